@@ -1,0 +1,176 @@
+"""The Analysis: the one object every view reads (CLI, TUI, register, record, diagram, JSON, SARIF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tmodel.model.enums import LEVEL_ORDER, Level
+
+# effective threat statuses
+OPEN, MITIGATED, ACCEPTED, TRANSFERRED, FALSE_POSITIVE, EXPIRED = (
+    "open", "mitigated", "accepted", "transferred", "false_positive", "expired")
+THREAT_STATUSES = (OPEN, EXPIRED, ACCEPTED, TRANSFERRED, MITIGATED, FALSE_POSITIVE)
+UNRESOLVED = (OPEN, EXPIRED)
+
+# requirement / control statuses
+MET, PARTIAL, GAP, NOT_APPLICABLE, NEEDS_ANSWER = "met", "partial", "gap", "not_applicable", "needs_answer"
+COMPLIANCE_STATUSES = (MET, PARTIAL, GAP, NEEDS_ANSWER, NOT_APPLICABLE)
+
+
+@dataclass
+class ControlRef:
+    id: str
+    title: str
+    status: str
+
+
+@dataclass
+class DecisionView:
+    status: str
+    owner: str | None
+    reason: str
+    control: str | None
+    expires: dt.date | None
+    decided_by: str | None
+    decided_on: dt.date | None
+
+
+@dataclass
+class Threat:
+    id: str
+    rule: str
+    catalog: str
+    target: str
+    target_kind: str  # element | flow | model
+    target_title: str
+    title: str
+    stride: list[str]
+    likelihood: int
+    impact: int
+    score: int
+    level: str
+    adjustments: list[str]
+    why: list[str]
+    controls: list[ControlRef]
+    residual_likelihood: int
+    residual_score: int
+    residual_level: str
+    status: str
+    decision: DecisionView | None
+    requirements: list[str]
+    frameworks: list[str]
+    description: str
+    detection: str
+    false_positives: str
+    mitigation: str
+    cwe: list[int]
+    capec: list[int]
+
+    @property
+    def unresolved(self) -> bool:
+        return self.status in UNRESOLVED
+
+
+@dataclass
+class ControlResult:
+    id: str
+    title: str
+    catalog: str
+    kind: str  # automatic | manual | declared
+    status: str
+    evidence: str
+    notes: list[str]
+    satisfies: list[str]
+    mitigates: list[str]  # threat ids in this analysis
+    question: str | None = None
+    expected_evidence: str | None = None
+    answer_required: bool = False
+    violations: list[str] = field(default_factory=list)  # target ids where the automatic check fails
+
+
+@dataclass
+class RequirementResult:
+    id: str
+    framework: str
+    clause: str
+    title: str
+    confidence: str
+    status: str
+    controls: list[ControlRef]
+    evidence: str
+
+
+@dataclass
+class FrameworkResult:
+    id: str
+    title: str
+    requirements: list[RequirementResult]
+    counts: dict[str, int]
+    coverage: float  # percent, one decimal
+
+
+@dataclass
+class DecisionIssue:
+    threat: str
+    kind: str  # stale | expired | expiring
+    message: str
+    line: int
+    expires: dt.date | None = None
+
+
+@dataclass
+class Analysis:
+    model_id: str
+    title: str
+    owner: str
+    path: str
+    as_of: dt.date
+    threats: list[Threat]
+    controls: list[ControlResult]
+    frameworks: list[FrameworkResult]
+    decision_issues: list[DecisionIssue]
+    overrides: list[str]
+
+    def counts_by_level(self, *, residual: bool = False, unresolved_only: bool = False) -> dict[str, int]:
+        out = {lv.value: 0 for lv in Level}
+        for t in self.threats:
+            if unresolved_only and not t.unresolved:
+                continue
+            out[t.residual_level if residual else t.level] += 1
+        return out
+
+    def counts_by_status(self) -> dict[str, int]:
+        out = {s: 0 for s in THREAT_STATUSES}
+        for t in self.threats:
+            out[t.status] += 1
+        return out
+
+    def heatmap(self) -> list[list[int]]:
+        """5x5 counts, [likelihood-1][impact-1], of unresolved threats (inherent scores)."""
+        grid = [[0] * 5 for _ in range(5)]
+        for t in self.threats:
+            if t.unresolved:
+                grid[t.likelihood - 1][t.impact - 1] += 1
+        return grid
+
+    def open_at_or_above(self, lvl: str) -> list[Threat]:
+        floor = LEVEL_ORDER[Level(lvl)]
+        return [t for t in self.threats if t.unresolved and LEVEL_ORDER[Level(t.residual_level)] >= floor]
+
+    def coverage(self) -> dict[str, float]:
+        return {f.id: f.coverage for f in self.frameworks}
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return v

@@ -1,0 +1,54 @@
+"""Plain-text rendering of an analysis for the terminal (no rich, no textual: fast to import)."""
+
+from __future__ import annotations
+
+from tmodel.analysis.result import Analysis
+
+_COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[32m"}
+_RESET = "\033[0m"
+
+
+def _lv(level: str, color: bool) -> str:
+    text = f"{level:<8}"
+    return f"{_COLORS.get(level, '')}{text}{_RESET}" if color else text
+
+
+def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) -> str:
+    out: list[str] = []
+    out.append(f"{a.title} ({a.model_id}) - owner: {a.owner} - as of {a.as_of.isoformat()}")
+    counts = a.counts_by_level(residual=True, unresolved_only=True)
+    out.append(f"{len(a.threats)} threat(s); unresolved by residual level: "
+               + ", ".join(f"{k} {v}" for k, v in reversed(list(counts.items()))))
+    out.append("")
+    out.append(f"{'LEVEL':<8} {'SCORE':>5} {'RESID':<8} {'STATUS':<14} {'STRIDE':<6} THREAT")
+    for t in a.threats:
+        out.append(f"{_lv(t.level, color)} {t.score:>5} {_lv(t.residual_level, color)} {t.status:<14} "
+                   f"{''.join(t.stride):<6} {t.id}")
+        out.append(f"{'':<45}{t.title}")
+        if t.why:
+            out.append(f"{'':<45}why: {'; '.join(t.why)}")
+        if t.controls:
+            out.append(f"{'':<45}controls: " + ", ".join(f"{c.id} ({c.status})" for c in t.controls))
+        if t.decision:
+            d = t.decision
+            extra = f", owner {d.owner}" if d.owner else ""
+            extra += f", expires {d.expires.isoformat()}" if d.expires else ""
+            out.append(f"{'':<45}decision: {d.status}{extra}")
+    if a.decision_issues:
+        out.append("")
+        out.append("Decisions:")
+        for i in a.decision_issues:
+            out.append(f"  {a.path}:{i.line}: {i.kind}: {i.message}")
+    out.append("")
+    out.append("Compliance:")
+    for f in a.frameworks:
+        c = f.counts
+        out.append(f"  {f.id:<16} {f.coverage:5.1f}%  met {c['met']}, partial {c['partial']}, gap {c['gap']}, "
+                   f"needs answer {c['needs_answer']}, n/a {c['not_applicable']}  ({f.title})")
+        if show_all:
+            for r in f.requirements:
+                out.append(f"      {r.status:<14} {r.id:<24} {r.title}")
+    if a.overrides:
+        out.append("")
+        out += [f"override: {o}" for o in a.overrides]
+    return "\n".join(out)

@@ -1,0 +1,77 @@
+"""The schema of the facts that rules may name: path -> type.
+
+Built from the model's pydantic types (every field of an element, a flow, the metadata) plus the
+derived facts that ``tmodel.graph`` declares. The catalog loader checks every path and value
+against it, so a typo in a rule is an error, never a rule that silently cannot fire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import types
+import typing
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from tmodel.graph import DERIVED
+from tmodel.model.types import Element, Flow, Metadata
+
+FactType = Any  # "bool" | "int" | "str" | "date" | ("enum", E) | ("list", E|"str")
+
+END_KEYS = ("id", "kind", "technology", "zone", "exposed_to_internet", "logging", "privileged_access", "byod_access",
+            "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
+
+
+def _unwrap(tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    return tp
+
+
+def _walk(cls: type[BaseModel], prefix: str, out: dict[str, FactType]) -> None:
+    for name, f in cls.model_fields.items():
+        tp = _unwrap(f.annotation)
+        path = f"{prefix}{name}"
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            out[path] = "object"
+            _walk(tp, path + ".", out)
+        elif origin is list:
+            (arg,) = typing.get_args(tp)
+            arg = _unwrap(arg)
+            out[path] = ("list", arg if isinstance(arg, type) and issubclass(arg, Enum) else "str")
+        elif isinstance(tp, type) and issubclass(tp, Enum):
+            out[path] = ("enum", tp)
+        elif tp is bool:
+            out[path] = "bool"
+        elif tp is int:
+            out[path] = "int"
+        elif tp is dt.date:
+            out[path] = "date"
+        else:
+            out[path] = "str"
+
+
+@functools.lru_cache(maxsize=1)
+def fact_schema() -> dict[str, dict[str, FactType]]:
+    element: dict[str, FactType] = {}
+    _walk(Element, "element.", element)
+    element.update({f"element.{k}": v for k, v in DERIVED["element"].items()})
+    flow: dict[str, FactType] = {}
+    _walk(Flow, "flow.", flow)
+    flow.update({f"flow.{k}": v for k, v in DERIVED["flow"].items()})
+    for end in ("source", "target"):
+        flow[f"flow.{end}"] = "object"
+        for k in END_KEYS:
+            flow[f"flow.{end}.{k}"] = element[f"element.{k}"]
+    model: dict[str, FactType] = {"model.metadata": "object"}
+    _walk(Metadata, "model.metadata.", model)
+    model.update({f"model.{k}": v for k, v in DERIVED["model"].items()})
+    return {"element": {**element, **model}, "flow": {**flow, **model}, "model": model}

@@ -1,0 +1,187 @@
+"""Load catalogs (shipped and the user's), check every reference, compile every rule once."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from tmodel.catalog.facts import fact_schema
+from tmodel.catalog.matcher import Compiler, Explain, Pred
+from tmodel.catalog.types import AppliesTo, CatalogFile, CatalogInfo, Control, Requirement, Rule
+from tmodel.model.load import _locate_error_generic
+from tmodel.model.yamlsafe import load_yaml, read_text
+from tmodel.problems import Problem, ProblemError
+
+
+def shipped_catalog_dir() -> Path:
+    env = os.environ.get("TMODEL_CATALOGS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent
+    for cand in (here / "catalogs", here.parent / "catalogs"):
+        if cand.is_dir():
+            return cand
+    return here.parent / "catalogs"
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    catalog: str
+    file: str
+    when: Pred
+    explain: Explain
+    scope: Pred | None
+    line: int = 0
+
+
+@dataclass
+class Catalog:
+    infos: dict[str, CatalogInfo] = field(default_factory=dict)
+    requirements: dict[str, Requirement] = field(default_factory=dict)
+    controls: dict[str, Control] = field(default_factory=dict)
+    rules: dict[str, CompiledRule] = field(default_factory=dict)
+    catalog_of: dict[str, str] = field(default_factory=dict)  # record id -> catalog id
+    control_applies: dict[str, tuple[Pred, Explain]] = field(default_factory=dict)
+    shipped: set[str] = field(default_factory=set)  # catalog ids that ship with tmodel
+    overrides: list[str] = field(default_factory=list)  # human notes: user records replacing shipped ones
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def framework_of(self, req_id: str) -> str:
+        r = self.requirements[req_id]
+        return r.framework or self.infos[self.catalog_of[req_id]].framework or self.catalog_of[req_id]
+
+    def frameworks(self) -> list[tuple[str, str]]:
+        """(framework id, title) of every framework that has requirements, in load order."""
+        seen: dict[str, str] = {}
+        for rid in self.requirements:
+            fw = self.framework_of(rid)
+            info = self.infos[self.catalog_of[rid]]
+            seen.setdefault(fw, info.framework_title or info.title)
+        return list(seen.items())
+
+
+def catalog_files(dirs: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for d in dirs:
+        if d.is_file():
+            out.append(d)
+        elif d.is_dir():
+            out += sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    return out
+
+
+def load_catalogs(extra_dirs: list[str] | None = None, *, shipped: bool = True) -> Catalog:
+    dirs = ([shipped_catalog_dir()] if shipped else []) + [Path(d) for d in extra_dirs or []]
+    return _load(tuple(str(d) for d in dirs), tuple(bool(i == 0 and shipped) for i in range(len(dirs))))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
+    cat = Catalog()
+    schema = fact_schema()
+    origin: dict[str, str] = {}  # record id -> file that defined it
+    pending: list[tuple[str, Any, CatalogFile, bool]] = []
+    for d, shipped in zip(dirs, is_shipped):
+        p = Path(d)
+        if not p.exists():
+            cat.problems.append(Problem(d, 0, 0, "catalog folder does not exist", "check --catalog or the project configuration"))
+            continue
+        for f in catalog_files([p]):
+            fn = str(f)
+            cat.files.append(fn)
+            try:
+                located = load_yaml(read_text(fn), fn)
+            except ProblemError as exc:
+                cat.problems += exc.problems
+                continue
+            if not isinstance(located.data, dict):
+                cat.problems.append(Problem(fn, 1, 1, "a catalog must be a mapping with 'catalog:' and records", ""))
+                continue
+            try:
+                cf = CatalogFile.model_validate(located.data)
+            except ValidationError as exc:
+                cat.problems += sorted({_locate_error_generic(e, located, fn, CatalogFile) for e in exc.errors()})
+                continue
+            pending.append((fn, located, cf, shipped))
+
+    for fn, located, cf, shipped in pending:
+        cid = cf.catalog.id
+        cat.infos.setdefault(cid, cf.catalog)
+        if shipped:
+            cat.shipped.add(cid)
+        for kind, items, store in (
+            ("requirements", cf.requirements, cat.requirements),
+            ("controls", cf.controls, cat.controls),
+            ("rules", cf.rules, None),
+        ):
+            for i, item in enumerate(items):
+                line, col = located.where((kind, i, "id"))
+                if item.id in origin:
+                    if origin[item.id] == fn or shipped:
+                        cat.problems.append(Problem(fn, line, col, f"duplicate {kind[:-1]} id '{item.id}' (also in {origin[item.id]})",
+                                                    "ids are global across catalogs; rename one"))
+                        continue
+                    cat.overrides.append(f"{fn}:{line}:{col}: {kind[:-1]} '{item.id}' replaces the one in {origin[item.id]}")
+                origin[item.id] = fn
+                cat.catalog_of[item.id] = cid
+                if store is not None:
+                    store[item.id] = item
+                else:
+                    comp = Compiler(schema[item.applies.to.value])
+                    when, explain = comp.compile(item.when, (kind, i, "when"))
+                    scope = comp.compile(item.scope, (kind, i, "scope"))[0] if item.scope is not None else None
+                    for loc, msg, hint in comp.errors:
+                        l2, c2 = located.where(loc)
+                        cat.problems.append(Problem(fn, l2, c2, f"rule {item.id}: {msg}", hint))
+                    cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line)
+        for i, c in enumerate(cf.controls):
+            if c.question and c.question.applies_when is not None:
+                comp = Compiler(schema["model"])
+                cat.control_applies[c.id] = comp.compile(c.question.applies_when, ("controls", i, "question", "applies_when"))
+                for loc, msg, hint in comp.errors:
+                    l2, c2 = located.where(loc)
+                    cat.problems.append(Problem(fn, l2, c2, f"control {c.id}: {msg}", hint))
+    # references resolve across every loaded catalog, so they are checked once all are in
+    for fn, located, cf, _shipped in pending:
+        _check_refs(cat, cf, located, fn)
+    return cat
+
+
+def _check_refs(cat: Catalog, cf: CatalogFile, located: Any, fn: str) -> None:
+    def bad(loc: tuple, what: str, value: str, known: dict) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.7)
+        line, col = located.where(loc)
+        cat.problems.append(Problem(fn, line, col, f"unknown {what} '{value}'", f"did you mean '{close[0]}'?" if close else f"define the {what} in a catalog"))
+
+    for i, c in enumerate(cf.controls):
+        for j, r in enumerate(c.satisfies):
+            if r not in cat.requirements:
+                bad(("controls", i, "satisfies", j), "requirement", r, cat.requirements)
+        if c.check:
+            for j, r in enumerate(c.check.rules):
+                if r not in cat.rules:
+                    bad(("controls", i, "check", "rules", j), "rule", r, cat.rules)
+        if not c.check and not c.question:
+            line, col = located.where(("controls", i, "id"))
+            cat.problems.append(Problem(fn, line, col, f"control {c.id} has neither an automatic check nor an audit question",
+                                        "add check.rules or a question, so its status can be derived", "warning"))
+    for i, r in enumerate(cf.rules):
+        for j, c in enumerate(r.controls):
+            if c not in cat.controls:
+                bad(("rules", i, "controls", j), "control", c, cat.controls)
+        for j, q in enumerate(r.references.requirements):
+            if q not in cat.requirements:
+                bad(("rules", i, "references", "requirements", j), "requirement", q, cat.requirements)
+        if r.applies.to != AppliesTo.ELEMENT and (r.applies.kinds or r.applies.technologies):
+            line, col = located.where(("rules", i, "applies"))
+            cat.problems.append(Problem(fn, line, col, f"rule {r.id}: kinds/technologies only apply to element rules",
+                                        "use a condition on flow.source.technology / flow.target.technology instead"))

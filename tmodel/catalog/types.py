@@ -1,0 +1,123 @@
+"""Catalog format: requirements, controls and threat rules, linked by id.
+
+A catalog file holds any of the three kinds of record. Ids are global across every loaded
+catalog, so a rule in one catalog may name a control defined in another.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tmodel.model.enums import DescribedEnum, ElementKind, GostLevel, Stride, Technology
+
+CatId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
+Condition = Annotated[
+    Any,
+    Field(
+        description="A declarative condition: {all: [...]}, {any: [...]}, {not: ...} or "
+        "{fact: PATH, OP: VALUE} with OP one of eq, ne, in, not_in, contains, contains_any, gt, ge, lt, le, exists, empty",
+        json_schema_extra={"$ref": "#/$defs/Condition"},
+    ),
+]
+
+
+class Confidence(DescribedEnum):
+    HIGH = ("high", "Read in the normative text or a verbatim reproduction of it")
+    MEDIUM = ("medium", "Seen only in secondary sources; verify against the official text")
+    DOCUMENT = ("document", "The clause number is not confirmed: the document is cited as a whole")
+
+
+class AppliesTo(DescribedEnum):
+    ELEMENT = ("element", "Matched against each element")
+    FLOW = ("flow", "Matched against each flow")
+    MODEL = ("model", "Matched once against the whole model")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CatalogInfo(Strict):
+    id: CatId
+    title: str
+    version: str = "1"
+    description: str = ""
+    framework: str | None = Field(None, description="Framework id of the requirements in this catalog (e.g. fapi-sec)")
+    framework_title: str | None = None
+
+
+class Requirement(Strict):
+    id: CatId
+    framework: str | None = Field(None, description="Defaults to the catalog's framework")
+    clause: str = Field(description="Clause or item number as the source gives it, or the document name when unconfirmed")
+    title: str
+    text: str = Field(description="The requirement in short, in the catalog's words")
+    source: str = Field(description="The document (and edition) it comes from")
+    confidence: Confidence
+    seed: list[str] = Field(default_factory=list, description="Seed requirement ids (S1..S20c) this traces to")
+
+
+class Question(Strict):
+    text: str = Field(description="What the auditor asks")
+    evidence: str = Field(description="What evidence is expected")
+    required_at: list[GostLevel] = Field(
+        default_factory=lambda: [GostLevel.MINIMAL, GostLevel.STANDARD, GostLevel.ENHANCED],
+        description="GOST R 57580.1 levels at which an answer is required for 'tmodel check'",
+    )
+    applies_when: Condition | None = Field(None, description="Model-level condition; otherwise not applicable")
+
+
+class Check(Strict):
+    rules: list[CatId] = Field(description="The control is met where none of these rules fires")
+
+
+class Control(Strict):
+    id: CatId
+    title: str
+    description: str = Field(description="What to do, specifically")
+    satisfies: list[CatId] = Field(default_factory=list, description="Requirement ids")
+    seed: list[str] = Field(default_factory=list, description="Seed requirement ids (S1..S20c)")
+    check: Check | None = None
+    question: Question | None = None
+
+
+class Applies(Strict):
+    to: AppliesTo
+    kinds: list[ElementKind] = Field(default_factory=list, description="Element kinds (element rules)")
+    technologies: list[Technology] = Field(default_factory=list, description="Element technologies (element rules)")
+
+
+class References(Strict):
+    requirements: list[CatId] = Field(default_factory=list)
+    cwe: list[int] = Field(default_factory=list)
+    capec: list[int] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list)
+
+
+class Rule(Strict):
+    id: CatId
+    title: str
+    stride: list[Stride] = Field(min_length=1)
+    applies: Applies
+    scope: Condition | None = Field(None, description="Where the rule is relevant (defaults to every target it applies to)")
+    when: Condition = Field(description="The condition under which the threat exists")
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    description: str = Field(description="The threat, written for the architect")
+    detection: str = Field(description="Why it fires: the facts it looks at")
+    false_positives: str = ""
+    mitigation: str = Field(description="What to do")
+    controls: list[CatId] = Field(default_factory=list, description="Mitigating controls")
+    references: References = Field(default_factory=References)
+
+
+class CatalogFile(Strict):
+    catalog: CatalogInfo
+    requirements: list[Requirement] = Field(default_factory=list)
+    controls: list[Control] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+
+
+Op = Literal["eq", "ne", "in", "not_in", "contains", "contains_any", "gt", "ge", "lt", "le", "exists", "empty"]

@@ -1,0 +1,261 @@
+"""The data-flow graph of a model and the facts that rules match.
+
+Pure functions of the model: nothing here mutates it. Every list is sorted, so the same model
+always gives the same facts in the same order.
+
+Facts are plain dicts, namespaced by what they describe:
+- ``element``: the element's own fields plus derived ones (zone, exposure, data reaching it);
+- ``flow``: the flow's own fields plus ``source``/``target`` (the ends' facts), boundary crossing
+  and the data carried;
+- ``model``: metadata plus model-wide derived facts.
+The derived fact names and types are declared in ``DERIVED`` so that the catalog loader can
+reject a rule that names a fact which does not exist.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from tmodel.model.enums import (
+    HIGH_IMPACT_CLASSIFICATIONS,
+    HIGH_IMPACT_PD,
+    ZONE_TRUST,
+    Classification,
+    ElementKind,
+    FileDirection,
+    PdCategory,
+    Technology,
+    Zone,
+)
+from tmodel.model.types import Element, Flow, Model
+
+OUTSIDE_ZONES = {Zone.INTERNET.value, Zone.PARTNER.value}
+
+# Derived facts: name -> type spec ("bool", "int", "str", ("enum", EnumClass), ("list", EnumClass|"str"))
+DERIVED: dict[str, dict[str, Any]] = {
+    "element": {
+        "zone": ("enum", Zone),
+        "boundary_path": ("list", "str"),
+        "exposed_to_internet": "bool",
+        "exposed_to_outside": "bool",
+        "directly_exposed": "bool",
+        "internet_path": ("list", "str"),
+        "classifications": ("list", Classification),
+        "pd_categories": ("list", PdCategory),
+        "handles_pd": "bool",
+        "handles_sensitive": "bool",
+        "external_reachers": ("list", "str"),
+        "ships_logs_centrally": "bool",
+        "in_flows": "int",
+        "out_flows": "int",
+        "receives_files": "bool",
+    },
+    "flow": {
+        "crosses_boundary": "bool",
+        "source_zone": ("enum", Zone),
+        "target_zone": ("enum", Zone),
+        "from_internet": "bool",
+        "from_outside": "bool",
+        "inbound": "bool",
+        "public_endpoint": "bool",
+        "classifications": ("list", Classification),
+        "pd_categories": ("list", PdCategory),
+        "carries_pd": "bool",
+        "carries_sensitive": "bool",
+        "carries_credentials": "bool",
+        "carries_unmasked_pd": "bool",
+        "cross_border": "bool",
+        "cross_border_unnotified": "bool",
+        "transfers_files": "bool",
+        "oauth": "bool",
+    },
+    "model": {
+        "has_pd": "bool",
+        "pd_categories": ("list", PdCategory),
+        "has_internet_exposure": "bool",
+        "technologies": ("list", Technology),
+        "has_log_collector": "bool",
+        "has_cross_border": "bool",
+        "has_file_transfer": "bool",
+        "has_ciba": "bool",
+        "has_oauth": "bool",
+        "has_byod": "bool",
+        "element_count": "int",
+        "flow_count": "int",
+    },
+}
+
+
+@dataclass
+class Facts:
+    model: dict[str, Any]
+    elements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    graph: nx.MultiDiGraph | None = None
+
+
+def build_graph(model: Model) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for e in sorted(model.elements, key=lambda e: e.id):
+        g.add_node(e.id)
+    for f in sorted(model.flows, key=lambda f: f.id):
+        if f.source in g and f.target in g:
+            g.add_edge(f.source, f.target, key=f.id)
+    return g
+
+
+def boundary_paths(model: Model) -> dict[str, list[str]]:
+    """Boundary id -> ids from the outermost boundary to it (cycles cut)."""
+    parents = {b.id: b.parent for b in model.boundaries}
+    out: dict[str, list[str]] = {}
+    for b in model.boundaries:
+        path, cur, seen = [], b.id, set()
+        while cur is not None and cur in parents and cur not in seen:
+            seen.add(cur)
+            path.append(cur)
+            cur = parents[cur]
+        out[b.id] = path[::-1]
+    return out
+
+
+def _bfs_paths(g: nx.MultiDiGraph, sources: list[str]) -> dict[str, list[str]]:
+    """Shortest path (list of node ids) from any source to every reachable node."""
+    prev: dict[str, str | None] = {}
+    queue: deque[str] = deque()
+    for s in sorted(sources):
+        prev[s] = None
+        queue.append(s)
+    while queue:
+        node = queue.popleft()
+        for nxt in sorted(set(g.successors(node))):
+            if nxt not in prev:
+                prev[nxt] = node
+                queue.append(nxt)
+    paths: dict[str, list[str]] = {}
+    for node in prev:
+        path, cur = [], node
+        while cur is not None:
+            path.append(cur)
+            cur = prev[cur]
+        paths[node] = path[::-1]
+    return paths
+
+
+def _dump(obj: Element | Flow) -> dict[str, Any]:
+    return obj.model_dump(mode="json", by_alias=False)
+
+
+def compute_facts(model: Model) -> Facts:
+    g = build_graph(model)
+    bpaths = boundary_paths(model)
+    zone_of_boundary = {b.id: b.zone.value for b in model.boundaries}
+    assets = {a.id: a for a in model.data_assets}
+    elements = {e.id: e for e in model.elements}
+
+    def zone(eid: str) -> str | None:
+        e = elements.get(eid)
+        return zone_of_boundary.get(e.boundary) if e and e.boundary else None
+
+    internet = [e.id for e in model.elements if zone(e.id) == Zone.INTERNET.value]
+    outside = [e.id for e in model.elements if zone(e.id) in OUTSIDE_ZONES or e.kind == ElementKind.EXTERNAL_ENTITY]
+    internet_paths = _bfs_paths(g, internet)
+    outside_paths = _bfs_paths(g, outside)
+    externals = sorted(e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY)
+
+    # data reaching each element: assets on flows touching it (requests and responses)
+    touching: dict[str, set[str]] = {e.id: set() for e in model.elements}
+    for f in model.flows:
+        for end in (f.source, f.target):
+            if end in touching:
+                touching[end].update(d for d in f.data if d in assets)
+
+    in_of: dict[str, list[Flow]] = {e.id: [] for e in model.elements}
+    out_of: dict[str, list[Flow]] = {e.id: [] for e in model.elements}
+    for f in model.flows:
+        in_of.setdefault(f.target, []).append(f)
+        out_of.setdefault(f.source, []).append(f)
+
+    fmap: dict[str, dict[str, Any]] = {}
+    emap: dict[str, dict[str, Any]] = {}
+    for e in sorted(model.elements, key=lambda e: e.id):
+        d = _dump(e)
+        ids = sorted(touching[e.id])
+        classes = sorted({assets[a].classification.value for a in ids})
+        pds = sorted({assets[a].pd_category.value for a in ids} - {PdCategory.NONE.value})
+        in_edges, out_edges = in_of[e.id], out_of[e.id]
+        d.update(
+            zone=zone(e.id),
+            boundary_path=bpaths.get(e.boundary, []) if e.boundary else [],
+            exposed_to_internet=e.id in internet_paths and zone(e.id) != Zone.INTERNET.value,
+            exposed_to_outside=e.id in outside_paths and e.id not in outside,
+            directly_exposed=any(zone(f.source) in OUTSIDE_ZONES for f in in_edges),
+            internet_path=internet_paths.get(e.id, []) if zone(e.id) != Zone.INTERNET.value else [],
+            classifications=classes,
+            pd_categories=pds,
+            handles_pd=bool(pds),
+            handles_sensitive=bool(set(classes) & {c.value for c in HIGH_IMPACT_CLASSIFICATIONS}) or bool(set(pds) & {p.value for p in HIGH_IMPACT_PD}),
+            external_reachers=sorted(x for x in externals if x != e.id and g.has_node(e.id) and nx.has_path(g, x, e.id)) if pds and e.kind == ElementKind.DATA_STORE else [],
+            ships_logs_centrally=any(elements[f.target].technology == Technology.LOG_COLLECTOR for f in out_edges if f.target in elements),
+            in_flows=len(in_edges),
+            out_flows=len(out_edges),
+            receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
+            or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),
+        )
+        emap[e.id] = d
+
+    def end(eid: str) -> dict[str, Any]:
+        x = emap.get(eid, {})
+        keys = ("id", "kind", "technology", "zone", "exposed_to_internet", "logging", "privileged_access", "byod_access", "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
+        return {k: x.get(k) for k in keys}
+
+    for f in sorted(model.flows, key=lambda f: f.id):
+        d = _dump(f)
+        sz, tz = zone(f.source), zone(f.target)
+        carried = [assets[a] for a in f.data if a in assets]
+        classes = sorted({a.classification.value for a in carried})
+        pds = sorted({a.pd_category.value for a in carried} - {PdCategory.NONE.value})
+        s_el, t_el = elements.get(f.source), elements.get(f.target)
+        d.update(
+            source=end(f.source),
+            target=end(f.target),
+            crosses_boundary=(s_el.boundary if s_el else None) != (t_el.boundary if t_el else None),
+            source_zone=sz,
+            target_zone=tz,
+            from_internet=sz == Zone.INTERNET.value,
+            from_outside=sz in OUTSIDE_ZONES or (s_el is not None and s_el.kind == ElementKind.EXTERNAL_ENTITY),
+            inbound=(sz is not None and tz is not None and ZONE_TRUST[Zone(tz)] > ZONE_TRUST[Zone(sz)]),
+            public_endpoint=sz == Zone.INTERNET.value or (sz in OUTSIDE_ZONES and tz not in OUTSIDE_ZONES),
+            classifications=classes,
+            pd_categories=pds,
+            carries_pd=bool(pds),
+            carries_sensitive=bool(set(classes) & {c.value for c in HIGH_IMPACT_CLASSIFICATIONS}) or bool(set(pds) & {p.value for p in HIGH_IMPACT_PD}),
+            carries_credentials=Classification.CREDENTIALS.value in classes,
+            carries_unmasked_pd=any(a.pd_category != PdCategory.NONE and not a.masked for a in carried),
+            cross_border=any(a.cross_border.transfer for a in carried),
+            cross_border_unnotified=any(a.cross_border.transfer and a.pd_category != PdCategory.NONE and not a.cross_border.rkn_notified for a in carried),
+            transfers_files=f.file_transfer.direction != FileDirection.NONE,
+            oauth=f.authentication.method.value in ("oauth2", "oidc", "ciba"),
+        )
+        fmap[f.id] = d
+
+    all_pd = sorted({a.pd_category.value for a in model.data_assets} - {PdCategory.NONE.value})
+    mfacts = {
+        "metadata": model.metadata.model_dump(mode="json"),
+        "has_pd": bool(all_pd),
+        "pd_categories": all_pd,
+        "has_internet_exposure": bool(internet) or any(x["from_outside"] for x in fmap.values()),
+        "technologies": sorted({e.technology.value for e in model.elements}),
+        "has_log_collector": any(e.technology == Technology.LOG_COLLECTOR for e in model.elements),
+        "has_cross_border": any(a.cross_border.transfer for a in model.data_assets),
+        "has_file_transfer": any(x["transfers_files"] for x in fmap.values()),
+        "has_ciba": any(x["authentication"]["method"] == "ciba" for x in fmap.values()),
+        "has_oauth": any(x["oauth"] for x in fmap.values()),
+        "has_byod": any(e.byod_access or e.technology == Technology.BYOD_DEVICE for e in model.elements),
+        "element_count": len(model.elements),
+        "flow_count": len(model.flows),
+    }
+    return Facts(model=mfacts, elements=emap, flows=fmap, graph=g)

@@ -1,0 +1,242 @@
+"""Fixed vocabularies of the model format.
+
+Every enum member is a string value with a one-line human description. The descriptions feed
+the documentation, the JSON Schema (``enumDescriptions``), the TUI and report legends.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+
+class DescribedEnum(str, Enum):
+    """A string enum whose members carry a human description: ``Member = ("value", "text")``."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str = "") -> "DescribedEnum":
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.description = description
+        return obj
+
+    def __str__(self) -> str:  # str(Level.HIGH) == "high", not "Level.HIGH"
+        return self.value
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict:
+        schema = handler(core_schema)
+        schema = handler.resolve_ref_schema(schema)
+        schema["enumDescriptions"] = [m.description for m in cls]
+        schema["markdownEnumDescriptions"] = [f"**{m.value}**: {m.description}" for m in cls]
+        return schema
+
+
+class ElementKind(DescribedEnum):
+    EXTERNAL_ENTITY = ("external_entity", "Outside the bank's control: a partner, a third-party provider, a user's device")
+    PROCESS = ("process", "Software that handles data: a gateway, an identity provider, a backend service")
+    DATA_STORE = ("data_store", "Where data rests: a database, file storage, a queue, a log store")
+
+
+class Technology(DescribedEnum):
+    WSO2_GATEWAY = ("wso2_gateway", "WSO2 API Manager gateway (Synapse pass-through transport)")
+    WSO2_KEY_MANAGER = ("wso2_key_manager", "WSO2 key manager: issues and validates OAuth 2.0 tokens for the gateway")
+    WSO2_PUBLISHER = ("wso2_publisher", "WSO2 publisher / admin portal / developer portal (management plane)")
+    IDENTITY_PROVIDER = ("identity_provider", "OpenID Connect / OAuth 2.0 authorization server (e.g. WSO2 IS, Keycloak)")
+    BACKEND_SERVICE = ("backend_service", "A bank backend service behind the gateway (core banking, payments, CRM)")
+    DATABASE = ("database", "Relational or document database")
+    FILE_STORAGE = ("file_storage", "File share, object storage or SFTP landing zone")
+    MESSAGE_QUEUE = ("message_queue", "Message broker or event stream (Kafka, RabbitMQ, IBM MQ)")
+    LOG_COLLECTOR = ("log_collector", "Central log collector or SIEM")
+    HSM = ("hsm", "Hardware security module holding signing and encryption keys")
+    SANDBOX = ("sandbox", "File detonation sandbox / anti-malware gateway that checks transferred files")
+    PARTNER_SYSTEM = ("partner_system", "A partner's or third-party provider's system")
+    MOBILE_APP = ("mobile_app", "The bank's or a partner's mobile application")
+    WEB_APP = ("web_app", "A browser-based application (single-page app or server-rendered site)")
+    BYOD_DEVICE = ("byod_device", "An employee's personal device (bring your own device)")
+    ADMIN_WORKSTATION = ("admin_workstation", "A corporate workstation used for administration")
+    USER = ("user", "A human actor: customer, employee or operator")
+    LOAD_BALANCER = ("load_balancer", "Load balancer or reverse proxy in front of the gateway (may terminate TLS)")
+    OTHER = ("other", "Anything else; describe it in the element's description")
+
+
+class Zone(DescribedEnum):
+    INTERNET = ("internet", "The public internet: anyone can connect")
+    PARTNER = ("partner", "A partner's network, reached over a dedicated or VPN channel")
+    DMZ = ("dmz", "The bank's perimeter network, exposed to the internet through a firewall")
+    INTERNAL = ("internal", "The bank's internal network")
+    RESTRICTED = ("restricted", "A restricted segment: card data, keys, core banking")
+
+
+ZONE_TRUST = {Zone.INTERNET: 0, Zone.PARTNER: 1, Zone.DMZ: 2, Zone.INTERNAL: 3, Zone.RESTRICTED: 4}
+
+
+class Classification(DescribedEnum):
+    PUBLIC = ("public", "Public information; disclosure causes no harm")
+    INTERNAL = ("internal", "For internal use; disclosure causes limited harm")
+    CONFIDENTIAL = ("confidential", "Confidential business information")
+    BANK_SECRECY = ("bank_secrecy", "Bank secrecy: accounts, balances, operations of clients")
+    PAYMENT = ("payment", "Payment data: card numbers, payment orders, transfer instructions")
+    CREDENTIALS = ("credentials", "Secrets: passwords, tokens, keys, client secrets")
+
+
+HIGH_IMPACT_CLASSIFICATIONS = {Classification.BANK_SECRECY, Classification.PAYMENT, Classification.CREDENTIALS}
+
+
+class PdCategory(DescribedEnum):
+    NONE = ("none", "No personal data")
+    GENERAL = ("general", "Other (general) personal data: name, phone, passport, address")
+    SPECIAL = ("special", "Special categories (152-FZ art. 10): health, beliefs, nationality")
+    BIOMETRIC = ("biometric", "Biometric personal data (152-FZ art. 11): face, voice")
+    PUBLIC = ("public", "Publicly available personal data (152-FZ art. 8)")
+
+
+HIGH_IMPACT_PD = {PdCategory.SPECIAL, PdCategory.BIOMETRIC}
+
+
+class Volume(DescribedEnum):
+    MINIMAL = ("minimal", "A handful of attributes per request, few subjects")
+    LOW = ("low", "Under 100,000 subjects in total")
+    HIGH = ("high", "100,000 subjects or more (raises the 152-FZ protection level)")
+
+
+class GostLevel(DescribedEnum):
+    MINIMAL = ("minimal", "GOST R 57580.1 minimal protection level")
+    STANDARD = ("standard", "GOST R 57580.1 standard protection level")
+    ENHANCED = ("enhanced", "GOST R 57580.1 enhanced protection level")
+
+
+class PdLevel(DescribedEnum):
+    UZ1 = ("uz1", "Protection level 1 (PP 1119): the highest")
+    UZ2 = ("uz2", "Protection level 2 (PP 1119)")
+    UZ3 = ("uz3", "Protection level 3 (PP 1119)")
+    UZ4 = ("uz4", "Protection level 4 (PP 1119): the lowest")
+
+
+class Protocol(DescribedEnum):
+    HTTPS = ("https", "HTTP over TLS (REST, JSON)")
+    HTTP = ("http", "Plain HTTP, no TLS")
+    GRPC = ("grpc", "gRPC (HTTP/2)")
+    SOAP = ("soap", "SOAP over HTTP(S)")
+    WEBSOCKET = ("websocket", "WebSocket")
+    AMQP = ("amqp", "AMQP message broker protocol")
+    KAFKA = ("kafka", "Kafka protocol")
+    JDBC = ("jdbc", "Database connection (JDBC / native driver)")
+    SFTP = ("sftp", "SSH file transfer")
+    FTP = ("ftp", "Plain FTP, no encryption")
+    SMTP = ("smtp", "E-mail")
+    SYSLOG = ("syslog", "Syslog (log shipping)")
+    LDAP = ("ldap", "LDAP directory access")
+    PKCS11 = ("pkcs11", "PKCS#11 / HSM vendor protocol")
+    PUSH = ("push", "Mobile push notification service")
+    OTHER = ("other", "Another protocol; describe it")
+
+
+class TlsVersion(DescribedEnum):
+    NONE = ("none", "No TLS: the channel is in clear text")
+    TLS1_0 = ("1.0", "TLS 1.0 (deprecated, RFC 8996)")
+    TLS1_1 = ("1.1", "TLS 1.1 (deprecated, RFC 8996)")
+    TLS1_2 = ("1.2", "TLS 1.2")
+    TLS1_3 = ("1.3", "TLS 1.3")
+
+
+class AuthMethod(DescribedEnum):
+    NONE = ("none", "No authentication of the caller")
+    BASIC = ("basic", "HTTP Basic with a username and password")
+    API_KEY = ("api_key", "A static API key in a header")
+    OAUTH2 = ("oauth2", "OAuth 2.0 access token")
+    OIDC = ("oidc", "OpenID Connect (OAuth 2.0 with an ID token)")
+    MTLS = ("mtls", "Mutual TLS: the client certificate identifies the caller")
+    JWT = ("jwt", "A signed JWT assertion (e.g. the gateway's backend JWT)")
+    SSH_KEY = ("ssh_key", "SSH public key")
+    CIBA = ("ciba", "OpenID CIBA: decoupled (backchannel) authentication, FAPI.PAOK")
+
+
+class ClientAuth(DescribedEnum):
+    NONE = ("none", "Public client, no client authentication")
+    CLIENT_SECRET_BASIC = ("client_secret_basic", "Shared secret in the Authorization header")
+    CLIENT_SECRET_POST = ("client_secret_post", "Shared secret in the request body")
+    CLIENT_SECRET_JWT = ("client_secret_jwt", "JWT signed with the shared secret (HMAC)")
+    PRIVATE_KEY_JWT = ("private_key_jwt", "JWT signed with the client's private key")
+    TLS_CLIENT_AUTH = ("tls_client_auth", "PKI mutual TLS client authentication (RFC 8705)")
+    SELF_SIGNED_TLS_CLIENT_AUTH = ("self_signed_tls_client_auth", "Self-signed certificate mutual TLS (RFC 8705)")
+
+
+class SenderConstraint(DescribedEnum):
+    NONE = ("none", "Bearer tokens: whoever holds the token can use it")
+    MTLS = ("mtls", "Certificate-bound access tokens (RFC 8705)")
+    DPOP = ("dpop", "DPoP proof-of-possession (RFC 9449)")
+
+
+class CibaMode(DescribedEnum):
+    POLL = ("poll", "The client polls the token endpoint")
+    PING = ("ping", "The server calls the client back, the client then fetches the token")
+    PUSH = ("push", "The server pushes tokens to the client (forbidden by FAPI.PAOK)")
+
+
+class IdentifierStyle(DescribedEnum):
+    NONE = ("none", "No object identifiers are exposed")
+    INCREMENTAL = ("incremental", "Sequential numbers: guessable and enumerable")
+    NATURAL = ("natural", "Natural identifiers: account number, phone, passport, INN")
+    UUID = ("uuid", "Random UUIDs (v4)")
+    OPAQUE_TOKEN = ("opaque_token", "Opaque tokens or aliases mapped server-side")
+
+
+class FileDirection(DescribedEnum):
+    NONE = ("none", "No files are transferred")
+    INBOUND = ("inbound", "Files come from the source to the target")
+    OUTBOUND = ("outbound", "Files go back from the target to the source")
+    BOTH = ("both", "Files go in both directions")
+
+
+class LoggingTarget(DescribedEnum):
+    NONE = ("none", "Not logged")
+    LOCAL = ("local", "Logged locally only (files on the host)")
+    CENTRAL = ("central", "Shipped to the central log / SIEM")
+
+
+class ControlStatus(DescribedEnum):
+    IMPLEMENTED = ("implemented", "In place and evidenced")
+    PARTIAL = ("partial", "In place for part of the scope")
+    PLANNED = ("planned", "Planned, not yet in place")
+    NOT_IMPLEMENTED = ("not_implemented", "Not in place")
+    NOT_APPLICABLE = ("not_applicable", "Does not apply to this integration (say why in evidence)")
+
+
+class DecisionStatus(DescribedEnum):
+    OPEN = ("open", "Not yet triaged")
+    MITIGATED = ("mitigated", "Mitigated by a control (name it)")
+    ACCEPTED = ("accepted", "Risk accepted by its owner until the expiry date")
+    TRANSFERRED = ("transferred", "Risk transferred (insurance, contract, partner)")
+    FALSE_POSITIVE = ("false_positive", "The threat does not apply (say why)")
+
+
+class AnswerStatus(DescribedEnum):
+    YES = ("yes", "Fully in place, evidence attached")
+    PARTIAL = ("partial", "Partly in place")
+    NO = ("no", "Not in place")
+    NOT_APPLICABLE = ("not_applicable", "Does not apply (say why)")
+
+
+class Stride(DescribedEnum):
+    S = ("S", "Spoofing: pretending to be someone or something else")
+    T = ("T", "Tampering: modifying data or code")
+    R = ("R", "Repudiation: denying an action without others being able to prove otherwise")
+    I = ("I", "Information disclosure: exposing data to someone not authorized")  # noqa: E741
+    D = ("D", "Denial of service: making a service unavailable")
+    E = ("E", "Elevation of privilege: gaining capabilities without authorization")
+
+
+class Level(DescribedEnum):
+    LOW = ("low", "Low: accept or fix in normal maintenance")
+    MEDIUM = ("medium", "Medium: fix or accept with an owner and an expiry")
+    HIGH = ("high", "High: fix before go-live, or accept at management level")
+    CRITICAL = ("critical", "Critical: blocks go-live")
+
+
+LEVEL_ORDER = {Level.LOW: 1, Level.MEDIUM: 2, Level.HIGH: 3, Level.CRITICAL: 4}

@@ -1,0 +1,232 @@
+"""The integration model, format version 1: one integration, one YAML file.
+
+The classes here are the validated model. Every field carries a description: it becomes the JSON
+Schema's documentation (editor hover), the TUI's help text and ``docs/model-format.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tmodel.model.enums import (
+    AnswerStatus,
+    AuthMethod,
+    CibaMode,
+    Classification,
+    ClientAuth,
+    ControlStatus,
+    DecisionStatus,
+    ElementKind,
+    FileDirection,
+    GostLevel,
+    IdentifierStyle,
+    LoggingTarget,
+    PdCategory,
+    PdLevel,
+    Protocol,
+    SenderConstraint,
+    Technology,
+    TlsVersion,
+    Volume,
+    Zone,
+)
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$"),
+    Field(description="Identifier: lowercase letters, digits, '.', '_' or '-', up to 64 characters"),
+]
+ThreatId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*@[a-z0-9][a-z0-9._-]*$"),
+    Field(description="A threat's stable id: RULE-ID@target-id (target is an element, a flow or 'model')"),
+]
+Text = Annotated[str, StringConstraints(max_length=4000)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=False, frozen=False)
+
+
+class Metadata(Strict):
+    id: Id = Field(description="The model's id; also the export folder name")
+    title: Short = Field(description="A human title of the integration")
+    owner: Short = Field(description="Who answers for this integration (team or person)")
+    description: Text = Field("", description="What the integration does and why")
+    gost_level: GostLevel = Field(
+        GostLevel.STANDARD, description="GOST R 57580.1 protection level required of this integration"
+    )
+    pd_level: PdLevel | None = Field(
+        None, description="152-FZ / PP 1119 protection level (uz1..uz4); required where personal data is processed"
+    )
+    catalogs: list[Short] | None = Field(
+        None, description="Catalog ids that apply; when absent, every loaded catalog applies"
+    )
+    reviewed_on: dt.date | None = Field(None, description="Date of the last security review of this model")
+    tags: list[Short] = Field(default_factory=list, description="Free tags for filtering")
+
+
+class CrossBorder(Strict):
+    transfer: bool = Field(False, description="Is this data transferred outside Russia?")
+    countries: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
+        default_factory=list, description="Destination countries, ISO 3166-1 alpha-2 codes (e.g. KZ, AE)"
+    )
+    rkn_notified: bool = Field(False, description="Was Roskomnadzor notified before the transfer started (152-FZ art. 12)?")
+
+
+class DataAsset(Strict):
+    id: Id
+    title: Short = Field(description="What the data is, e.g. 'Account balances'")
+    description: Text = ""
+    classification: Classification = Field(description="Confidentiality class of the data")
+    pd_category: PdCategory = Field(PdCategory.NONE, description="Personal-data category under 152-FZ")
+    volume: Volume = Field(Volume.LOW, description="How much of it, and how many data subjects")
+    attributes: list[Short] = Field(default_factory=list, description="The attributes carried (for minimization review)")
+    masked: bool = Field(False, description="Masked, depersonalized or replaced by tokens/aliases where it leaves the bank")
+    cross_border: CrossBorder = Field(default_factory=CrossBorder, description="Cross-border transfer of this data")
+
+
+class Boundary(Strict):
+    id: Id
+    title: Short
+    zone: Zone = Field(description="Trust zone of everything inside this boundary")
+    parent: Id | None = Field(None, description="The boundary this one is nested in")
+    description: Text = ""
+
+
+class Element(Strict):
+    id: Id
+    title: Short
+    kind: ElementKind = Field(description="DFD kind: external entity, process or data store")
+    technology: Technology = Field(description="What it is, from a fixed vocabulary")
+    boundary: Id | None = Field(None, description="The trust boundary it sits in")
+    description: Text = ""
+    encrypted_at_rest: bool = Field(False, description="Data at rest is encrypted (stores, file storage, queues)")
+    logging: LoggingTarget = Field(LoggingTarget.NONE, description="Where this element's security events go")
+    holds_logs: bool = Field(False, description="This store holds logs or audit trails (STRIDE: repudiation target)")
+    privileged_access: bool = Field(False, description="Administrators or privileged users access it")
+    admin_mfa: bool = Field(False, description="Privileged access requires multi-factor authentication")
+    byod_access: bool = Field(False, description="Reached from employees' personal (BYOD) devices")
+    segregation_of_duties: bool = Field(False, description="Segregation of duties enforced for privileged roles")
+    least_privilege: bool = Field(False, description="Accounts have only the rights they need; reviewed periodically")
+    vulnerability_scanning: bool = Field(False, description="Covered by regular vulnerability scanning and patching")
+    integrity_control: bool = Field(False, description="Software integrity and update-source control in place")
+    default_credentials: bool = Field(False, description="Shipped default credentials still present (e.g. admin/admin)")
+    public_clients: bool = Field(False, description="Identity provider: accepts public OAuth clients (no client authentication)")
+    ropc_grant: bool = Field(False, description="Identity provider: the resource-owner password grant is enabled")
+    token_lifetime_minutes: int | None = Field(None, ge=1, le=525600, description="Access-token lifetime issued (identity provider / key manager)")
+    stores_tokens: bool = Field(False, description="Stores access or refresh tokens")
+    tokens_hashed: bool = Field(False, description="Stored tokens and secrets are hashed or encrypted")
+
+
+class Tls(Strict):
+    min_version: TlsVersion = Field(TlsVersion.NONE, description="Lowest TLS version accepted on this channel")
+    forward_secrecy: bool = Field(False, description="Only (EC)DHE cipher suites: forward secrecy")
+    mutual: bool = Field(False, description="Mutual TLS: the client presents a certificate")
+    client_cert_verified: bool = Field(False, description="With mutual TLS: the server verifies the client certificate chain and revocation")
+
+
+class Ciba(Strict):
+    mode: CibaMode = Field(CibaMode.POLL, description="Token delivery mode")
+    binding_message: bool = Field(False, description="A binding message is shown on both devices")
+    signed_request: bool = Field(False, description="The backchannel authentication request is a signed JWT")
+    hint: str = Field("login_hint_token", description="Which hint identifies the user (login_hint_token, id_token_hint, login_hint)")
+
+
+class Authentication(Strict):
+    method: AuthMethod = Field(AuthMethod.NONE, description="How the caller is authenticated")
+    client_auth: ClientAuth | None = Field(None, description="OAuth client authentication at the token endpoint")
+    sender_constrained: SenderConstraint = Field(SenderConstraint.NONE, description="Binding of access tokens to the client")
+    pkce: bool = Field(False, description="PKCE on the authorization code flow")
+    par: bool = Field(False, description="Pushed authorization requests (RFC 9126)")
+    signed_request_object: bool = Field(False, description="JWS-signed request objects (JAR)")
+    ciba: Ciba | None = Field(None, description="Decoupled authentication details (FAPI.PAOK)")
+    token_in_query: bool = Field(False, description="Access tokens sent in the URL query (forbidden by FAPI)")
+    redirect_uri_exact_match: bool = Field(True, description="Redirect URIs are pre-registered and matched exactly")
+
+
+class Authorization(Strict):
+    scopes: list[Short] = Field(default_factory=list, description="OAuth scopes the caller needs")
+    roles: list[Short] = Field(default_factory=list, description="Roles checked")
+    ip_allowlist: bool = Field(False, description="Access limited by IP / ASN allow-list")
+    object_level: bool = Field(False, description="Every object access checks the caller owns the object (BOLA)")
+    property_level: bool = Field(False, description="Responses filtered to the properties the caller may see")
+    function_level: bool = Field(False, description="Administrative functions checked per role")
+
+
+class FileTransfer(Strict):
+    direction: FileDirection = Field(FileDirection.NONE, description="Which way files go on this flow")
+    encrypted: bool = Field(False, description="Files are encrypted end to end")
+    sandboxed: bool = Field(False, description="Files pass an anti-malware sandbox before use")
+
+
+class Flow(Strict):
+    id: Id
+    title: Short
+    source: Id = Field(alias="from", description="Element id the flow starts at (the caller)")
+    target: Id = Field(alias="to", description="Element id the flow goes to")
+    description: Text = ""
+    protocol: Protocol = Field(Protocol.HTTPS, description="Application protocol")
+    tls: Tls = Field(default_factory=Tls, description="Transport security")
+    authentication: Authentication = Field(default_factory=Authentication, description="How the source is authenticated")
+    authorization: Authorization = Field(default_factory=Authorization, description="What the source may do")
+    data: list[Id] = Field(default_factory=list, description="Data asset ids carried")
+    rate_limit: bool = Field(False, description="Rate limiting / throttling per client")
+    replay_protection: bool = Field(False, description="Replay protection (nonce, jti, timestamp, idempotency key)")
+    csrf_protection: bool = Field(False, description="CSRF protection (browser flows)")
+    schema_validation: bool = Field(False, description="Request and response validated against the JSON / OpenAPI schema")
+    injection_protection: bool = Field(False, description="Input validated and encoded against injection (SQL, XPath, header)")
+    message_signing: bool = Field(False, description="Requests and responses signed (JWS / detached signature)")
+    identifiers: IdentifierStyle = Field(IdentifierStyle.NONE, description="Style of object identifiers exposed")
+    file_transfer: FileTransfer = Field(default_factory=FileTransfer, description="File transfer on this flow")
+    logging: LoggingTarget = Field(LoggingTarget.NONE, description="Where calls on this flow are logged")
+    outbound_validation: bool = Field(False, description="Data received from a third-party API is validated before use")
+
+
+class ControlState(Strict):
+    control: Short = Field(description="A catalog control id")
+    status: ControlStatus
+    evidence: Text = Field("", description="Where the proof is: document, ticket, configuration, test")
+    scope: list[Id] = Field(default_factory=list, description="Element or flow ids this applies to (empty: whole model)")
+
+
+class Decision(Strict):
+    threat: ThreatId
+    status: DecisionStatus
+    owner: Short | None = Field(None, description="Who owns the risk")
+    reason: Text = Field("", description="Justification")
+    control: Short | None = Field(None, description="The control that mitigates it (when mitigated)")
+    expires: dt.date | None = Field(None, description="Acceptances must expire")
+    decided_by: Short | None = None
+    decided_on: dt.date | None = None
+
+
+class Answer(Strict):
+    question: Short = Field(description="The id of a manual audit control (its question)")
+    status: AnswerStatus
+    evidence: Text = Field("", description="The evidence: document name and version, ticket, link")
+    answered_by: Short | None = None
+    answered_on: dt.date | None = None
+
+
+class Model(Strict):
+    format_version: int = Field(1, description="Model format version; this tool reads version 1")
+    metadata: Metadata
+    data_assets: list[DataAsset] = Field(default_factory=list)
+    boundaries: list[Boundary] = Field(default_factory=list)
+    elements: list[Element] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    controls: list[ControlState] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)
+    answers: list[Answer] = Field(default_factory=list)
+
+    # convenient lookups (not part of the format)
+    def element(self, eid: str) -> Element | None:
+        return next((e for e in self.elements if e.id == eid), None)
+
+    def flow(self, fid: str) -> Flow | None:
+        return next((f for f in self.flows if f.id == fid), None)
