@@ -93,7 +93,7 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.argument("path", default="models", required=False)
 def ui(path: str) -> None:
-    """Open the terminal app on a folder of models or one model file."""
+    """Open the terminal app (the default command)."""
     if not Path(path).exists():
         click.echo(f"{path}: no such file or folder\n    hint: pass a folder of models or a model file", err=True)
         sys.exit(EXIT_INVALID)
@@ -106,7 +106,7 @@ def ui(path: str) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @catalog_option
 def validate(paths: tuple[str, ...], catalogs: tuple[str, ...]) -> None:
-    """Check model files (or folders of them) against the format and for consistency."""
+    """Check models: format, references, consistency."""
     cat = get_catalog(catalogs)
     loaded = load_valid(paths, cat)
     warnings = sum(1 for lm in loaded for p in lm.problems if not p.is_error)
@@ -117,7 +117,7 @@ def validate(paths: tuple[str, ...], catalogs: tuple[str, ...]) -> None:
 @click.option("--kind", type=click.Choice(["model", "catalog"]), default="model", show_default=True)
 @click.option("--write", is_flag=True, help="Write the committed copies under schemas/ instead of printing.")
 def schema(kind: str, write: bool) -> None:
-    """Print the JSON Schema (draft 2020-12) of the model or catalog format."""
+    """Print the JSON Schema of the model or catalog."""
     from tmodel.schema import SCHEMAS, dumps, schema_path
 
     if write:
@@ -137,7 +137,7 @@ def schema(kind: str, write: bool) -> None:
 @catalog_option
 @as_of_option
 def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_of: str | None) -> None:
-    """Threats, risks, controls and compliance of one model."""
+    """Threats, risks and compliance of one model."""
     from tmodel.analysis.engine import analyze as run
 
     cat = get_catalog(catalogs)
@@ -169,6 +169,17 @@ def _register_optional_commands() -> None:
                 raise
             continue
         module.register(main)
+
+
+
+@main.command()
+@click.option("--for", "target", type=click.Choice(["element", "flow", "model"]), default=None,
+              help="Only the facts a rule of this kind can use.")
+def facts(target: str | None) -> None:
+    """List the facts that catalog rules can match."""
+    from tmodel.catalog.facts import describe_facts
+
+    click.echo(describe_facts(target))
 
 
 _register_optional_commands()

@@ -75,3 +75,25 @@ def fact_schema() -> dict[str, dict[str, FactType]]:
     _walk(Metadata, "model.metadata.", model)
     model.update({f"model.{k}": v for k, v in DERIVED["model"].items()})
     return {"element": {**element, **model}, "flow": {**flow, **model}, "model": model}
+
+
+def describe_facts(target: str | None = None) -> str:
+    """Human listing of the fact schema, for rule writers and docs/catalog-format.md."""
+    schema = fact_schema()
+    lines: list[str] = []
+    for kind in ([target] if target else ["element", "flow", "model"]):
+        lines.append(f"# facts for '{kind}' rules")
+        for path, ftype in sorted(schema[kind].items()):
+            if kind != "model" and path.startswith("model.") and target is None:
+                continue
+            if ftype == "object":
+                continue
+            if isinstance(ftype, tuple):
+                inner = ftype[1]
+                vals = " | ".join(m.value for m in inner) if isinstance(inner, type) and issubclass(inner, Enum) else "str"
+                desc = f"list of {vals}" if ftype[0] == "list" else vals
+            else:
+                desc = ftype
+            lines.append(f"{path}: {desc}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,31 @@
+"""One test per rule: a patched model where it fires, and the hardened base where it does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import analyze_data
+from tests.rulecases import apply_patch, base_data, load_cases
+
+CASES = load_cases()
+
+
+def _fired(analysis, rule: str, target: str) -> bool:
+    return any(t.rule == rule and t.target == target for t in analysis.threats)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['rule']}@{c['target']}" for c in CASES])
+def test_rule_fires_and_stays_quiet(case, catalog):
+    assert case["rule"] in catalog.rules, f"{case['_where']}: unknown rule {case['rule']}"
+    base = base_data(case.get("base", "base.yaml"))
+    quiet_base = apply_patch(base, case.get("quiet_patch", {}))
+    quiet = analyze_data(quiet_base, catalog, "quiet.yaml")
+    assert not _fired(quiet, case["rule"], case["target"]), f"{case['_where']}: fires on the unpatched model"
+    fired = analyze_data(apply_patch(quiet_base, case["patch"]), catalog, "fired.yaml")
+    assert _fired(fired, case["rule"], case["target"]), f"{case['_where']}: does not fire after the patch"
+
+
+def test_every_rule_has_a_case(catalog):
+    covered = {c["rule"] for c in CASES}
+    missing = sorted(set(catalog.rules) - covered)
+    assert not missing, f"rules without a test case in tests/rule_cases/: {missing}"
