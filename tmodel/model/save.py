@@ -1,0 +1,296 @@
+"""Editing a model file without losing what the human wrote.
+
+``ModelDocument`` holds a ruamel.yaml round-trip tree: comments, key order, quoting and flow
+style survive. Edits are small named operations (set a field, add/remove an item, rename an id
+with every reference, upsert a decision/answer/control). ``save`` writes atomically (temp file,
+fsync, rename) and refuses to overwrite a file that changed on disk since it was opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from enum import Enum
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from tmodel.model.load import Loaded, load_model_text
+
+# list sections and the key that identifies their items
+KEYS = {"data_assets": "id", "boundaries": "id", "elements": "id", "flows": "id",
+        "decisions": "threat", "answers": "question", "controls": "control"}
+
+
+class ChangedOnDisk(Exception):
+    """The file changed on disk since it was opened; saving would overwrite someone's work."""
+
+    def __init__(self, path: str, disk_text: str):
+        super().__init__(f"{path} changed on disk since it was opened")
+        self.path = path
+        self.disk_text = disk_text
+
+
+class EditError(ValueError):
+    pass
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict) and not isinstance(value, CommentedMap):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _plain(v)
+        return m
+    if isinstance(value, (list, tuple)) and not isinstance(value, CommentedSeq):
+        s = CommentedSeq()
+        s.extend(_plain(v) for v in value)
+        return s
+    return value
+
+
+class ModelDocument:
+    def __init__(self, text: str, path: str, mtime_ns: int = 0):
+        self.path = path
+        self.original_text = text
+        self.mtime_ns = mtime_ns
+        _, seq_indent, offset = load_yaml_guess_indent(text) if text.strip() else (None, 4, 2)
+        seq_indent, offset = seq_indent or 2, offset or 0
+        self._yaml = YAML(typ="rt")
+        self._yaml.width = 4096  # never rewrap the human's long lines
+        self._yaml.preserve_quotes = True
+        # keep the file's own indentation: "  - id:" lists (sequence 4, offset 2) or "- id:" lists
+        self._yaml.indent(mapping=max(2, seq_indent - offset), sequence=seq_indent, offset=offset)
+        self.data: CommentedMap = self._yaml.load(text) or CommentedMap()
+        self.dirty = False
+
+    # -- opening and saving -----------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str) -> "ModelDocument":
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+        return cls(text, path, os.stat(path).st_mtime_ns)
+
+    def text(self) -> str:
+        buf = io.StringIO()
+        self._yaml.dump(self.data, buf)
+        return buf.getvalue()
+
+    def validate(self) -> Loaded:
+        return load_model_text(self.text(), self.path, self.mtime_ns)
+
+    def changed_on_disk(self) -> str | None:
+        """The file's current text if it changed since it was opened, else None."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return ""
+        if st.st_mtime_ns == self.mtime_ns:
+            return None
+        with open(self.path, encoding="utf-8-sig") as fh:
+            disk = fh.read()
+        return None if disk == self.original_text else disk
+
+    def save(self, *, force: bool = False) -> None:
+        if not force:
+            disk = self.changed_on_disk()
+            if disk is not None:
+                raise ChangedOnDisk(self.path, disk)
+        text = self.text()
+        atomic_write(self.path, text)
+        self.original_text = text
+        self.mtime_ns = os.stat(self.path).st_mtime_ns
+        self.dirty = False
+
+    # -- navigation ---------------------------------------------------------------------------
+    def _index(self, section: str, ident: str) -> int:
+        items = self.data.get(section) or []
+        key = KEYS[section]
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and item.get(key) == ident:
+                return i
+        raise EditError(f"no {section[:-1].replace('_', ' ')} '{ident}'")
+
+    def _walk(self, path: tuple[Any, ...], create: bool = False) -> tuple[Any, Any]:
+        """(container, key) of the last step; list items are addressed by their id string."""
+        node: Any = self.data
+        section = None
+        for step in path[:-1]:
+            if isinstance(node, list) and isinstance(step, str):
+                step = self._index(section, step)
+            if isinstance(node, dict) and step not in node:
+                if not create:
+                    raise EditError(f"no '{step}' in {'.'.join(map(str, path))}")
+                node[step] = CommentedMap()
+            section = step if isinstance(step, str) else section
+            node = node[step]
+        last = path[-1]
+        if isinstance(node, list) and isinstance(last, str):
+            last = self._index(section, last)
+        return node, last
+
+    def get(self, path: tuple[Any, ...], default: Any = None) -> Any:
+        try:
+            node, key = self._walk(path)
+            return node[key] if (isinstance(node, dict) and key in node) or isinstance(node, list) else default
+        except (EditError, KeyError, IndexError):
+            return default
+
+    # -- operations ---------------------------------------------------------------------------
+    def set(self, path: tuple[Any, ...], value: Any) -> None:
+        """Set a field, e.g. ("flows", "tpp-gw", "tls", "min_version"). None removes optional keys."""
+        node, key = self._walk(path, create=True)
+        if value is None:
+            if isinstance(node, dict) and key in node:
+                del node[key]
+        else:
+            node[key] = _plain(value)
+        self.dirty = True
+
+    def add_item(self, section: str, item: dict[str, Any]) -> None:
+        key = KEYS[section]
+        ident = item.get(key)
+        if any(isinstance(x, dict) and x.get(key) == ident for x in self.data.get(section) or []):
+            raise EditError(f"{section[:-1].replace('_', ' ')} '{ident}' already exists")
+        if section not in self.data or self.data[section] is None:
+            self.data[section] = CommentedSeq()
+        self.data[section].append(_plain(item))
+        self.dirty = True
+
+    def remove_item(self, section: str, ident: str) -> None:
+        del self.data[section][self._index(section, ident)]
+        self.dirty = True
+
+    def references_to(self, ident: str) -> list[str]:
+        """Human descriptions of every place that refers to ``ident`` (for delete confirmations)."""
+        refs: list[str] = []
+        for f in self.data.get("flows") or []:
+            for end in ("from", "to"):
+                if f.get(end) == ident:
+                    refs.append(f"flow '{f.get('id')}' {end}")
+            if ident in (f.get("data") or []):
+                refs.append(f"flow '{f.get('id')}' data")
+        for e in self.data.get("elements") or []:
+            if e.get("boundary") == ident:
+                refs.append(f"element '{e.get('id')}' boundary")
+        for b in self.data.get("boundaries") or []:
+            if b.get("parent") == ident:
+                refs.append(f"boundary '{b.get('id')}' parent")
+        for c in self.data.get("controls") or []:
+            if ident in (c.get("scope") or []):
+                refs.append(f"control '{c.get('control')}' scope")
+        for d in self.data.get("decisions") or []:
+            if str(d.get("threat", "")).endswith(f"@{ident}"):
+                refs.append(f"decision '{d.get('threat')}'")
+        return refs
+
+    def rename(self, section: str, old: str, new: str) -> list[str]:
+        """Rename an id and every reference to it, decisions included. Returns what changed."""
+        if old == new:
+            return []
+        taken = {x.get("id") for s in ("data_assets", "boundaries", "elements", "flows") for x in self.data.get(s) or []}
+        if new in taken:
+            raise EditError(f"id '{new}' is already used")
+        item = self.data[section][self._index(section, old)]
+        item["id"] = new
+        changed = [f"{section[:-1].replace('_', ' ')} '{old}' -> '{new}'"]
+        for f in self.data.get("flows") or []:
+            for end in ("from", "to"):
+                if f.get(end) == old and section == "elements":
+                    f[end] = new
+                    changed.append(f"flow '{f.get('id')}' {end}")
+            data = f.get("data")
+            if section == "data_assets" and data and old in data:
+                data[data.index(old)] = new
+                changed.append(f"flow '{f.get('id')}' data")
+        if section == "boundaries":
+            for e in self.data.get("elements") or []:
+                if e.get("boundary") == old:
+                    e["boundary"] = new
+                    changed.append(f"element '{e.get('id')}' boundary")
+            for b in self.data.get("boundaries") or []:
+                if b.get("parent") == old:
+                    b["parent"] = new
+                    changed.append(f"boundary '{b.get('id')}' parent")
+        for c in self.data.get("controls") or []:
+            scope = c.get("scope")
+            if scope and old in scope:
+                scope[scope.index(old)] = new
+                changed.append(f"control '{c.get('control')}' scope")
+        for d in self.data.get("decisions") or []:
+            threat = str(d.get("threat", ""))
+            if threat.endswith(f"@{old}"):
+                d["threat"] = threat[: -len(old)] + new
+                changed.append(f"decision '{threat}' -> '{d['threat']}'")
+        self.dirty = True
+        return changed
+
+    def _upsert(self, section: str, ident: str, fields: dict[str, Any]) -> bool:
+        """Update the item keyed ``ident`` (keeping its other keys and comments) or append it."""
+        key = KEYS[section]
+        try:
+            item = self.data[section][self._index(section, ident)]
+            created = False
+        except (EditError, KeyError, TypeError):
+            self.add_item(section, {key: ident})
+            item = self.data[section][-1]
+            created = True
+        for k, v in fields.items():
+            if v is None or v == "" or v == []:
+                if k in item:
+                    del item[k]
+            else:
+                item[k] = _plain(v)
+        self.dirty = True
+        return created
+
+    def set_decision(self, threat: str, status: str, **fields: Any) -> bool:
+        return self._upsert("decisions", threat, {"status": status, **fields})
+
+    def set_answer(self, question: str, status: str, **fields: Any) -> bool:
+        return self._upsert("answers", question, {"status": status, **fields})
+
+    def set_control(self, control: str, status: str, **fields: Any) -> bool:
+        return self._upsert("controls", control, {"status": status, **fields})
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    mode = None
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=".tmodel-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on folders
+        pass
+
+
+def today() -> dt.date:
+    return dt.date.today()
