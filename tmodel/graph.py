@@ -29,6 +29,7 @@ from tmodel.model.enums import (
     FileDirection,
     PdCategory,
     Technology,
+    Volume,
     Zone,
 )
 from tmodel.model.types import Element, Flow, Model
@@ -76,6 +77,7 @@ DERIVED: dict[str, dict[str, Any]] = {
     "model": {
         "has_pd": "bool",
         "pd_categories": ("list", PdCategory),
+        "pd_categories_high_volume": ("list", PdCategory),
         "has_internet_exposure": "bool",
         "technologies": ("list", Technology),
         "has_log_collector": "bool",
@@ -247,6 +249,9 @@ def compute_facts(model: Model) -> Facts:
         "metadata": model.metadata.model_dump(mode="json"),
         "has_pd": bool(all_pd),
         "pd_categories": all_pd,
+        # PD categories held in volume 'high' (100,000+ subjects): PP 1119 levels depend on it
+        "pd_categories_high_volume": sorted({a.pd_category.value for a in model.data_assets
+                                             if a.volume == Volume.HIGH} - {PdCategory.NONE.value}),
         "has_internet_exposure": bool(internet) or any(x["from_outside"] for x in fmap.values()),
         "technologies": sorted({e.technology.value for e in model.elements}),
         "has_log_collector": any(e.technology == Technology.LOG_COLLECTOR for e in model.elements),
