@@ -166,7 +166,7 @@ def compute_facts(model: Model) -> Facts:
     outside = [e.id for e in model.elements if zone(e.id) in OUTSIDE_ZONES or e.kind == ElementKind.EXTERNAL_ENTITY]
     internet_paths = _bfs_paths(g, internet)
     outside_paths = _bfs_paths(g, outside)
-    externals = sorted(e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY)
+    external_set = {e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY}
 
     # data reaching each element: assets on flows touching it (requests and responses)
     touching: dict[str, set[str]] = {e.id: set() for e in model.elements}
@@ -200,7 +200,7 @@ def compute_facts(model: Model) -> Facts:
             pd_categories=pds,
             handles_pd=bool(pds),
             handles_sensitive=bool(set(classes) & {c.value for c in HIGH_IMPACT_CLASSIFICATIONS}) or bool(set(pds) & {p.value for p in HIGH_IMPACT_PD}),
-            external_reachers=sorted(x for x in externals if x != e.id and g.has_node(e.id) and nx.has_path(g, x, e.id)) if pds and e.kind == ElementKind.DATA_STORE else [],
+            external_reachers=sorted(x for x in nx.ancestors(g, e.id) if x in external_set) if pds and e.kind == ElementKind.DATA_STORE else [],
             ships_logs_centrally=any(elements[f.target].technology == Technology.LOG_COLLECTOR for f in out_edges if f.target in elements),
             in_flows=len(in_edges),
             out_flows=len(out_edges),
