@@ -27,6 +27,7 @@ from tmodel.model.enums import (
     Classification,
     ElementKind,
     FileDirection,
+    GrantType,
     PdCategory,
     Technology,
     Volume,
@@ -73,6 +74,9 @@ DERIVED: dict[str, dict[str, Any]] = {
         "cross_border_unnotified": "bool",
         "transfers_files": "bool",
         "oauth": "bool",
+        "redirect_flow": "bool",
+        "forwards_client_cert": "bool",
+        "target_directly_exposed": "bool",
     },
     "model": {
         "has_pd": "bool",
@@ -85,6 +89,7 @@ DERIVED: dict[str, dict[str, Any]] = {
         "has_file_transfer": "bool",
         "has_ciba": "bool",
         "has_oauth": "bool",
+        "has_outside_bearer_tokens": "bool",
         "has_byod": "bool",
         "element_count": "int",
         "flow_count": "int",
@@ -221,6 +226,7 @@ def compute_facts(model: Model) -> Facts:
         classes = sorted({a.classification.value for a in carried})
         pds = sorted({a.pd_category.value for a in carried} - {PdCategory.NONE.value})
         s_el, t_el = elements.get(f.source), elements.get(f.target)
+        method, grant = f.authentication.method.value, f.authentication.grant
         d.update(
             source=end(f.source),
             target=end(f.target),
@@ -240,7 +246,15 @@ def compute_facts(model: Model) -> Facts:
             cross_border=any(a.cross_border.transfer for a in carried),
             cross_border_unnotified=any(a.cross_border.transfer and a.pd_category != PdCategory.NONE and not a.cross_border.rkn_notified for a in carried),
             transfers_files=f.file_transfer.direction != FileDirection.NONE,
-            oauth=f.authentication.method.value in ("oauth2", "oidc", "ciba"),
+            oauth=method in ("oauth2", "oidc", "ciba"),
+            # a front-channel (browser/app redirect) flow: an explicit redirect grant, or OIDC with no grant stated
+            redirect_flow=method in ("oauth2", "oidc") and (
+                grant in (GrantType.AUTHORIZATION_CODE, GrantType.IMPLICIT) or (grant is None and method == "oidc")),
+            # the source is a proxy that terminates its callers' mutual TLS: the client certificate can only
+            # travel on to the target as an HTTP header (RFC 9700 section 4.13)
+            forwards_client_cert=bool(s_el and s_el.technology == Technology.LOAD_BALANCER
+                                      and any(x.tls.mutual for x in in_of.get(f.source, []))),
+            target_directly_exposed=emap.get(f.target, {}).get("directly_exposed", False),
         )
         fmap[f.id] = d
 
@@ -259,6 +273,8 @@ def compute_facts(model: Model) -> Facts:
         "has_file_transfer": any(x["transfers_files"] for x in fmap.values()),
         "has_ciba": any(x["authentication"]["method"] == "ciba" for x in fmap.values()),
         "has_oauth": any(x["oauth"] for x in fmap.values()),
+        "has_outside_bearer_tokens": any(x["oauth"] and x["from_outside"] and x["authentication"]["sender_constrained"] == "none"
+                                         for x in fmap.values()),
         "has_byod": any(e.byod_access or e.technology == Technology.BYOD_DEVICE for e in model.elements),
         "element_count": len(model.elements),
         "flow_count": len(model.flows),

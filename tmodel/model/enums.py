@@ -173,6 +173,15 @@ class SenderConstraint(DescribedEnum):
     DPOP = ("dpop", "DPoP proof-of-possession (RFC 9449)")
 
 
+class GrantType(DescribedEnum):
+    AUTHORIZATION_CODE = ("authorization_code", "Authorization code: the user is redirected through a browser or app (FAPI redirect flow)")
+    CLIENT_CREDENTIALS = ("client_credentials", "Client credentials: the client acts for itself, no user and no redirect")
+    PASSWORD = ("password", "Resource-owner password (ROPC): the client collects the user's password (forbidden by FAPI 2.0)")
+    IMPLICIT = ("implicit", "Implicit: tokens returned in the browser front channel (not allowed by FAPI)")
+    JWT_BEARER = ("jwt_bearer", "JWT bearer assertion grant (RFC 7523)")
+    TOKEN_EXCHANGE = ("token_exchange", "Token exchange (RFC 8693)")
+
+
 class CibaMode(DescribedEnum):
     POLL = ("poll", "The client polls the token endpoint")
     PING = ("ping", "The server calls the client back, the client then fetches the token")

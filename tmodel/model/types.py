@@ -22,6 +22,7 @@ from tmodel.model.enums import (
     ElementKind,
     FileDirection,
     GostLevel,
+    GrantType,
     IdentifierStyle,
     LoggingTarget,
     PdCategory,
@@ -140,6 +141,11 @@ class Ciba(Strict):
 class Authentication(Strict):
     method: AuthMethod = Field(AuthMethod.NONE, description="How the caller is authenticated")
     client_auth: ClientAuth | None = Field(None, description="OAuth client authentication at the token endpoint")
+    grant: GrantType | None = Field(
+        None,
+        description="OAuth grant that obtains the tokens used on this flow; when unset, 'oidc' is taken as an "
+        "authorization-code (redirect) flow and 'oauth2' is not assumed to involve a redirect",
+    )
     sender_constrained: SenderConstraint = Field(SenderConstraint.NONE, description="Binding of access tokens to the client")
     pkce: bool = Field(False, description="PKCE on the authorization code flow")
     par: bool = Field(False, description="Pushed authorization requests (RFC 9126)")
