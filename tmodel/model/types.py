@@ -122,6 +122,11 @@ class Element(Strict):
     token_lifetime_minutes: int | None = Field(None, ge=1, le=525600, description="Access-token lifetime issued (identity provider / key manager)")
     stores_tokens: bool = Field(False, description="Stores access or refresh tokens")
     tokens_hashed: bool = Field(False, description="Stored tokens and secrets are hashed or encrypted")
+    plaintext_listener: bool = Field(
+        False,
+        description="A plaintext HTTP listener is enabled on it (WSO2: [transport.passthru_http.listener] port 8280, "
+        "[transport.http] port 9763, or an API whose transport list includes http)",
+    )
 
 
 class Tls(Strict):
@@ -191,6 +196,24 @@ class Flow(Strict):
     file_transfer: FileTransfer = Field(default_factory=FileTransfer, description="File transfer on this flow")
     logging: LoggingTarget = Field(LoggingTarget.NONE, description="Where calls on this flow are logged")
     outbound_validation: bool = Field(False, description="Data received from a third-party API is validated before use")
+    client_supplied_urls: bool = Field(
+        False, description="The caller passes URLs (webhook or callback endpoints, document or image links) that the target later fetches"
+    )
+    url_allowlist: bool = Field(
+        False,
+        description="Caller-supplied URLs are fetched only when scheme, host and port match an allow-list, without following "
+        "redirects, through an egress path that cannot reach internal addresses",
+    )
+    anti_automation: bool = Field(
+        False,
+        description="The business flow is protected against automated abuse: per-customer business limits, bot and "
+        "device signals, fraud monitoring (OWASP API6)",
+    )
+    inventoried: bool = Field(
+        False,
+        description="The API and version called on this flow is in the API inventory (owner, environment, audience, "
+        "retirement date) and superseded versions are retired (OWASP API9)",
+    )
 
 
 class ControlState(Strict):
