@@ -1,0 +1,63 @@
+"""Graph facts: boundary crossings, exposure paths, personal-data reach, determinism, no mutation."""
+
+from __future__ import annotations
+
+import copy
+
+from tests.rulecases import apply_patch, base_data
+from tmodel.graph import compute_facts
+from tmodel.model.types import Model
+
+
+def _model(data) -> Model:
+    return Model.model_validate(data)
+
+
+def test_flow_crossing_and_zones():
+    f = compute_facts(_model(base_data()))
+    tg = f.flows["tpp-gw"]
+    assert tg["crosses_boundary"] and tg["source_zone"] == "internet" and tg["target_zone"] == "dmz"
+    assert tg["from_internet"] and tg["from_outside"] and tg["inbound"] and tg["public_endpoint"]
+    bd = f.flows["backend-db"]
+    assert bd["crosses_boundary"] and bd["source_zone"] == "internal" and bd["target_zone"] == "restricted"
+    assert not bd["from_outside"] and not bd["public_endpoint"]
+
+
+def test_internet_exposure_and_path():
+    f = compute_facts(_model(base_data()))
+    assert f.elements["db"]["exposed_to_internet"]
+    assert f.elements["db"]["internet_path"] == ["tpp", "gw", "backend", "db"]
+    assert not f.elements["tpp"]["exposed_to_internet"]  # it is the internet
+    assert f.elements["gw"]["directly_exposed"] and not f.elements["backend"]["directly_exposed"]
+
+
+def test_personal_data_reach_and_external_reachers():
+    f = compute_facts(_model(base_data()))
+    assert f.elements["db"]["pd_categories"] == ["general"]
+    assert f.elements["db"]["external_reachers"] == ["partner", "tpp"]
+    assert f.elements["siem"]["pd_categories"] == [] and f.elements["siem"]["external_reachers"] == []
+    assert f.flows["tpp-gw"]["carries_pd"] and f.flows["tpp-gw"]["carries_credentials"]
+    assert f.model["has_pd"] and f.model["pd_categories"] == ["general"]
+
+
+def test_cross_border_facts():
+    data = apply_patch(base_data(), {"data_assets[documents].cross_border": {"transfer": True, "countries": ["KZ"]}})
+    f = compute_facts(_model(data))
+    assert f.flows["partner-gw"]["cross_border"] and f.flows["partner-gw"]["cross_border_unnotified"]
+    assert not f.flows["tpp-gw"]["cross_border"]
+    assert f.model["has_cross_border"]
+
+
+def test_nested_boundary_path():
+    f = compute_facts(_model(base_data()))
+    assert f.elements["db"]["boundary_path"] == ["internal", "restricted"]
+
+
+def test_facts_are_deterministic_and_do_not_mutate_the_model():
+    data = base_data()
+    m = _model(data)
+    before = m.model_dump()
+    a, b = compute_facts(m), compute_facts(_model(copy.deepcopy(data)))
+    assert a.elements == b.elements and a.flows == b.flows and a.model == b.model
+    assert list(a.elements) == sorted(a.elements) and list(a.flows) == sorted(a.flows)
+    assert m.model_dump() == before
