@@ -82,7 +82,7 @@ class CrossBorder(Strict):
 class DataAsset(Strict):
     id: Id
     title: Short = Field(description="What the data is, e.g. 'Account balances'")
-    description: Text = ""
+    description: Text = Field("", description="Where the data comes from, what it is used for")
     classification: Classification = Field(description="Confidentiality class of the data")
     pd_category: PdCategory = Field(PdCategory.NONE, description="Personal-data category under 152-FZ")
     volume: Volume = Field(Volume.LOW, description="How much of it, and how many data subjects")
@@ -93,19 +93,19 @@ class DataAsset(Strict):
 
 class Boundary(Strict):
     id: Id
-    title: Short
+    title: Short = Field(description="A human name of the zone, e.g. 'Partner VPN'")
     zone: Zone = Field(description="Trust zone of everything inside this boundary")
     parent: Id | None = Field(None, description="The boundary this one is nested in")
-    description: Text = ""
+    description: Text = Field("", description="What is in it and how it is separated (firewall, VLAN, VPN)")
 
 
 class Element(Strict):
     id: Id
-    title: Short
+    title: Short = Field(description="A human name, e.g. 'WSO2 gateway'")
     kind: ElementKind = Field(description="DFD kind: external entity, process or data store")
     technology: Technology = Field(description="What it is, from a fixed vocabulary")
     boundary: Id | None = Field(None, description="The trust boundary it sits in")
-    description: Text = ""
+    description: Text = Field("", description="What it does; product and version where they matter")
     encrypted_at_rest: bool = Field(False, description="Data at rest is encrypted (stores, file storage, queues)")
     logging: LoggingTarget = Field(LoggingTarget.NONE, description="Where this element's security events go")
     holds_logs: bool = Field(False, description="This store holds logs or audit trails (STRIDE: repudiation target)")
@@ -177,10 +177,10 @@ class FileTransfer(Strict):
 
 class Flow(Strict):
     id: Id
-    title: Short
+    title: Short = Field(description="What the call does, e.g. 'Account information request'")
     source: Id = Field(alias="from", description="Element id the flow starts at (the caller)")
     target: Id = Field(alias="to", description="Element id the flow goes to")
-    description: Text = ""
+    description: Text = Field("", description="Endpoints, message types, anything the fields do not say")
     protocol: Protocol = Field(Protocol.HTTPS, description="Application protocol")
     tls: Tls = Field(default_factory=Tls, description="Transport security")
     authentication: Authentication = Field(default_factory=Authentication, description="How the source is authenticated")
@@ -218,40 +218,40 @@ class Flow(Strict):
 
 class ControlState(Strict):
     control: Short = Field(description="A catalog control id")
-    status: ControlStatus
+    status: ControlStatus = Field(description="How far the control is in place")
     evidence: Text = Field("", description="Where the proof is: document, ticket, configuration, test")
     scope: list[Id] = Field(default_factory=list, description="Element or flow ids this applies to (empty: whole model)")
 
 
 class Decision(Strict):
     threat: ThreatId
-    status: DecisionStatus
+    status: DecisionStatus = Field(description="The triage decision")
     owner: Short | None = Field(None, description="Who owns the risk")
     reason: Text = Field("", description="Justification")
     control: Short | None = Field(None, description="The control that mitigates it (when mitigated)")
     expires: dt.date | None = Field(None, description="Acceptances must expire")
-    decided_by: Short | None = None
-    decided_on: dt.date | None = None
+    decided_by: Short | None = Field(None, description="Who took the decision (risk committee, CISO, owner)")
+    decided_on: dt.date | None = Field(None, description="When the decision was taken")
 
 
 class Answer(Strict):
     question: Short = Field(description="The id of a manual audit control (its question)")
-    status: AnswerStatus
+    status: AnswerStatus = Field(description="The answer")
     evidence: Text = Field("", description="The evidence: document name and version, ticket, link")
-    answered_by: Short | None = None
-    answered_on: dt.date | None = None
+    answered_by: Short | None = Field(None, description="Who answered (auditor or system owner)")
+    answered_on: dt.date | None = Field(None, description="When it was answered")
 
 
 class Model(Strict):
     format_version: int = Field(1, description="Model format version; this tool reads version 1")
-    metadata: Metadata
-    data_assets: list[DataAsset] = Field(default_factory=list)
-    boundaries: list[Boundary] = Field(default_factory=list)
-    elements: list[Element] = Field(default_factory=list)
-    flows: list[Flow] = Field(default_factory=list)
-    controls: list[ControlState] = Field(default_factory=list)
-    decisions: list[Decision] = Field(default_factory=list)
-    answers: list[Answer] = Field(default_factory=list)
+    metadata: Metadata = Field(description="What the integration is, who owns it, which protection levels apply")
+    data_assets: list[DataAsset] = Field(default_factory=list, description="The data the integration moves, with its classification")
+    boundaries: list[Boundary] = Field(default_factory=list, description="Trust boundaries (network zones) the elements sit in")
+    elements: list[Element] = Field(default_factory=list, description="External entities, processes and data stores")
+    flows: list[Flow] = Field(default_factory=list, description="Data flows between elements, with their transport and API security")
+    controls: list[ControlState] = Field(default_factory=list, description="Status of catalog controls, with evidence")
+    decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on threats, by stable threat id")
+    answers: list[Answer] = Field(default_factory=list, description="Answers to the catalogs' manual audit questions")
 
     # convenient lookups (not part of the format)
     def element(self, eid: str) -> Element | None:
