@@ -127,6 +127,11 @@ class Element(Strict):
         description="A plaintext HTTP listener is enabled on it (WSO2: [transport.passthru_http.listener] port 8280, "
         "[transport.http] port 9763, or an API whose transport list includes http)",
     )
+    log_integrity: bool = Field(
+        False,
+        description="Log store: events are kept write-once (WORM / object lock) or integrity-protected (hash chain, "
+        "signatures), so administrators cannot silently alter or delete them",
+    )
 
 
 class Tls(Strict):
