@@ -109,7 +109,7 @@ def test_unanswered_required_question_fails(tmp_path, run):
     r = run(path)
     assert r.exit_code == 1
     assert r.stdout.startswith("FAIL models/loans.yaml: 0 open >= high, 0 expired, 0 stale, 1 unanswered\n")
-    assert "    unanswered  MINI-Q-PENTEST: Was the integration penetration tested before go-live?" in r.stdout
+    assert "    unanswered  MINI-Q-PENTEST: Penetration test report" in r.stdout
     # at the minimal GOST level the catalog does not require the answer
     write(tmp_path, "loans.yaml", apply_patch(data, {"metadata.gost_level": "minimal"}))
     assert run(path).exit_code == 0

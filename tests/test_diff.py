@@ -228,6 +228,13 @@ def test_risk_level_change_of_a_kept_threat(mini):
     assert [(i.section, i.change, i.id) for i in d.items] == [("data_assets", "added", "creds"), ("flows", "changed", "gw-backend")]
 
 
+def test_metadata_changes_include_the_model_id(mini):
+    new = apply_patch(initial(), {"metadata.id": "loans-v2", "metadata.gost_level": "enhanced"})
+    d = model_diff(initial(), new, mini)
+    assert [(f.path, f.old, f.new) for f in d.metadata] == [("gost_level", "standard", "enhanced"), ("id", "loans", "loans-v2")]
+    assert d.model_id == "loans-v2"
+
+
 def test_diff_is_deterministic(mini):
     from tmodel.export.diff_report import diff_json, diff_markdown, diff_text
 

@@ -167,9 +167,6 @@ class ModelDiff:
         return not (self.metadata or self.items or self.threats or self.decisions or self.decision_issues
                     or self.controls or self.requirements or any(c.delta for c in self.coverage))
 
-    def renames(self) -> dict[str, str]:
-        return {i.old_id: i.id for i in self.items if i.change == RENAMED and i.old_id}
-
     def threats_by(self, change: str) -> list[ThreatChange]:
         return [t for t in self.threats if t.change == change]
 
@@ -194,7 +191,7 @@ def diff_models(old: Model, old_a: Analysis, new: Model, new_a: Analysis,
         items += _diff_section(section, cls, old, new, renames)
     target_map = {**renames["elements"], **renames["flows"]}
 
-    metadata = _field_changes(_flat(old.metadata), _flat(new.metadata))
+    metadata = _field_changes(_flat(old.metadata), _flat(new.metadata), skip=())
     threats = _diff_threats(old_a, new_a, old, new, target_map)
     decisions = _diff_decisions(old.decisions, new.decisions, target_map)
     issues = _diff_issues(old_a, new_a, target_map)
@@ -363,10 +360,10 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _field_changes(a: dict[str, Any], b: dict[str, Any]) -> list[FieldChange]:
+def _field_changes(a: dict[str, Any], b: dict[str, Any], skip: tuple[str, ...] = ("id",)) -> list[FieldChange]:
     out = []
     for k in sorted(set(a) | set(b)):
-        if k == "id":
+        if k in skip:
             continue
         va, vb = a.get(k), b.get(k)
         if va != vb:

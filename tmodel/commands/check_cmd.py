@@ -79,7 +79,7 @@ def details(mc: ModelCheck) -> list[str]:
     out = [f"    open        {t.residual_level:<8} {t.id}  {t.title} ({t.status})" for t in mc.open]
     out += [f"    expired     {mc.path}:{i.line}: {i.message}" for i in mc.expired]
     out += [f"    stale       {mc.path}:{i.line}: {i.message}" for i in mc.stale]
-    out += [f"    unanswered  {c.id}: {' '.join((c.question or c.title).split())}" for c in mc.unanswered]
+    out += [f"    unanswered  {c.id}: {c.title}" for c in mc.unanswered]
     return out
 
 
@@ -161,14 +161,12 @@ def register(main: click.Group) -> None:
             problems = [p for p in missing] + [p for mc in results for p in mc.problems]
             click.echo(sarif_json(pairs, cat, problems=problems), nl=False)
         else:
-            for mc in results:
-                click.echo(summary(mc, fail_on))
-                for line in details(mc):
-                    click.echo(line)
+            lines = [line for mc in results for line in (summary(mc, fail_on), *details(mc))]
             t = _totals(results)
             extra = f", {len(missing)} path(s) not found" if missing else ""
-            click.echo(f"total: {t['models']} model(s): {t['passed']} passed, {t['failed']} failed, "
-                       f"{t['invalid']} invalid{extra} (fail on residual >= {fail_on}, as of {day.isoformat()})")
+            lines.append(f"total: {t['models']} model(s): {t['passed']} passed, {t['failed']} failed, "
+                         f"{t['invalid']} invalid{extra} (fail on residual >= {fail_on}, as of {day.isoformat()})")
+            click.echo("\n".join(lines))
         if missing or any(r.invalid for r in results):
             sys.exit(EXIT_INVALID)
         sys.exit(EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK)
