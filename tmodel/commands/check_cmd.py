@@ -158,7 +158,7 @@ def register(main: click.Group) -> None:
         elif fmt == "sarif":
             from tmodel.export.sarif import sarif_json
 
-            problems = [p for p in missing] + [p for mc in results for p in mc.problems]
+            problems = list(missing) + [p for mc in results for p in mc.problems]
             click.echo(sarif_json(pairs, cat, problems=problems), nl=False)
         else:
             lines = [line for mc in results for line in (summary(mc, fail_on), *details(mc))]

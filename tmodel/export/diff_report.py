@@ -109,12 +109,10 @@ def diff_text(d: ModelDiff, *, color: bool = False) -> str:
             detail = _value(t.title)
             if t.change == RAISED:
                 detail += f" (inherent {t.new_level}, {t.new_status})"
-            elif t.change == RESOLVED:
+            if t.reason:
                 detail += f": {t.reason}"
-            elif t.change == CARRIED:
-                detail += f": {t.reason}"
-            delta = _threat_delta(t)
-            out.append(f"{'':<21}{detail}" + (f"; {delta}" if delta and t.change in (CHANGED, CARRIED) else ""))
+            delta = _threat_delta(t) if t.change in (CHANGED, CARRIED) else ""
+            out.append(f"{'':<21}{detail}" + (f"; {delta}" if delta else ""))
         out.append("")
     if d.decisions or d.decision_issues:
         out.append(c("Decisions:", _BOLD))
@@ -128,8 +126,7 @@ def diff_text(d: ModelDiff, *, color: bool = False) -> str:
             if i.hint:
                 out.append(f"{'':<14}hint: {i.hint}")
         out.append("")
-    changed_cov = [x for x in d.coverage if x.delta or x.old is None or x.new is None]
-    if changed_cov or d.requirements or d.controls:
+    if d.requirements or d.controls or any(x.delta or x.old is None or x.new is None for x in d.coverage):
         out.append(c("Compliance:", _BOLD))
         for x in d.coverage:
             sign = f"{x.delta:+.1f}" if x.old is not None and x.new is not None else "n/a"
