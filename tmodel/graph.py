@@ -36,6 +36,7 @@ from tmodel.model.enums import (
 from tmodel.model.types import Element, Flow, Model
 
 OUTSIDE_ZONES = {Zone.INTERNET.value, Zone.PARTNER.value}
+BANK_ZONES = {Zone.DMZ.value, Zone.INTERNAL.value, Zone.RESTRICTED.value}
 
 # Derived facts: name -> type spec ("bool", "int", "str", ("enum", EnumClass), ("list", EnumClass|"str"))
 DERIVED: dict[str, dict[str, Any]] = {
@@ -273,8 +274,9 @@ def compute_facts(model: Model) -> Facts:
         "has_file_transfer": any(x["transfers_files"] for x in fmap.values()),
         "has_ciba": any(x["authentication"]["method"] == "ciba" for x in fmap.values()),
         "has_oauth": any(x["oauth"] for x in fmap.values()),
-        "has_outside_bearer_tokens": any(x["oauth"] and x["from_outside"] and x["authentication"]["sender_constrained"] == "none"
-                                         for x in fmap.values()),
+        # bearer tokens used by a party outside the bank (sources in the bank's own zones excluded)
+        "has_outside_bearer_tokens": any(x["oauth"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
+                                         and x["authentication"]["sender_constrained"] == "none" for x in fmap.values()),
         "has_byod": any(e.byod_access or e.technology == Technology.BYOD_DEVICE for e in model.elements),
         "element_count": len(model.elements),
         "flow_count": len(model.flows),
