@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from tmodel import FORMAT_VERSION
 from tmodel.model.checks import check_model
 from tmodel.model.types import Model
-from tmodel.model.yamlsafe import Located, load_yaml, read_text
+from tmodel.model.yamlsafe import Located, parse_yaml, read_text
 from tmodel.problems import Problem, ProblemError
 
 MODEL_SUFFIXES = (".yaml", ".yml")
@@ -42,42 +42,75 @@ class Loaded:
 def load_model(path: str) -> Loaded:
     """Load and check one model file. Never raises for bad input: problems are in the result."""
     try:
-        mtime = os.stat(path).st_mtime_ns
         text = read_text(path)
+        mtime = os.stat(path).st_mtime_ns
     except ProblemError as exc:
         return Loaded(path, "", None, None, exc.problems)
+    except OSError as exc:  # removed between the read and the stat
+        return Loaded(path, "", None, None, [Problem(path, 0, 0, f"cannot read the file: {exc.strerror or exc}", "check the path")])
     return load_model_text(text, path, mtime)
 
 
 def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
-    try:
-        located = load_yaml(text, path)
-    except ProblemError as exc:
-        return Loaded(path, text, None, None, sorted(exc.problems), mtime_ns)
+    """Check model text: YAML, format version, schema, then the semantic checks.
+
+    Every problem that can be found in one pass is reported: YAML problems that do not stop
+    reading (duplicate keys, unreadable values) are reported together with the schema errors;
+    the semantic checks run once the schema is satisfied.
+    """
+    located, yaml_problems = parse_yaml(text, path)
+    if located is None:
+        return Loaded(path, text, None, None, sorted(yaml_problems), mtime_ns)
     data = located.data
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        kind = "a list" if isinstance(data, list) else ("text" if isinstance(data, str) else f"a {type(data).__name__}")
         problem = Problem(
             path, 1, 1, f"the model must be a mapping of keys, but this file holds {kind}",
-            "start the file with 'format_version: 1' and 'metadata:'",
+            "start the file with 'format_version: 1' and 'metadata:'", code="type",
         )
-        return Loaded(path, text, None, located, [problem], mtime_ns)
-    version = data.get("format_version", FORMAT_VERSION)
-    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        return Loaded(path, text, None, located, sorted(yaml_problems + [problem]), mtime_ns)
+    problems = list(yaml_problems)
+    if "format_version" in data:
+        version = data["format_version"]
         line, col = located.where(("format_version",))
-        problem = Problem(
-            path, line, col,
-            f"format_version {version} is newer than this tmodel understands (version {FORMAT_VERSION})",
-            "upgrade tmodel (pip install -U tmodel) to read this model",
-        )
-        return Loaded(path, text, None, located, [problem], mtime_ns)
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+            problem = Problem(
+                path, line, col,
+                f"format_version {version} is newer than this tmodel understands (version {FORMAT_VERSION})",
+                "upgrade tmodel (pip install -U tmodel) to read this model", code="format-version",
+            )
+            return Loaded(path, text, None, located, [problem], mtime_ns)
+        if not (isinstance(version, int) and not isinstance(version, bool) and version == FORMAT_VERSION):
+            shown = "empty" if version is None else f"'{located.raw.get(('format_version',), version)}'"
+            problems.append(Problem(path, line, col, f"format_version must be {FORMAT_VERSION}, not {shown}",
+                                    f"write 'format_version: {FORMAT_VERSION}' (a number, no quotes)", code="format-version"))
+        data = {k: v for k, v in data.items() if k != "format_version"}
     try:
-        model = Model.model_validate(data)
+        model = Model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as exc:
-        problems = sorted({_locate_error(err, located, path) for err in exc.errors()})
-        return Loaded(path, text, None, located, problems, mtime_ns)
-    problems = check_model(model, located, path)
-    return Loaded(path, text, model, located, problems, mtime_ns)
+        errors = [e for e in _relevant(exc.errors()) if tuple(e["loc"]) not in located.unreadable]
+        problems += {_locate_error(err, located, path) for err in errors}
+        return Loaded(path, text, None, located, sorted(set(problems)), mtime_ns)
+    problems += check_model(model, located, path)
+    return Loaded(path, text, model, located, sorted(set(problems)), mtime_ns)
+
+
+# field names that are spelled differently in the file (the file's spelling is the alias)
+_FILE_SPELLING = {"source": "from", "target": "to"}
+
+
+def _relevant(errors: list[Any]) -> list[Any]:
+    """Drop the 'missing from' error that only echoes an unknown 'source' key next to it."""
+    extra = {tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"}
+    out = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "missing" and loc and any(
+            loc[:-1] + (name,) in extra for name, alias in _FILE_SPELLING.items() if alias == loc[-1]
+        ):
+            continue
+        out.append(e)
+    return out
 
 
 def model_files(paths: list[str]) -> tuple[list[str], list[Problem]]:
@@ -147,45 +180,125 @@ def _locate_error(err: dict[str, Any], located: Located, path: str) -> Problem:
     return _locate_error_generic(err, located, path, Model)
 
 
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    """A readable path: ``flows[tpp-gw].tls.min_version`` (list items named by their id)."""
+    out = ""
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{step}]"
+            node = item
+        else:
+            out += ("." if out else "") + str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return out
+
+
+def _yaml_reading(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if hasattr(value, "isoformat"):
+        return "a date"
+    return type(value).__name__
+
+
 def _locate_error_generic(err: dict[str, Any], located: Located, path: str, root: Any) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
-    where = ".".join(str(x) for x in loc) or "(top level)"
+    data = located.data
+    where = _where(loc, data) or "(top level)"
+    value = err.get("input")
+    raw = located.raw.get(loc)
+    docs = "see docs/model-format.md" if root is Model else "see docs/catalog-format.md"
     if kind == "extra_forbidden":
         parent = _field_type(root, loc[:-1])
         allowed = _allowed_keys(parent)
         name = str(loc[-1])
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+        spelled = _FILE_SPELLING.get(name) if root is Model else None
+        if spelled in allowed:
+            hint = f"did you mean '{spelled}'? flows name their ends 'from' and 'to'"
+        else:
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
         line, col = located.where(loc, key=True)
-        return Problem(path, line, col, f"unknown field '{name}' in {'.'.join(map(str, loc[:-1])) or 'the model'}", hint, code="unknown-field")
+        return Problem(path, line, col, f"unknown field '{name}' in {_where(loc[:-1], data) or 'the model'}", hint, code="unknown-field")
     line, col = located.where(loc)
     if kind == "missing":
         parent = loc[:-1]
         line, col = located.where(parent, key=True)
-        return Problem(path, line, col, f"missing required field '{loc[-1]}' in {'.'.join(map(str, parent)) or 'the model'}",
+        return Problem(path, line, col, f"missing required field '{loc[-1]}' in {_where(parent, data) or 'the model'}",
                        f"add '{loc[-1]}:' here", code="missing")
     if kind == "enum":
         tp = _field_type(root, loc)
-        value = err.get("input")
         allowed = [m.value for m in tp] if isinstance(tp, type) and issubclass(tp, Enum) else []
-        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + f"allowed values: {', '.join(allowed)}"
-        return Problem(path, line, col, f"'{value}' is not an allowed value of {where}", hint, code="enum")
+        allowed_text = f"allowed values: {', '.join(allowed)}"
+        if raw is not None and raw in allowed:
+            return Problem(path, line, col, f"'{raw}' in {where} is read by YAML as {_yaml_reading(value)}, not as text",
+                           f'write it in quotes: "{raw}"', code="enum")
+        shown = raw if raw is not None else value
+        close = difflib.get_close_matches(str(shown), allowed, n=1, cutoff=0.5)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + allowed_text
+        return Problem(path, line, col, f"'{shown}' is not an allowed value of {where}", hint, code="enum")
     if kind in ("model_type", "dict_type") or kind.endswith("model_attributes_type"):
-        return Problem(path, line, col, f"{where} must be a mapping of keys, not {type(err.get('input')).__name__}",
+        got = "empty" if value is None else _kind_of(value)
+        return Problem(path, line, col, f"{where} must be a mapping of keys, not {got}",
                        "write it as 'key: value' lines indented under it", code="type")
     if kind == "list_type":
-        return Problem(path, line, col, f"{where} must be a list", "write each item on its own line starting with '- '", code="type")
+        got = "empty" if value is None else _kind_of(value)
+        return Problem(path, line, col, f"{where} must be a list, not {got}",
+                       "write each item on its own line starting with '- ', or [a, b] on one line", code="type")
+    if kind == "string_type":
+        if value is None:
+            return Problem(path, line, col, f"{where} is empty", "write a value, or remove the key", code="type")
+        if raw is not None:
+            return Problem(path, line, col, f"{where} must be text, but YAML reads '{raw}' as {_yaml_reading(value)}",
+                           f'write it in quotes: "{raw}"', code="type")
+        return Problem(path, line, col, f"{where} must be text, not {_kind_of(value)}",
+                       "write a single value (quote it if it contains ': ' or starts with a special character)", code="type")
     if kind == "string_pattern_mismatch" and loc and loc[-1] != "threat":
-        return Problem(path, line, col, f"'{err.get('input')}' is not a valid id at {where}",
+        return Problem(path, line, col, f"'{value}' is not a valid id at {where}",
                        "ids use lowercase letters, digits, '.', '_' and '-', and start with a letter or digit", code="id")
     if kind == "string_pattern_mismatch":
-        return Problem(path, line, col, f"'{err.get('input')}' is not a threat id at {where}",
+        return Problem(path, line, col, f"'{value}' is not a threat id at {where}",
                        "threat ids look like RULE-ID@target-id, as printed by 'tmodel analyze'", code="id")
+    if kind == "string_too_short":
+        return Problem(path, line, col, f"{where} must not be empty", "write a value, or remove the key", code="type")
+    if kind == "string_too_long":
+        limit = (err.get("ctx") or {}).get("max_length")
+        return Problem(path, line, col, f"{where} is longer than {limit} characters",
+                       "shorten it; put long explanations in 'description'", code="type")
     if kind.startswith("bool"):
-        return Problem(path, line, col, f"{where} must be true or false, not '{err.get('input')}'", "write true or false", code="type")
+        return Problem(path, line, col, f"{where} must be true or false, not '{raw if raw is not None else value}'",
+                       "write true or false", code="type")
     if kind.startswith("date"):
-        return Problem(path, line, col, f"{where} must be a date, not '{err.get('input')}'", "write dates as YYYY-MM-DD", code="type")
+        return Problem(path, line, col, f"{where} must be a date, not '{raw if raw is not None else value}'",
+                       "write dates as YYYY-MM-DD", code="type")
+    if kind.startswith("int") or kind.startswith("float"):
+        return Problem(path, line, col, f"{where} must be a whole number, not '{raw if raw is not None else value}'",
+                       "write a number without quotes or units", code="type")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = err.get("ctx") or {}
+        bound = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in ctx.items())
+        return Problem(path, line, col, f"{where} is {value}, out of range ({bound})", docs, code="range")
+    if kind == "too_short":
+        return Problem(path, line, col, f"{where} needs at least {(err.get('ctx') or {}).get('min_length')} item(s)", docs, code="type")
     msg = err.get("msg", "invalid value")
-    return Problem(path, line, col, f"{where}: {msg}", "see docs/model-format.md" if root is Model else "see docs/catalog-format.md", code=kind)
+    return Problem(path, line, col, f"{where}: {msg}", docs, code=kind)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text '{value}'" if len(value) <= 40 else "a text"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"a {type(value).__name__}"

@@ -3,13 +3,23 @@
 PyYAML composes the node graph (the C composer where available); we then build plain Python
 data from the nodes ourselves, so that we can
 - reject duplicate keys (PyYAML keeps the last one silently),
-- cap the number of nodes visited (an alias bomb composes instantly and explodes when walked),
+- measure how far aliases would expand *before* expanding anything: an alias bomb composes
+  into a few dozen nodes and only explodes when walked, so it is refused in milliseconds with
+  no memory growth (recursive aliases are refused too),
 - cap nesting depth,
-- remember the line and column of every key and value for error messages.
+- refuse tags other than YAML's standard ones (``!!python/...`` is never constructed),
+- remember the line and column of every key and value for error messages, and the source text
+  of scalars YAML turned into non-strings (``NO`` -> false, ``1.2`` -> 1.2) so that messages can
+  quote what the user wrote.
+
+Files are refused by size before anything is read, and binary or non-UTF-8 files are refused
+before parsing.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +38,17 @@ MAX_DEPTH = 40
 
 Path = tuple[Any, ...]
 
+_STANDARD_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
 
 @dataclass
 class Located:
@@ -36,6 +57,10 @@ class Located:
     data: Any
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # the source text of scalars that YAML resolved to something other than a string
+    raw: dict[Path, str] = field(default_factory=dict)
+    # paths whose value could not be read (already reported; read as null)
+    unreadable: set[Path] = field(default_factory=set)
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path`` or of its nearest known ancestor."""
@@ -52,144 +77,268 @@ class Located:
             p = p[:-1]
 
 
-_constructor = yaml.constructor.SafeConstructor()
-
-
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def read_text(path: str) -> str:
-    """Read a model file as UTF-8 text, refusing oversized and binary files."""
-    import os
+    """Read a model file as UTF-8 text, refusing oversized, binary and unreadable files.
+
+    The size is checked from the file system before a byte is read; at most ``MAX_BYTES + 1``
+    bytes are ever read (a device or a growing file cannot make us read more).
+    """
+
+    def problem(line: int, message: str, hint: str) -> ProblemError:
+        return ProblemError([Problem(path, line, 1 if line else 0, message, hint)])
 
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
     except OSError as exc:
-        raise ProblemError([Problem(path, 0, 0, f"cannot read the file: {exc.strerror}", "check the path")]) from None
-    if size > MAX_BYTES:
-        raise ProblemError(
-            [
-                Problem(
-                    path,
-                    0,
-                    0,
-                    f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a model",
-                    "a model describes one integration; split it, or check you passed the right file",
-                )
-            ]
-        )
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_BYTES + 1)
-    if b"\x00" in raw[:8192]:
-        raise ProblemError([Problem(path, 1, 1, "this is a binary file, not a YAML model", "pass a .yaml model file")])
+        raise problem(0, f"cannot read the file: {exc.strerror or exc}", "check the path") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise problem(0, "this is a folder, not a model file", "pass a .yaml model file, or the folder to 'tmodel validate'")
+    too_big = problem(
+        1,
+        f"file is {st.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit for a model",
+        "a model describes one integration; split it, or check you passed the right file",
+    )
+    if st.st_size > MAX_BYTES:
+        raise too_big
     try:
-        text = raw.decode("utf-8-sig")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise problem(0, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions") from None
+    if len(raw) > MAX_BYTES:
+        raise problem(1, f"file is over the {MAX_BYTES:,}-byte limit for a model",
+                      "a model describes one integration; split it, or check you passed the right file")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise problem(1, "the file is UTF-16 text, not UTF-8", "save the model as UTF-8")
+    if b"\x00" in raw[:8192]:
+        raise problem(1, "this is a binary file, not a YAML model", "pass a .yaml model file")
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ProblemError(
-            [Problem(path, line, 1, "the file is not valid UTF-8 text", "save the model as UTF-8")]
+            [Problem(path, line, col, "the file is not valid UTF-8 text", "save the model as UTF-8")]
         ) from None
-    return text
 
 
 def load_yaml(text: str, filename: str) -> Located:
     """Parse YAML text into located plain data. Raises ProblemError with every problem found."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = (exc.problem or str(exc)).strip()
-        hint = "fix the YAML syntax near this position"
-        if "'\\t'" in message or "\\t" in message or "tab" in message.lower():
-            message = "a tab character is used for indentation"
-            hint = "YAML indentation must use spaces; replace the tabs with spaces"
-        elif exc.context:
-            message = f"{message} ({exc.context.strip()})"
-        raise ProblemError([Problem(filename, line, col, f"YAML syntax error: {message}", hint)]) from None
-    except yaml.YAMLError as exc:
-        raise ProblemError([Problem(filename, 1, 1, f"YAML error: {exc}", "fix the YAML syntax")]) from None
-    if root is None:
-        raise ProblemError(
-            [Problem(filename, 1, 1, "the file is empty", "a model needs at least 'format_version' and 'metadata'")]
-        )
-    located = Located(None)
-    problems: list[Problem] = []
-    budget = [MAX_NODES]
-    try:
-        located.data = _build(root, (), 0, located, problems, budget, filename)
-    except ProblemError as exc:
-        raise ProblemError(problems + exc.problems) from None
-    if problems:
+    located, problems = parse_yaml(text, filename)
+    if problems or located is None:
         raise ProblemError(problems)
     return located
 
 
-def _build(node: yaml.Node, path: Path, depth: int, loc: Located, problems: list[Problem], budget: list[int], fn: str) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        line, col = _pos(node)
-        raise ProblemError(
-            [
-                Problem(
-                    fn,
-                    line,
-                    col,
-                    f"the document expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
-                    "remove the YAML anchors and aliases that multiply content",
+def parse_yaml(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
+    """Parse YAML text into located plain data, never raising for bad input.
+
+    Returns ``(None, problems)`` when nothing usable could be read (syntax errors, an empty
+    document, an alias bomb); otherwise the data with the problems that did not stop reading
+    (duplicate keys, unreadable values, unsupported tags), so that the caller can go on and
+    report the rest of the file's problems in the same run.
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(exc, text, filename)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(filename, 1, 1, f"YAML error: {exc}", "fix the YAML syntax")]
+    if root is None:
+        return None, [Problem(filename, 1, 1, "the file is empty", "a model needs at least 'format_version' and 'metadata'")]
+    bomb = _check_expansion(root, filename)
+    if bomb is not None:
+        return None, [bomb]
+    builder = _Builder(filename)
+    try:
+        data = builder.build(root, (), 0)
+    except ProblemError as exc:
+        return None, builder.problems + exc.problems
+    builder.located.data = data
+    return builder.located, builder.problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    tab = _tab_near(text, line, col)
+    if tab is not None:
+        return Problem(filename, tab[0], tab[1], "YAML syntax error: a tab character is used for indentation",
+                       "YAML indentation must use spaces; replace the tabs with spaces", code="yaml-tab")
+    message = (exc.problem or str(exc)).strip()
+    if exc.context:
+        message = f"{message} ({exc.context.strip()})"
+    hint = "fix the YAML syntax near this position"
+    if "mapping values are not allowed" in message:
+        hint = "a value containing ': ' must be quoted, or the line is indented wrongly"
+    elif "expected a single document" in message:
+        hint = "a model file holds one YAML document: remove the '---' separator and what follows"
+    return Problem(filename, line, col, f"YAML syntax error: {message}", hint, code="yaml-syntax")
+
+
+def _tab_near(text: str, line: int, col: int) -> tuple[int, int] | None:
+    """Where a tab used as indentation caused a syntax error at ``line``, if one did."""
+    lines = text.split("\n")
+    # the error is reported on, or just after, the line whose indentation holds a tab
+    for ln in (line, line - 1):
+        if 1 <= ln <= len(lines):
+            s = lines[ln - 1]
+            indent = s[: len(s) - len(s.lstrip(" \t"))]
+            if "\t" in indent and s.strip():
+                return (ln, indent.index("\t") + 1)
+    if 1 <= line <= len(lines) and 1 <= col <= len(lines[line - 1]) and lines[line - 1][col - 1] == "\t":
+        return (line, col)
+    return None
+
+
+def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
+    """Refuse documents whose aliases expand beyond ``MAX_NODES`` or refer to themselves.
+
+    Counts the expanded size of every distinct node once (memoized, iteratively), so the cost
+    is proportional to the composed document, not to its expansion.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            on_path.discard(nid)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            size[nid] = total
+            if total > MAX_NODES:
+                line, col = _pos(node)
+                return Problem(
+                    filename, line, col,
+                    f"the document expands to more than {MAX_NODES:,} nodes through YAML aliases (an alias bomb?)",
+                    "remove the YAML anchors (&name) and aliases (*name) that multiply content", code="yaml-bomb",
                 )
-            ]
-        )
-    if depth > MAX_DEPTH:
-        line, col = _pos(node)
-        raise ProblemError(
-            [Problem(fn, line, col, f"nesting is deeper than {MAX_DEPTH} levels", "flatten the structure")]
-        )
-    loc.values.setdefault(path, _pos(node))
-    if isinstance(node, yaml.ScalarNode):
-        try:
-            return _constructor.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as exc:
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
             line, col = _pos(node)
-            problems.append(Problem(fn, line, col, f"cannot read this value: {exc.problem}", "quote it as a string"))
-            return None
+            return Problem(filename, line, col, "a YAML alias refers to the node that contains it (a recursive structure)",
+                           "remove the alias (*name) that points back to its own anchor (&name)", code="yaml-recursive")
+        on_path.add(nid)
+        stack.append((node, True))
+        for child in _children(node):
+            cid = id(child)
+            if cid in on_path:
+                line, col = _pos(node)
+                return Problem(filename, line, col, "a YAML alias refers to the node that contains it (a recursive structure)",
+                               "remove the alias (*name) that points back to its own anchor (&name)", code="yaml-recursive")
+            if cid not in size:
+                stack.append((child, False))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
-        return [_build(child, path + (i,), depth + 1, loc, problems, budget, fn) for i, child in enumerate(node.value)]
+        return list(node.value)
     if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording positions and collecting problems."""
+
+    def __init__(self, filename: str):
+        self.fn = filename
+        self.located = Located(None)
+        self.problems: list[Problem] = []
+        self.budget = MAX_NODES
+        # one constructor per document: SafeConstructor caches every node it constructs
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def add(self, node: yaml.Node, message: str, hint: str, code: str) -> None:
+        self.problems.append(Problem(self.fn, *_pos(node), message, hint, code=code))
+
+    def scalar(self, node: yaml.ScalarNode) -> tuple[bool, Any]:
+        if node.tag not in _STANDARD_SCALAR_TAGS:
+            self.add(node, f"unsupported YAML tag '{_short_tag(node.tag)}'",
+                     "remove the tag; a model holds plain strings, numbers, booleans and dates", "yaml-tag")
+            return False, None
+        try:
+            return True, self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.add(node, f"cannot read the value '{node.value}': {problem}",
+                     "write dates as YYYY-MM-DD, or quote the value to keep it as text", "yaml-value")
+            return False, None
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.budget -= 1
+        if self.budget < 0:  # unreachable after _check_expansion; kept as a safety net
+            raise ProblemError([Problem(self.fn, *_pos(node), f"the document expands to more than {MAX_NODES:,} nodes",
+                                        "remove the YAML anchors and aliases that multiply content", code="yaml-bomb")])
+        if depth > MAX_DEPTH:
+            raise ProblemError([Problem(self.fn, *_pos(node), f"nesting is deeper than {MAX_DEPTH} levels",
+                                        "flatten the structure", code="yaml-depth")])
+        self.located.values.setdefault(path, _pos(node))
+        if isinstance(node, yaml.ScalarNode):
+            ok, value = self.scalar(node)
+            if not ok:
+                self.located.unreadable.add(path)
+            elif not isinstance(value, str) and value is not None:
+                self.located.raw.setdefault(path, node.value)
+            return value
+        if node.tag not in (_SEQ_TAG, _MAP_TAG) and not isinstance(node, yaml.ScalarNode):
+            # '!!python/object...', '!!set', '!!omap', local tags: reported, never constructed
+            self.add(node, f"unsupported YAML tag '{_short_tag(node.tag)}'",
+                     "remove the tag; a model holds plain mappings, lists and values", "yaml-tag")
+            self.located.unreadable.add(path)
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        raise ProblemError([Problem(self.fn, *_pos(node), "unsupported YAML node", "")])  # pragma: no cover
+
+    def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, tuple[int, int]] = {}
+        merged: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                merged = _build(value_node, path, depth + 1, loc, problems, budget, fn)
-                for m in merged if isinstance(merged, list) else [merged]:
+                value = self.build(value_node, path, depth + 1)
+                for m in value if isinstance(value, list) else [value]:
                     if isinstance(m, dict):
                         for k, v in m.items():
-                            result.setdefault(k, v)
+                            merged.setdefault(k, v)
+                    else:
+                        self.add(value_node, "a merge key ('<<') needs a mapping or a list of mappings",
+                                 "merge an anchored mapping: '<<: *name'", "yaml-merge")
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                line, col = _pos(key_node)
-                problems.append(Problem(fn, line, col, "a mapping key must be a plain scalar", "use a string key"))
+                self.add(key_node, "a mapping key must be a plain scalar", "use a string key", "yaml-key")
                 continue
-            key = _constructor.construct_object(key_node)
-            if not isinstance(key, (str, int, bool)) or key is None:
+            ok, key = self.scalar(key_node)
+            if not ok:  # reported; read the key as the text it is written as
+                key = str(key_node.value)
+            if not isinstance(key, str):  # 'on:', 'no:', '1.5:' are keys as written, not true/false/1.5
                 key = str(key_node.value)
             kpos = _pos(key_node)
             if key in first_seen:
-                fl, fc = first_seen[key]
-                problems.append(
-                    Problem(
-                        fn,
-                        kpos[0],
-                        kpos[1],
-                        f"duplicate key '{key}' (first defined at line {fl})",
-                        "YAML keeps only one of them; merge the two entries",
-                        code="duplicate-key",
-                    )
+                fl, _ = first_seen[key]
+                self.problems.append(
+                    Problem(self.fn, kpos[0], kpos[1], f"duplicate key '{key}' (first defined at line {fl})",
+                            "YAML keeps only one of them; merge the two entries", code="duplicate-key")
                 )
                 continue
             first_seen[key] = kpos
-            loc.keys[path + (key,)] = kpos
-            result[key] = _build(value_node, path + (key,), depth + 1, loc, problems, budget, fn)
+            self.located.keys[path + (key,)] = kpos
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+        for k, v in merged.items():  # explicit keys win over merged ones, as YAML specifies
+            result.setdefault(k, v)
         return result
-    raise ProblemError([Problem(fn, *_pos(node), "unsupported YAML node", "")])  # pragma: no cover
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
