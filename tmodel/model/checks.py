@@ -1,23 +1,41 @@
 """Checks beyond the schema: ids, references and consistency a careful reviewer would catch.
 
-Each check is a small function yielding problems; ``CHECKS`` is the explicit registry.
+Each check is a small function yielding problems; ``CHECKS`` is the explicit registry, in the
+order the checks run. The first docstring line of each check is its summary in
+``docs/model-format.md``.
+
+Severity policy:
+- error: the model contradicts itself or is incomplete in a way that would make the analysis
+  wrong (a dangling reference, mutual TLS without TLS, an accepted risk nobody owns);
+- warning: probably a mistake, but the model can be analysed as written.
+
+Security weaknesses that the model states honestly (plain HTTP carrying credentials, basic auth
+from the internet) are not validation problems: the catalogs' rules report them as threats with a
+risk level, and a model describing today's insecure state must stay analysable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import Counter
 from typing import Callable, Iterator
 
 from tmodel.model.enums import (
+    ZONE_TRUST,
+    AnswerStatus,
     AuthMethod,
+    ClientAuth,
+    ControlStatus,
     DecisionStatus,
     ElementKind,
     FileDirection,
     PdCategory,
     Protocol,
+    SenderConstraint,
     Technology,
     TlsVersion,
+    Zone,
 )
 from tmodel.model.types import Model
 from tmodel.model.yamlsafe import Located
@@ -25,25 +43,54 @@ from tmodel.problems import Problem
 
 Check = Callable[[Model, "Ctx"], Iterator[Problem]]
 
-ENCRYPTED_PROTOCOLS = {Protocol.SFTP}
-PLAINTEXT_PROTOCOLS = {Protocol.HTTP, Protocol.FTP}
+PLAINTEXT_PROTOCOLS = {Protocol.HTTP: "https", Protocol.FTP: "sftp"}
+OAUTH_METHODS = {AuthMethod.OAUTH2, AuthMethod.OIDC, AuthMethod.CIBA}
+MTLS_CLIENT_AUTH = {ClientAuth.TLS_CLIENT_AUTH, ClientAuth.SELF_SIGNED_TLS_CLIENT_AUTH}
+CIBA_HINTS = ("login_hint_token", "id_token_hint", "login_hint")
+STORE_TECHNOLOGIES = {
+    Technology.DATABASE, Technology.FILE_STORAGE, Technology.MESSAGE_QUEUE, Technology.LOG_COLLECTOR,
+    Technology.HSM, Technology.OTHER,
+}
+# technologies that are the bank's own components by definition: never an external entity,
+# never placed in an outside zone
+BANK_TECHNOLOGIES = {
+    Technology.WSO2_GATEWAY, Technology.WSO2_KEY_MANAGER, Technology.WSO2_PUBLISHER,
+    Technology.BACKEND_SERVICE, Technology.HSM,
+}
+# technologies that are actors outside the software: a person or a device is an external entity
+ACTOR_TECHNOLOGIES = {Technology.USER, Technology.BYOD_DEVICE}
+TOKEN_ISSUERS = {Technology.IDENTITY_PROVIDER, Technology.WSO2_KEY_MANAGER}
+OUTSIDE_ZONES = {Zone.INTERNET, Zone.PARTNER}
 
 
 class Ctx:
-    def __init__(self, located: Located | None, path: str):
+    def __init__(self, located: Located | None, path: str, today: dt.date | None = None):
         self.located = located
         self.path = path
+        self.today = today or dt.date.today()
 
     def at(self, loc: tuple, message: str, hint: str = "", *, severity: str = "error", code: str = "", key: bool = False) -> Problem:
         line, col = self.located.where(loc, key=key) if self.located else (0, 0)
         return Problem(self.path, line, col, message, hint, severity, code)
 
 
-def _dupes(ids: list[str]) -> set[str]:
-    return {i for i, n in Counter(ids).items() if n > 1}
+def _suggest(value: str, known: set[str], what: str) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"known {what}s: {', '.join(sorted(known))}" if known else f"define the {what} first"
 
+
+def _zones(m: Model) -> dict[str, Zone]:
+    """Element id -> zone of its boundary (elements outside every boundary are absent)."""
+    zone_of = {b.id: b.zone for b in m.boundaries}
+    return {e.id: zone_of[e.boundary] for e in m.elements if e.boundary in zone_of}
+
+
+# --- ids and references ---------------------------------------------------------------------
 
 def check_duplicate_ids(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Ids are unique across data assets, boundaries, elements and flows; 'model' is reserved."""
     seen: dict[str, str] = {}
     for section in ("data_assets", "boundaries", "elements", "flows"):
         for i, item in enumerate(getattr(m, section)):
@@ -57,23 +104,18 @@ def check_duplicate_ids(m: Model, c: Ctx) -> Iterator[Problem]:
 
 
 def check_references(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Every id a model refers to exists: boundary parents, element boundaries, flow ends and data, control scopes."""
     elements = {e.id for e in m.elements}
     boundaries = {b.id for b in m.boundaries}
     assets = {a.id for a in m.data_assets}
-    targets = elements | {f.id for f in m.flows} | boundaries | assets
+    scope_targets = elements | {f.id for f in m.flows}
 
     def unknown(loc: tuple, what: str, value: str, known: set[str]) -> Problem:
-        import difflib
-
-        close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else (f"known {what}s: {', '.join(sorted(known))}" if known else f"define the {what} first")
-        return c.at(loc, f"unknown {what} '{value}'", hint, code="unknown-ref")
+        return c.at(loc, f"unknown {what} '{value}'", _suggest(value, known, what), code="unknown-ref")
 
     for i, b in enumerate(m.boundaries):
         if b.parent is not None and b.parent not in boundaries:
             yield unknown(("boundaries", i, "parent"), "boundary", b.parent, boundaries)
-        if b.parent == b.id:
-            yield c.at(("boundaries", i, "parent"), f"boundary '{b.id}' is its own parent", "remove 'parent' or name another boundary", code="cycle")
     for i, e in enumerate(m.elements):
         if e.boundary is not None and e.boundary not in boundaries:
             yield unknown(("elements", i, "boundary"), "boundary", e.boundary, boundaries)
@@ -87,31 +129,54 @@ def check_references(m: Model, c: Ctx) -> Iterator[Problem]:
                 yield unknown(("flows", i, "data", j), "data asset", d, assets)
     for i, cs in enumerate(m.controls):
         for j, s in enumerate(cs.scope):
-            if s not in targets:
-                yield unknown(("controls", i, "scope", j), "element or flow", s, targets)
+            if s in scope_targets:
+                continue
+            if s in boundaries or s in assets:
+                kind = "boundary" if s in boundaries else "data asset"
+                yield c.at(("controls", i, "scope", j), f"control scope names the {kind} '{s}'; a scope lists element or flow ids",
+                           "list the elements or flows the control covers", code="unknown-ref")
+            else:
+                yield unknown(("controls", i, "scope", j), "element or flow", s, scope_targets)
+
+
+def check_stale_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
+    """A decision's threat targets an element, a flow or 'model' that exists (warning: stale decision)."""
+    targets = {e.id for e in m.elements} | {f.id for f in m.flows}
     for i, d in enumerate(m.decisions):
         target = d.threat.split("@", 1)[1]
         if target != "model" and target not in targets:
-            yield c.at(("decisions", i, "threat"), f"decision refers to '{target}', which is not in the model",
+            yield c.at(("decisions", i, "threat"), f"decision refers to '{target}', which is not an element or flow of the model",
                        "the element or flow was removed or renamed: update or delete this decision",
                        severity="warning", code="stale-decision")
 
 
-def check_boundary_cycles(m: Model, c: Ctx) -> Iterator[Problem]:
+# --- boundaries and zones -------------------------------------------------------------------
+
+def check_boundary_nesting(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Boundary nesting has no cycles, and a nested boundary is not less trusted than its parent."""
     parents = {b.id: b.parent for b in m.boundaries}
+    zone_of = {b.id: b.zone for b in m.boundaries}
     for i, b in enumerate(m.boundaries):
-        seen = {b.id}
-        p = b.parent
-        while p is not None and p in parents:
-            if p in seen:
-                if p != b.id or b.parent != b.id:
-                    yield c.at(("boundaries", i, "parent"), f"boundary nesting of '{b.id}' forms a cycle", "a boundary cannot be inside itself", code="cycle")
-                break
+        if b.parent == b.id:
+            yield c.at(("boundaries", i, "parent"), f"boundary '{b.id}' is its own parent",
+                       "remove 'parent' or name another boundary", code="cycle")
+            continue
+        seen, p = {b.id}, b.parent
+        while p is not None and p in parents and p not in seen:
             seen.add(p)
             p = parents[p]
+        if p == b.id:  # b is on a cycle (boundaries that only lead into one are not reported)
+            yield c.at(("boundaries", i, "parent"), f"boundary nesting of '{b.id}' forms a cycle",
+                       "a boundary cannot be inside itself: remove one 'parent'", code="cycle")
+        elif b.parent in zone_of and ZONE_TRUST[b.zone] < ZONE_TRUST[zone_of[b.parent]]:
+            yield c.at(("boundaries", i, "zone"),
+                       f"boundary '{b.id}' ({b.zone.value}) is nested in '{b.parent}' ({zone_of[b.parent].value}), a more trusted zone",
+                       "a nested boundary is a segment inside its parent: give it the same or a more trusted zone, or un-nest it",
+                       severity="warning", code="zone")
 
 
 def check_boundary_membership(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Where the model has boundaries, every element sits in one."""
     if not m.boundaries:
         return
     for i, e in enumerate(m.elements):
@@ -120,63 +185,210 @@ def check_boundary_membership(m: Model, c: Ctx) -> Iterator[Problem]:
                        "add 'boundary:' with the zone it runs in: boundary crossings and exposure depend on it", code="no-boundary")
 
 
-def check_flows(m: Model, c: Ctx) -> Iterator[Problem]:
+def check_element_zones(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Partners' systems are not inside the bank's internal zones, no outside actor sits in a restricted segment, and the bank's own components are not in outside zones (warnings)."""
+    zones = _zones(m)
+    for i, e in enumerate(m.elements):
+        z = zones.get(e.id)
+        if z is None:
+            continue
+        if e.kind == ElementKind.EXTERNAL_ENTITY and (
+            z == Zone.RESTRICTED or (z == Zone.INTERNAL and e.technology == Technology.PARTNER_SYSTEM)
+        ):
+            yield c.at(("elements", i, "boundary"), f"external entity '{e.id}' ({e.technology.value}) sits in the {z.value} zone",
+                       "an external entity is outside the bank's control: place it in an internet or partner boundary "
+                       "(administrators reach restricted segments through a jump host), or model it as a process if the bank runs it",
+                       severity="warning", code="zone")
+        if e.kind != ElementKind.EXTERNAL_ENTITY and e.technology in BANK_TECHNOLOGIES and z in OUTSIDE_ZONES:
+            yield c.at(("elements", i, "boundary"), f"'{e.id}' ({e.technology.value}) sits in the {z.value} zone",
+                       "the bank runs it in its own network: place it in the DMZ or an internal boundary, "
+                       "otherwise exposure to the internet is not computed for it", severity="warning", code="zone")
+
+
+# --- elements -------------------------------------------------------------------------------
+
+def check_element_kinds(m: Model, c: Ctx) -> Iterator[Problem]:
+    """An element's kind fits its technology (data stores are stores, people and devices are external entities)."""
+    for i, e in enumerate(m.elements):
+        if e.kind == ElementKind.DATA_STORE and e.technology not in STORE_TECHNOLOGIES:
+            yield c.at(("elements", i, "technology"), f"'{e.technology.value}' is not a data store technology",
+                       "use kind: process or external_entity, or a store technology (database, file_storage, message_queue, log_collector, hsm)",
+                       severity="warning", code="inconsistent")
+        elif e.kind == ElementKind.PROCESS and e.technology in {Technology.DATABASE, Technology.FILE_STORAGE}:
+            yield c.at(("elements", i, "kind"), f"element '{e.id}' is a {e.technology.value} but its kind is process",
+                       "use kind: data_store: store rules (encryption at rest, who reaches the data) apply to data stores",
+                       severity="warning", code="inconsistent")
+        elif e.kind != ElementKind.EXTERNAL_ENTITY and e.technology in ACTOR_TECHNOLOGIES:
+            yield c.at(("elements", i, "kind"), f"element '{e.id}' is a {e.technology.value} but its kind is {e.kind.value}",
+                       "people and their devices are external entities: use kind: external_entity", severity="warning", code="inconsistent")
+        elif e.kind == ElementKind.EXTERNAL_ENTITY and e.technology in BANK_TECHNOLOGIES:
+            yield c.at(("elements", i, "kind"), f"element '{e.id}' is a {e.technology.value} but its kind is external_entity",
+                       "the bank runs it: use kind: process (or data_store for an HSM)", severity="warning", code="inconsistent")
+
+
+def check_element_properties(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Element properties that depend on another are set together (MFA and SoD need privileged access, hashed tokens need stored tokens...)."""
+    for i, e in enumerate(m.elements):
+        if e.segregation_of_duties and not e.privileged_access:
+            yield c.at(("elements", i, "segregation_of_duties"), f"element '{e.id}' declares segregation of duties without privileged access",
+                       "set privileged_access: true if administrators use it", severity="warning", code="inconsistent")
+        if e.admin_mfa and not e.privileged_access:
+            yield c.at(("elements", i, "admin_mfa"), f"element '{e.id}' declares MFA for administrators without privileged access",
+                       "set privileged_access: true if administrators use it", severity="warning", code="inconsistent")
+        if e.tokens_hashed and not e.stores_tokens:
+            yield c.at(("elements", i, "tokens_hashed"), f"element '{e.id}' hashes stored tokens but stores_tokens is false",
+                       "set stores_tokens: true, or remove tokens_hashed", severity="warning", code="inconsistent")
+        if e.technology not in TOKEN_ISSUERS:
+            for prop in ("public_clients", "ropc_grant", "token_lifetime_minutes"):
+                if getattr(e, prop) not in (False, None):
+                    yield c.at(("elements", i, prop), f"'{prop}' applies to identity providers and key managers, not to {e.technology.value} '{e.id}'",
+                               "move it to the element that issues the tokens", severity="warning", code="inconsistent")
+        if e.holds_logs and e.kind != ElementKind.DATA_STORE:
+            yield c.at(("elements", i, "holds_logs"), f"'{e.id}' holds logs but is not a data store",
+                       "model the log store as a data_store (e.g. technology: log_collector)", severity="warning", code="inconsistent")
+
+
+def check_unused_elements(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Every element takes part in a flow (warning)."""
+    if not m.flows:
+        return
+    connected = {f.source for f in m.flows} | {f.target for f in m.flows}
+    for i, e in enumerate(m.elements):
+        if e.id not in connected:
+            yield c.at(("elements", i, "id"), f"element '{e.id}' has no flows", "connect it, or remove it",
+                       severity="warning", code="unused")
+
+
+# --- flows ----------------------------------------------------------------------------------
+
+def check_flow_ends(m: Model, c: Ctx) -> Iterator[Problem]:
+    """A flow joins two different elements, not both external entities; no flow is an exact copy of another."""
+    kinds = {e.id: e.kind for e in m.elements}
     seen: dict[tuple, str] = {}
     for i, f in enumerate(m.flows):
         if f.source == f.target:
             yield c.at(("flows", i, "to"), f"flow '{f.id}' goes from '{f.source}' to itself",
                        "a flow connects two different elements; model internal steps as separate elements", code="self-flow")
-        key = (f.source, f.target, f.protocol)
+        ks, kt = kinds.get(f.source), kinds.get(f.target)
+        if ks == kt == ElementKind.EXTERNAL_ENTITY:
+            yield c.at(("flows", i, "id"), f"flow '{f.id}' joins two external entities",
+                       "a threat model covers flows that touch the bank's systems: remove it, or model the bank's side as a process",
+                       severity="warning", code="dfd")
+        shape = f.model_dump(mode="json", exclude={"id", "title", "description"})
+        key = repr(sorted(shape.items()))
         if key in seen:
-            yield c.at(("flows", i, "id"), f"flow '{f.id}' repeats flow '{seen[key]}' (same ends and protocol)",
-                       "merge them, or say in the titles how they differ", severity="warning", code="duplicate-flow")
+            yield c.at(("flows", i, "id"), f"flow '{f.id}' repeats flow '{seen[key]}' (same ends, protocol, data and properties)",
+                       "merge them, or record what differs between them", severity="warning", code="duplicate-flow")
         else:
             seen[key] = f.id
+
+
+def check_tls(m: Model, c: Ctx) -> Iterator[Problem]:
+    """TLS settings agree with the protocol and with each other (https needs a TLS version, mutual TLS needs TLS...)."""
+    for i, f in enumerate(m.flows):
         tls = f.tls
-        if f.protocol in PLAINTEXT_PROTOCOLS and tls.min_version != TlsVersion.NONE:
-            yield c.at(("flows", i, "protocol"), f"flow '{f.id}' uses {f.protocol.value}, which has no TLS, but tls.min_version is {tls.min_version.value}",
-                       "use https/ftps-capable protocol, or set tls.min_version: none", code="inconsistent")
-        if f.protocol == Protocol.HTTPS and tls.min_version == TlsVersion.NONE:
+        none = tls.min_version == TlsVersion.NONE
+        if f.protocol in PLAINTEXT_PROTOCOLS and not none:
+            yield c.at(("flows", i, "protocol"),
+                       f"flow '{f.id}' uses {f.protocol.value}, which has no TLS, but tls.min_version is {tls.min_version.value}",
+                       f"use protocol: {PLAINTEXT_PROTOCOLS[f.protocol]} if the channel is encrypted, or set tls.min_version: none",
+                       code="inconsistent")
+        if f.protocol == Protocol.HTTPS and none:
             yield c.at(("flows", i, "tls"), f"flow '{f.id}' is https but tls.min_version is not set",
-                       "set tls.min_version to the lowest version the server accepts (1.2 or 1.3)", code="inconsistent")
-        if tls.mutual and tls.min_version == TlsVersion.NONE:
+                       "set tls.min_version to the lowest version the server accepts (1.2 or 1.3), or use protocol: http",
+                       code="inconsistent")
+        if tls.mutual and none:
             yield c.at(("flows", i, "tls", "mutual"), f"flow '{f.id}' declares mutual TLS without TLS",
                        "set tls.min_version", code="inconsistent")
+        if tls.forward_secrecy and none:
+            yield c.at(("flows", i, "tls", "forward_secrecy"), f"flow '{f.id}' declares forward secrecy without TLS",
+                       "set tls.min_version, or remove forward_secrecy", code="inconsistent")
         if tls.client_cert_verified and not tls.mutual:
             yield c.at(("flows", i, "tls", "client_cert_verified"), f"flow '{f.id}' verifies client certificates but mutual TLS is off",
                        "set tls.mutual: true, or remove client_cert_verified", code="inconsistent")
-        auth = f.authentication
-        if auth.ciba is not None and auth.method != AuthMethod.CIBA:
-            yield c.at(("flows", i, "authentication", "ciba"), f"flow '{f.id}' has CIBA details but authentication.method is {auth.method.value}",
-                       "set authentication.method: ciba", code="inconsistent")
-        if auth.client_auth is not None and auth.method not in (AuthMethod.OAUTH2, AuthMethod.OIDC, AuthMethod.CIBA):
-            yield c.at(("flows", i, "authentication", "client_auth"), f"flow '{f.id}' sets client_auth, which only applies to OAuth 2.0 / OIDC / CIBA",
-                       "remove client_auth or change authentication.method", severity="warning", code="inconsistent")
+        if tls.min_version == TlsVersion.TLS1_3 and not tls.forward_secrecy:
+            yield c.at(("flows", i, "tls", "min_version"), f"flow '{f.id}' accepts only TLS 1.3, which always has forward secrecy, but forward_secrecy is false",
+                       "set tls.forward_secrecy: true", severity="warning", code="inconsistent")
+
+
+def check_authentication(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Authentication settings agree with the method and with TLS (mTLS needs mutual TLS, OAuth options need OAuth...)."""
+    for i, f in enumerate(m.flows):
+        auth, tls = f.authentication, f.tls
+        at = ("flows", i, "authentication")
+        oauth = auth.method in OAUTH_METHODS
         if auth.method == AuthMethod.MTLS and not tls.mutual:
-            yield c.at(("flows", i, "authentication", "method"), f"flow '{f.id}' authenticates by mTLS but tls.mutual is false",
+            yield c.at(at + ("method",), f"flow '{f.id}' authenticates by mTLS but tls.mutual is false",
                        "set tls.mutual: true", code="inconsistent")
+        if auth.sender_constrained == SenderConstraint.MTLS and not tls.mutual:
+            yield c.at(at + ("sender_constrained",), f"flow '{f.id}' binds tokens to the client certificate but tls.mutual is false",
+                       "certificate-bound tokens (RFC 8705) need mutual TLS: set tls.mutual: true, or use sender_constrained: dpop",
+                       code="inconsistent")
+        if auth.client_auth in MTLS_CLIENT_AUTH and not tls.mutual:
+            yield c.at(at + ("client_auth",), f"flow '{f.id}' uses {auth.client_auth.value} but tls.mutual is false",
+                       "TLS client authentication (RFC 8705) needs mutual TLS: set tls.mutual: true", code="inconsistent")
+        if auth.ciba is not None and auth.method != AuthMethod.CIBA:
+            yield c.at(at + ("ciba",), f"flow '{f.id}' has CIBA details but authentication.method is {auth.method.value}",
+                       "set authentication.method: ciba", code="inconsistent")
+        if auth.ciba is not None and auth.ciba.hint not in CIBA_HINTS:
+            yield c.at(at + ("ciba", "hint"), f"'{auth.ciba.hint}' is not a CIBA hint",
+                       f"allowed values: {', '.join(CIBA_HINTS)}", code="enum")
+        if auth.client_auth is not None and not oauth:
+            yield c.at(at + ("client_auth",), f"flow '{f.id}' sets client_auth, which only applies to OAuth 2.0 / OIDC / CIBA",
+                       "remove client_auth or change authentication.method", severity="warning", code="inconsistent")
+        if not oauth:
+            used = [name for name in ("grant", "pkce", "par", "signed_request_object") if getattr(auth, name, None) not in (None, False)]
+            if auth.sender_constrained != SenderConstraint.NONE:
+                used.append("sender_constrained")
+            for name in used:
+                yield c.at(at + (name,), f"flow '{f.id}' sets {name}, an OAuth option, but authentication.method is {auth.method.value}",
+                           "set authentication.method to oauth2, oidc or ciba, or remove the option", severity="warning", code="inconsistent")
+
+
+def check_file_transfer(m: Model, c: Ctx) -> Iterator[Problem]:
+    """File protection is only described on flows that transfer files (warning)."""
+    for i, f in enumerate(m.flows):
         ft = f.file_transfer
         if ft.direction == FileDirection.NONE and (ft.encrypted or ft.sandboxed):
             yield c.at(("flows", i, "file_transfer"), f"flow '{f.id}' describes file protection but no file direction",
                        "set file_transfer.direction (inbound, outbound or both)", severity="warning", code="inconsistent")
 
 
-def check_personal_data(m: Model, c: Ctx) -> Iterator[Problem]:
+# --- data -----------------------------------------------------------------------------------
+
+def check_pd_level(m: Model, c: Ctx) -> Iterator[Problem]:
+    """A model with personal data states its 152-FZ protection level (and one without does not need it: warning)."""
     pd_assets = [a for a in m.data_assets if a.pd_category != PdCategory.NONE]
     if pd_assets and m.metadata.pd_level is None:
         yield c.at(("metadata",), f"data asset '{pd_assets[0].id}' is personal data but metadata.pd_level is not set",
                    "set metadata.pd_level (uz1..uz4) from the ISPDn protection level act", code="pd-level", key=True)
+    if not pd_assets and m.metadata.pd_level is not None and m.data_assets:
+        yield c.at(("metadata", "pd_level"), f"metadata.pd_level is {m.metadata.pd_level.value} but no data asset is personal data",
+                   "set pd_category on the data assets that hold personal data, or remove pd_level",
+                   severity="warning", code="pd-level")
+
+
+def check_cross_border(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Cross-border transfer details agree: a transfer names foreign countries, countries imply a transfer."""
     for i, a in enumerate(m.data_assets):
         cb = a.cross_border
+        at = ("data_assets", i, "cross_border")
         if cb.transfer and not cb.countries:
-            yield c.at(("data_assets", i, "cross_border"), f"data asset '{a.id}' is transferred abroad but no country is named",
+            yield c.at(at, f"data asset '{a.id}' is transferred abroad but no country is named",
                        "list destination countries as ISO codes, e.g. countries: [KZ]", code="cross-border")
         if cb.countries and not cb.transfer:
-            yield c.at(("data_assets", i, "cross_border"), f"data asset '{a.id}' names countries but transfer is false",
+            yield c.at(at, f"data asset '{a.id}' names countries but transfer is false",
                        "set transfer: true, or remove the countries", code="cross-border")
-        if cb.countries and "RU" in cb.countries:
-            yield c.at(("data_assets", i, "cross_border", "countries"), "RU is not a cross-border destination",
+        if "RU" in cb.countries:
+            yield c.at(at + ("countries",), "RU is not a cross-border destination",
                        "list only foreign countries", code="cross-border")
+        if cb.rkn_notified and not cb.transfer:
+            yield c.at(at + ("rkn_notified",), f"data asset '{a.id}' records a Roskomnadzor notification but transfer is false",
+                       "set transfer: true with the countries, or remove rkn_notified", severity="warning", code="cross-border")
+
+
+def check_unused_assets(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Every data asset is carried by some flow (warning)."""
     used = {d for f in m.flows for d in f.data}
     for i, a in enumerate(m.data_assets):
         if a.id not in used:
@@ -184,28 +396,25 @@ def check_personal_data(m: Model, c: Ctx) -> Iterator[Problem]:
                        "add it to a flow's 'data', or remove it", severity="warning", code="unused")
 
 
-def check_elements(m: Model, c: Ctx) -> Iterator[Problem]:
-    connected = {f.source for f in m.flows} | {f.target for f in m.flows}
-    store_tech = {Technology.DATABASE, Technology.FILE_STORAGE, Technology.MESSAGE_QUEUE}
-    for i, e in enumerate(m.elements):
-        if e.id not in connected and m.flows:
-            yield c.at(("elements", i, "id"), f"element '{e.id}' has no flows", "connect it, or remove it",
-                       severity="warning", code="unused")
-        if e.kind == ElementKind.DATA_STORE and e.technology not in store_tech | {Technology.LOG_COLLECTOR, Technology.HSM, Technology.OTHER}:
-            yield c.at(("elements", i, "technology"), f"'{e.technology.value}' is not a data store technology",
-                       "use kind: process or external_entity, or a store technology (database, file_storage, message_queue, log_collector)",
-                       severity="warning", code="inconsistent")
-        if e.segregation_of_duties and not e.privileged_access:
-            yield c.at(("elements", i, "segregation_of_duties"), f"element '{e.id}' declares segregation of duties without privileged access",
-                       "set privileged_access: true if administrators use it", severity="warning", code="inconsistent")
+# --- controls, decisions, answers -----------------------------------------------------------
 
-
-def check_controls_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
-    ids = [(cs.control, tuple(sorted(cs.scope))) for cs in m.controls]
-    for i, key in enumerate(ids):
-        if key in ids[:i]:
-            yield c.at(("controls", i, "control"), f"control '{key[0]}' is listed twice for the same scope",
+def check_controls(m: Model, c: Ctx) -> Iterator[Problem]:
+    """One entry per control and scope; implemented and not-applicable controls say where the evidence is (warning)."""
+    seen: set[tuple] = set()
+    for i, cs in enumerate(m.controls):
+        key = (cs.control, tuple(sorted(cs.scope)))
+        if key in seen:
+            yield c.at(("controls", i, "control"), f"control '{cs.control}' is listed twice for the same scope",
                        "keep one entry per control and scope", code="duplicate-control")
+        seen.add(key)
+        if not cs.evidence.strip() and cs.status in (ControlStatus.IMPLEMENTED, ControlStatus.PARTIAL, ControlStatus.NOT_APPLICABLE):
+            why = "why it does not apply" if cs.status == ControlStatus.NOT_APPLICABLE else "where the proof is"
+            yield c.at(("controls", i), f"control '{cs.control}' is {cs.status.value} without evidence",
+                       f"add 'evidence:' saying {why} (document, ticket, configuration)", severity="warning", code="evidence")
+
+
+def check_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Decisions are complete: accepted risks have an owner, a reason and an expiry; others say why; one decision per threat."""
     seen: set[str] = set()
     for i, d in enumerate(m.decisions):
         if d.threat in seen:
@@ -224,34 +433,64 @@ def check_controls_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
         if d.status in (DecisionStatus.FALSE_POSITIVE, DecisionStatus.TRANSFERRED) and not d.reason.strip():
             yield c.at(("decisions", i), f"'{d.status.value}' decision for '{d.threat}' has no reason", "add 'reason:'", code="decision-reason")
         if d.expires and d.decided_on and d.expires < d.decided_on:
-            yield c.at(("decisions", i, "expires"), "the decision expires before it was made", "check the dates", code="dates")
-    questions = [a.question for a in m.answers]
-    for q in sorted(_dupes(questions)):
-        i = len(questions) - 1 - questions[::-1].index(q)
-        yield c.at(("answers", i, "question"), f"question '{q}' is answered twice", "keep one answer per question", code="duplicate-answer")
+            yield c.at(("decisions", i, "expires"), f"the decision on '{d.threat}' expires ({d.expires}) before it was made ({d.decided_on})",
+                       "check the dates", code="dates")
+
+
+def check_answers(m: Model, c: Ctx) -> Iterator[Problem]:
+    """One answer per audit question; positive and not-applicable answers carry evidence (warning)."""
+    counts = Counter(a.question for a in m.answers)
+    seen: set[str] = set()
+    for i, a in enumerate(m.answers):
+        if counts[a.question] > 1 and a.question in seen:
+            yield c.at(("answers", i, "question"), f"question '{a.question}' is answered twice", "keep one answer per question", code="duplicate-answer")
+        seen.add(a.question)
+        if not a.evidence.strip() and a.status in (AnswerStatus.YES, AnswerStatus.PARTIAL, AnswerStatus.NOT_APPLICABLE):
+            why = "why it does not apply" if a.status == AnswerStatus.NOT_APPLICABLE else "the document, ticket or link that proves it"
+            yield c.at(("answers", i), f"answer '{a.status.value}' to '{a.question}' has no evidence",
+                       f"add 'evidence:' with {why}", severity="warning", code="evidence")
 
 
 def check_dates(m: Model, c: Ctx) -> Iterator[Problem]:
-    today = dt.date.today()
+    """Review, decision and answer dates are not in the future (warning)."""
+    if m.metadata.reviewed_on and m.metadata.reviewed_on > c.today:
+        yield c.at(("metadata", "reviewed_on"), f"reviewed_on {m.metadata.reviewed_on} is in the future", "check the date",
+                   severity="warning", code="dates")
     for i, d in enumerate(m.decisions):
-        if d.decided_on and d.decided_on > today:
-            yield c.at(("decisions", i, "decided_on"), "decided_on is in the future", "check the date", severity="warning", code="dates")
+        if d.decided_on and d.decided_on > c.today:
+            yield c.at(("decisions", i, "decided_on"), f"decided_on {d.decided_on} is in the future", "check the date",
+                       severity="warning", code="dates")
+    for i, a in enumerate(m.answers):
+        if a.answered_on and a.answered_on > c.today:
+            yield c.at(("answers", i, "answered_on"), f"answered_on {a.answered_on} is in the future", "check the date",
+                       severity="warning", code="dates")
 
 
 CHECKS: list[Check] = [
     check_duplicate_ids,
     check_references,
-    check_boundary_cycles,
+    check_stale_decisions,
+    check_boundary_nesting,
     check_boundary_membership,
-    check_flows,
-    check_personal_data,
-    check_elements,
-    check_controls_decisions,
+    check_element_zones,
+    check_element_kinds,
+    check_element_properties,
+    check_unused_elements,
+    check_flow_ends,
+    check_tls,
+    check_authentication,
+    check_file_transfer,
+    check_pd_level,
+    check_cross_border,
+    check_unused_assets,
+    check_controls,
+    check_decisions,
+    check_answers,
     check_dates,
 ]
 
 
-def check_model(model: Model, located: Located | None, path: str) -> list[Problem]:
-    ctx = Ctx(located, path)
+def check_model(model: Model, located: Located | None, path: str, *, today: dt.date | None = None) -> list[Problem]:
+    ctx = Ctx(located, path, today)
     problems = [p for check in CHECKS for p in check(model, ctx)]
     return sorted(set(problems))
