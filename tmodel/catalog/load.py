@@ -22,11 +22,16 @@ def shipped_catalog_dir() -> Path:
     env = os.environ.get("TMODEL_CATALOGS")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent.parent
-    for cand in (here / "catalogs", here.parent / "catalogs"):
-        if cand.is_dir():
-            return cand
-    return here.parent / "catalogs"
+    repo = Path(__file__).resolve().parent.parent.parent / "catalogs"  # a source checkout / editable install
+    if repo.is_dir():
+        return repo
+    import sys  # an installed wheel puts them in <prefix>/share/tmodel/catalogs (pyproject data-files)
+
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "tmodel" / "catalogs"
+        if installed.is_dir():
+            return installed
+    return repo
 
 
 @dataclass
