@@ -285,8 +285,7 @@ def _compliance(catalog: Catalog, controls: dict[str, ControlResult], active: se
         if catalog.catalog_of[qid] not in active:
             continue
         fw = catalog.framework_of(qid)
-        info = catalog.infos[catalog.catalog_of[qid]]
-        titles.setdefault(fw, info.framework_title or info.title)
+        titles.setdefault(fw, catalog.framework_title(fw, catalog.catalog_of[qid]))
         crs = sorted(by_req.get(qid, []), key=lambda c: c.id)
         status = _aggregate([c.status for c in crs])
         evidence = "; ".join(dict.fromkeys(c.evidence for c in crs if c.evidence))

@@ -67,9 +67,14 @@ class Catalog:
         seen: dict[str, str] = {}
         for rid in self.requirements:
             fw = self.framework_of(rid)
-            info = self.infos[self.catalog_of[rid]]
-            seen.setdefault(fw, info.framework_title or info.title)
+            seen.setdefault(fw, self.framework_title(fw, self.catalog_of[rid]))
         return list(seen.items())
+
+    def framework_title(self, framework: str, catalog_id: str) -> str:
+        info = self.infos[catalog_id]
+        if framework in info.framework_titles:
+            return info.framework_titles[framework]
+        return (info.framework_title if framework == info.framework else None) or info.framework_title or info.title
 
 
 def catalog_files(dirs: list[Path]) -> list[Path]:

@@ -46,6 +46,9 @@ class CatalogInfo(Strict):
     description: str = ""
     framework: str | None = Field(None, description="Framework id of the requirements in this catalog (e.g. fapi-sec)")
     framework_title: str | None = None
+    framework_titles: dict[str, str] = Field(
+        default_factory=dict, description="Titles of other frameworks whose requirements this catalog also holds"
+    )
 
 
 class Requirement(Strict):
