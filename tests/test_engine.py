@@ -53,7 +53,7 @@ def test_threat_is_scored_with_fact_adjustments(mini):
     # rule 3x4; from the internet +1 likelihood; bank secrecy + credentials +1 impact
     assert (t.likelihood, t.impact, t.score, t.level) == (4, 5, 20, "critical")
     assert any("internet" in n for n in t.adjustments) and any("impact +1" in n for n in t.adjustments)
-    assert t.why == ["flow.tls.min_version = 1.1 (in [none, 1.0, 1.1])"]
+    assert t.why == ["flow.public_endpoint = true (eq true)", "flow.tls.min_version = 1.1 (in [none, 1.0, 1.1])"]
     assert [(c.id, c.status) for c in t.controls] == [("C-TLS", "gap")]
     assert t.residual_level == "critical" and t.status == "open"
 

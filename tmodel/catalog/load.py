@@ -77,6 +77,10 @@ class Catalog:
         return (info.framework_title if framework == info.framework else None) or info.framework_title or info.title
 
 
+def _chain(first: Explain, second: Explain) -> Explain:
+    return lambda ctx: first(ctx) + second(ctx)
+
+
 def catalog_files(dirs: list[Path]) -> list[Path]:
     out: list[Path] = []
     for d in dirs:
@@ -146,10 +150,12 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
                 else:
                     comp = Compiler(schema[item.applies.to.value])
                     when, explain = comp.compile(item.when, (kind, i, "when"))
-                    scope = comp.compile(item.scope, (kind, i, "scope"))[0] if item.scope is not None else None
+                    scope, scope_explain = comp.compile(item.scope, (kind, i, "scope")) if item.scope is not None else (None, None)
                     for loc, msg, hint in comp.errors:
                         l2, c2 = located.where(loc)
                         cat.problems.append(Problem(fn, l2, c2, f"rule {item.id}: {msg}", hint))
+                    if scope_explain is not None:  # why it fired = where it applies + what is wrong there
+                        explain = _chain(scope_explain, explain)
                     cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line)
         for i, c in enumerate(cf.controls):
             if c.question and c.question.applies_when is not None:
