@@ -164,6 +164,9 @@ def test_frozen_panes_filters_and_widths(book):
         assert ws.auto_filter.ref.startswith("A1:")
         assert ws.column_dimensions["A"].width >= 8
     assert wb["Risks"].column_dimensions["A"].width >= len("XA-MODEL-UNREVIEWED@model")
+    assets = wb["Assets"]
+    payments = next(r for r in range(2, assets.max_row + 1) if assets.cell(r, 1).value == "payments")
+    assert assets.row_dimensions[payments].height == 15 * 5  # five elements, one per line
 
 
 def test_controls_compliance_assets(book):

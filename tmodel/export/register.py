@@ -114,6 +114,7 @@ class _Sheet:
         self.ws = ws
         self.row = 1
         self.widths: dict[int, int] = {}
+        self.wrapped: dict[tuple[int, int], str] = {}  # (row, col) -> text of wrapped cells
 
     def put(self, row: int, col: int, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
             fmt: str | None = None, border: bool = False, wrap: bool = False, measure: bool = True) -> Any:
@@ -132,6 +133,8 @@ class _Sheet:
             cell.border = BOX
         if wrap:
             cell.alignment = WRAP
+            if isinstance(value, str):
+                self.wrapped[(row, col)] = value
         if measure and value is not None:
             text = value.isoformat() if isinstance(value, dt.date) else str(value)
             longest = max((len(line) for line in text.split("\n")), default=0)
@@ -151,9 +154,19 @@ class _Sheet:
 
     def fit(self, fixed: dict[int, int] | None = None) -> None:
         fixed = fixed or {}
+        widths: dict[int, int] = {}
         for col in sorted(set(self.widths) | set(fixed)):
-            width = fixed.get(col) or min(MAX_WIDTH, max(MIN_WIDTH, self.widths.get(col, MIN_WIDTH)))
-            self.ws.column_dimensions[get_column_letter(col)].width = width
+            widths[col] = fixed.get(col) or min(MAX_WIDTH, max(MIN_WIDTH, self.widths.get(col, MIN_WIDTH)))
+            self.ws.column_dimensions[get_column_letter(col)].width = widths[col]
+        # Excel does not fit row heights to wrapped text on opening: estimate them (15 points a line)
+        lines: dict[int, int] = {}
+        for (row, col), text in self.wrapped.items():
+            per_line = max(1, widths.get(col, MIN_WIDTH) - 2)
+            n = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+            lines[row] = max(lines.get(row, 1), n)
+        for row in sorted(lines):
+            if lines[row] > 1:
+                self.ws.row_dimensions[row].height = min(409, 15 * lines[row])
 
 
 def _protect(ws: Worksheet) -> None:
