@@ -126,8 +126,10 @@ def record_markdown(a: Analysis, model: Model, *, svg: bool = False) -> str:
     out.append(f"Result: {len(a.threats)} threat(s), {len(unresolved)} unresolved; unresolved by residual level: "
                + ", ".join(f"{lv.value} {res[lv.value]}" for lv in reversed(list(Level))) + ".")
     if a.frameworks:
-        out.append("")
-        out.append("Compliance coverage: " + "; ".join(f"{md1(f.title)} {f.coverage:.1f}%" for f in a.frameworks) + ".")
+        out += ["", "Compliance coverage (details in section 9):", ""]
+        out += _table(["Framework", "Coverage", "Gaps", "Needs answer"],
+                      [[f"{md_cell(f.title)} ({md_code(f.id)})", f"{f.coverage:.1f}%", str(f.counts["gap"]),
+                        str(f.counts["needs_answer"])] for f in a.frameworks])
     for note in a.overrides:
         out += ["", f"Catalog override: {md(note)}"]
 
