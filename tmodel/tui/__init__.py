@@ -1,0 +1,1 @@
+"""The terminal app. ``service``, ``fields`` and ``layout`` are headless; the rest is Textual."""
