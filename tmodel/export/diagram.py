@@ -14,6 +14,7 @@ no attribute other than labels carries model text, so a model cannot add attribu
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 
@@ -84,9 +85,8 @@ def dataflow_dot(a: Analysis, model: Model) -> str:
                        style=",".join(x for x in ("filled", style) if x), fillcolor=light, color=strong,
                        penwidth="2" if level else "1")
 
-    counter = iter(range(1, 10_000))
-    _, children = boundary_tree(model)
-    top, _ = boundary_tree(model)
+    counter = itertools.count(1)
+    top, children = boundary_tree(model)
 
     def add_cluster(parent: graphviz.Digraph, b: Boundary, depth: int) -> None:
         with parent.subgraph(name=f"cluster_{next(counter)}") as c:
