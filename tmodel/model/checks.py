@@ -336,6 +336,10 @@ def check_authentication(m: Model, c: Ctx) -> Iterator[Problem]:
         if auth.client_auth is not None and not oauth:
             yield c.at(at + ("client_auth",), f"flow '{f.id}' sets client_auth, which only applies to OAuth 2.0 / OIDC / CIBA",
                        "remove client_auth or change authentication.method", severity="warning", code="inconsistent")
+        if auth.method == AuthMethod.NONE and (f.authorization.scopes or f.authorization.roles):
+            yield c.at(("flows", i, "authorization"), f"flow '{f.id}' checks scopes or roles but authenticates nobody (method: none)",
+                       "scopes and roles belong to an authenticated caller: set authentication.method, or remove them",
+                       severity="warning", code="inconsistent")
         if not oauth:
             used = [name for name in ("grant", "pkce", "par", "signed_request_object") if getattr(auth, name, None) not in (None, False)]
             if auth.sender_constrained != SenderConstraint.NONE:
@@ -414,7 +418,9 @@ def check_controls(m: Model, c: Ctx) -> Iterator[Problem]:
 
 
 def check_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
-    """Decisions are complete: accepted risks have an owner, a reason and an expiry; others say why; one decision per threat."""
+    """Decisions are complete: accepted risks have an owner, a reason and an expiry; others say why; one decision per threat; a mitigating control is in place."""
+    in_place = {cs.control for cs in m.controls if cs.status in (ControlStatus.IMPLEMENTED, ControlStatus.PARTIAL)}
+    declared = {cs.control: cs.status for cs in m.controls}
     seen: set[str] = set()
     for i, d in enumerate(m.decisions):
         if d.threat in seen:
@@ -430,6 +436,10 @@ def check_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
         if d.status == DecisionStatus.MITIGATED and not d.control and not d.reason.strip():
             yield c.at(("decisions", i), f"mitigated risk '{d.threat}' names no control and no reason",
                        "add 'control:' with the catalog control id that mitigates it", severity="warning", code="mitigation")
+        if d.status == DecisionStatus.MITIGATED and d.control and d.control in declared and d.control not in in_place:
+            yield c.at(("decisions", i, "control"),
+                       f"risk '{d.threat}' is marked mitigated by '{d.control}', but that control is {declared[d.control].value}",
+                       "keep the decision open (or accept it) until the control is implemented", code="mitigation")
         if d.status in (DecisionStatus.FALSE_POSITIVE, DecisionStatus.TRANSFERRED) and not d.reason.strip():
             yield c.at(("decisions", i), f"'{d.status.value}' decision for '{d.threat}' has no reason", "add 'reason:'", code="decision-reason")
         if d.expires and d.decided_on and d.expires < d.decided_on:
