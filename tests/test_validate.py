@@ -543,9 +543,9 @@ BOMB = textwrap.dedent("""\
     """)  # 10^9 strings when expanded
 
 
-def test_billion_laughs_is_rejected_fast_with_flat_memory(tmp_path):
-    (tmp_path / "bomb.yaml").write_text(BOMB)
-    # a fresh interpreter, so the peak RSS reflects this load alone
+def load_in_fresh_interpreter(tmp_path: Path, name: str) -> tuple[float, int, str]:
+    """(seconds, peak RSS growth in bytes, first problem line) of load_model in a new process,
+    so the peak resident size reflects this load alone."""
     probe = textwrap.dedent("""\
         import resource, sys, time
         from tmodel.model.load import load_model
@@ -556,16 +556,30 @@ def test_billion_laughs_is_rejected_fast_with_flat_memory(tmp_path):
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(elapsed, (after - before) * 1024, lm.problems[0].format().splitlines()[0])
         """)
-    proc = subprocess.run([str(PYTHON), "-c", probe, "bomb.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([str(PYTHON), "-c", probe, name], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     elapsed, growth, first = proc.stdout.split(" ", 2)
-    assert float(elapsed) < 1.0
-    assert int(growth) < 50 * 1024 * 1024, f"peak RSS grew by {int(growth):,} bytes"
-    assert first.strip() == (f"bomb.yaml:6:4: error: the document expands to more than {MAX_NODES:,} nodes "
-                             "through YAML aliases (an alias bomb?)")
+    return float(elapsed), int(growth), first.strip()
+
+
+def test_billion_laughs_is_rejected_fast_with_flat_memory(tmp_path):
+    (tmp_path / "bomb.yaml").write_text(BOMB)
+    elapsed, growth, first = load_in_fresh_interpreter(tmp_path, "bomb.yaml")
+    assert elapsed < 1.0
+    assert growth < 50 * 1024 * 1024, f"peak RSS grew by {growth:,} bytes"
+    assert first == (f"bomb.yaml:6:4: error: the document expands to more than {MAX_NODES:,} nodes "
+                     "through YAML aliases (an alias bomb?)")
     # and through the CLI
     err = expect_error(tmp_path, "bomb.yaml", BOMB, 6, 4, "an alias bomb?", "remove the YAML anchors")
     assert err.count("error:") == 1
+
+
+def test_huge_document_under_the_size_limit_is_refused_before_composing(tmp_path):
+    (tmp_path / "many.yaml").write_text("- 1\n" * 1_200_000)  # 4.8 MB, 1.2 million values
+    elapsed, growth, first = load_in_fresh_interpreter(tmp_path, "many.yaml")
+    assert elapsed < 1.0
+    assert growth < 50 * 1024 * 1024, f"peak RSS grew by {growth:,} bytes"
+    assert first == f"many.yaml:{MAX_NODES}:3: error: the document has more than {MAX_NODES:,} values"
 
 
 def test_recursive_alias(tmp_path):

@@ -308,7 +308,7 @@ def limits_reference() -> str:
         "|---|---|",
         f"| Format version read by this tmodel | `{FORMAT_VERSION}` |",
         f"| File size | {MAX_BYTES:,} bytes (refused before reading) |",
-        f"| Nodes after expanding YAML aliases | {MAX_NODES:,} |",
+        f"| Values (keys, values, list items), also after expanding YAML aliases | {MAX_NODES:,} |",
         f"| Nesting depth | {MAX_DEPTH} levels |",
         "| Encoding | UTF-8 (a byte-order mark is allowed) |",
         "| YAML tags | none beyond the standard scalar ones; `!!python/...` and custom tags are refused |",
