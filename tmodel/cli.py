@@ -78,13 +78,22 @@ as_of_option = click.option("--as-of", default=None, metavar="YYYY-MM-DD",
                             help="Evaluate expiry dates as of this day (default: today).")
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """``tmodel PATH`` (a folder or model file that is not a command name) opens the app on it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands and Path(args[0]).exists():
+            args = ["ui", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Main, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="tmodel")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Threat modeling and security audit of fintech API integrations behind WSO2.
 
-    With no command, opens the terminal app on ./models.
+    With no command, opens the terminal app on ./models; `tmodel PATH` opens it on a folder or model file.
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(ui, path="models")
