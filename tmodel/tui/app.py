@@ -1,0 +1,167 @@
+"""The terminal app's composition root: themes, key bindings, screens and the engine service.
+
+Screens own their layout and handlers, widgets their behaviour; the ``Service`` (no textual)
+owns the models. ``make_app`` builds the app for the CLI and the tests alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+
+from tmodel.tui.commands import TmodelCommands
+from tmodel.tui.screens.audit import AuditScreen
+from tmodel.tui.screens.diagram import DiagramScreen
+from tmodel.tui.screens.dialogs import ConflictScreen, QuitScreen
+from tmodel.tui.screens.export import ExportScreen
+from tmodel.tui.screens.help import HelpScreen
+from tmodel.tui.screens.models import ModelsScreen
+from tmodel.tui.screens.overview import OverviewScreen
+from tmodel.tui.screens.structure import StructureScreen
+from tmodel.tui.screens.threats import ThreatsScreen
+from tmodel.tui.service import ChangedOnDisk, EditError, Entry, Service
+
+THEMES = (
+    Theme(name="tmodel-dark", primary="#4fc3f7", secondary="#81c784", accent="#ffb74d", warning="#fdd835",
+          error="#ef5350", success="#66bb6a", background="#10151c", surface="#18202a", panel="#223041", dark=True),
+    Theme(name="tmodel-light", primary="#01579b", secondary="#2e7d32", accent="#e65100", warning="#f9a825",
+          error="#c62828", success="#2e7d32", background="#f7f9fb", surface="#ffffff", panel="#e3eaf2", dark=False),
+)
+MODEL_SCREENS = ("overview", "structure", "diagram", "threats", "audit", "export")
+
+
+class TmodelApp(App[None]):
+    CSS_PATH = "tmodel.tcss"
+    TITLE = "tmodel"
+    COMMANDS = App.COMMANDS | {TmodelCommands}
+    MODES = {"models": ModelsScreen, "overview": OverviewScreen, "structure": StructureScreen, "diagram": DiagramScreen,
+             "threats": ThreatsScreen, "audit": AuditScreen, "export": ExportScreen}
+    BINDINGS = [
+        *(Binding(str(i), f"go('{mode}')", mode.title(), show=False, id=f"go-{mode}")
+          for i, mode in enumerate(("models", *MODEL_SCREENS), 1)),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("f1,question_mark", "help", "Help", id="help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="theme"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, service: Service, *, cursor_blink: bool = True, theme: str = "tmodel-dark") -> None:
+        self.service = service
+        self.cursor_blink = cursor_blink
+        self.pending: dict[str, dict[str, Any]] = {}  # screen -> what another screen asked it to show
+        self.DEFAULT_MODE = "overview" if service.current is not None else "models"  # type: ignore[misc]
+        super().__init__()
+        for t in THEMES:
+            self.register_theme(t)
+        self.theme = theme
+        service.listeners.append(self.update_title)
+        self.update_title()
+
+    def update_title(self) -> None:
+        e = self.service.current
+        self.sub_title = "" if e is None else (e.rel + ("  ● unsaved changes" if e.dirty else ""))
+
+    # -- navigation ---------------------------------------------------------------------------
+    def action_go(self, mode: str) -> None:
+        if mode in MODEL_SCREENS and self.service.current is None:
+            self.notify("Open a model first: Enter on a row of Models.", severity="warning", markup=False)
+            mode = "models"
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        elif mode in self.pending:
+            self.screen.sync()  # type: ignore[attr-defined]
+
+    def goto(self, mode: str, **request: Any) -> None:
+        """Show something on another screen: an item in Structure, a threat, an audit question."""
+        self.pending[mode] = request
+        self.action_go(mode)
+
+    def open_model(self, path: str) -> None:
+        e = self.service.open(path)
+        if e.open_error:
+            self.notify(e.open_error, severity="error", markup=False)
+        self.action_go("overview")
+
+    # -- saving and quitting ------------------------------------------------------------------
+    def action_save(self) -> None:
+        e = self.service.current
+        if e is None or e.doc is None:
+            self.notify("No model open to save.", severity="warning", markup=False)
+            return
+        self.save_entry(e)
+
+    def save_entry(self, e: Entry, then: Any = None) -> bool:
+        try:
+            self.service.save(e)
+        except ChangedOnDisk:
+            def resolved(choice: str | None) -> None:
+                if choice == "reload":
+                    self.service.reload(e)
+                    self.notify(f"Reloaded {e.rel} from disk; your unsaved changes were dropped.", markup=False)
+            self.push_screen(ConflictScreen(e.rel), resolved)
+            return False
+        except (EditError, OSError) as exc:
+            self.notify(f"Could not save {e.rel}: {exc}", severity="error", markup=False)
+            return False
+        errors = len(e.errors)
+        self.notify(f"Saved {e.rel}" + (f" (with {errors} validation error(s) to fix)" if errors else ""),
+                    severity="warning" if errors else "information", markup=False)
+        if then is not None:
+            then()
+        return True
+
+    async def action_quit(self) -> None:
+        dirty = self.service.dirty_entries()
+        if not dirty:
+            self.exit()
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "discard":
+                self.exit()
+            elif choice == "save":
+                if all(self.save_entry(e) for e in dirty):
+                    self.exit()
+
+        self.push_screen(QuitScreen(sorted(e.rel for e in dirty)), answer)
+
+    # -- the rest -------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "tmodel-light" if self.theme == "tmodel-dark" else "tmodel-dark"
+
+
+def make_app(path: str, catalog: Any = None, as_of: dt.date | None = None, *, user: str | None = None,
+             cursor_blink: bool = True, theme: str = "tmodel-dark") -> TmodelApp:
+    """Build the app on a folder of models (or one model file). ``catalog`` defaults to the
+    shipped catalogs plus the project's (tmodel.toml); ``as_of`` to today."""
+    if catalog is None:
+        from tmodel.catalog.load import load_catalogs
+        from tmodel.config import load_config
+
+        catalog = load_catalogs(load_config().catalog_dirs)
+    service = Service(path, catalog, as_of=as_of, user=user)
+    if os.path.isfile(path) and service.files:
+        service.open(service.files[0])
+    return TmodelApp(service, cursor_blink=cursor_blink, theme=theme)
+
+
+def run_app(path: str) -> None:
+    """Open the app (the ``tmodel`` and ``tmodel ui`` commands). Catalog errors stop it, located."""
+    from tmodel.cli import get_catalog
+
+    catalog = get_catalog()
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = None
+    make_app(path, catalog, user=user).run()

@@ -1,0 +1,74 @@
+"""Screen 4: the data-flow diagram: boxes, arrows and trust-boundary frames, drawn in the terminal.
+
+Layout by Graphviz ``dot`` when it is installed, else a simple layered layout by zone
+(press l to switch). Arrow keys move between boxes; Enter or a click opens the element in Structure.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, Vertical
+from textual.widgets import Static
+
+from tmodel.tui.layout import layout
+from tmodel.tui.screens.base import TScreen, no_model_text
+from tmodel.tui.widgets.common import ZONE_STYLE, T
+from tmodel.tui.widgets.diagram import KIND_STYLE, DiagramView
+
+
+class DiagramScreen(TScreen):
+    MODE = "diagram"
+    BINDINGS = [Binding("l", "toggle_layout", "Layout")]
+    PALETTE = [("Switch diagram layout", "Graphviz dot / layered by zone", "toggle_layout")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.use_dot = shutil.which("dot") is not None
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="dg-body"):
+            yield Static(id="dg-head")
+            with ScrollableContainer(id="dg-scroll"):
+                yield DiagramView(id="dg-view")
+
+    def refresh_view(self) -> None:
+        head = self.query_one("#dg-head", Static)
+        view = self.query_one("#dg-view", DiagramView)
+        e = self.entry
+        model = e.loaded.model if e else None
+        if model is None:
+            head.update(no_model_text() if e is None else T("The model has validation errors: fix them to see the diagram.", "bold #ff5252"))
+            view.display = False
+            return
+        view.display = True
+        d = layout(model, use_dot=self.use_dot)
+        view.show(d)
+        t = Text()
+        t.append(f"{len(model.elements)} elements, {len(model.flows)} flows", style="bold")
+        t.append(f"   layout: {'Graphviz dot' if d.engine == 'dot' else 'layered by zone'}   ", style="dim")
+        t.append("┏━┓", style=KIND_STYLE["external_entity"])
+        t.append(" external  ")
+        t.append("╭─╮", style=KIND_STYLE["process"])
+        t.append(" process  ")
+        t.append("╒═╕", style=KIND_STYLE["data_store"])
+        t.append(" data store   zones: ")
+        for zone, style in ZONE_STYLE.items():
+            t.append(zone, style=style)
+            t.append(" ")
+        head.update(t)
+        view.focus()
+
+    def action_toggle_layout(self) -> None:
+        if not self.use_dot and shutil.which("dot") is None:
+            self.note("Graphviz dot is not installed: only the layered layout is available.", severity="warning")
+            return
+        self.use_dot = not self.use_dot
+        self.sync(force=True)
+
+    def on_diagram_view_chosen(self, event: DiagramView.Chosen) -> None:
+        event.stop()
+        self.app.goto("structure", section="elements", ident=event.element)  # type: ignore[attr-defined]

@@ -1,0 +1,169 @@
+"""Screen 7: export the open model for the compliance team, in a thread worker with progress.
+
+Calls the exporters in ``tmodel.export`` (imported only here, when an export runs); a format
+whose module is missing is reported as such and the others still run. The model must be saved
+and valid first: exports must match the YAML that goes into git.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Label, ProgressBar, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from tmodel.tui.screens.base import TScreen, no_model_text
+from tmodel.tui.widgets.common import T, TextField
+
+FORMATS = [
+    ("xlsx", "Risk register (Excel)", "register"),
+    ("md", "Architecture record (Markdown)", "record"),
+    ("dot", "Data-flow and data-asset diagrams (DOT)", "diagram"),
+    ("svg", "Diagrams rendered as SVG (needs Graphviz dot)", "diagram"),
+    ("png", "Diagrams rendered as PNG (needs Graphviz dot)", "diagram"),
+    ("json", "Analysis JSON", "json_export"),
+]
+RENDERED = ("svg", "png")
+
+
+class ExportScreen(TScreen):
+    MODE = "export"
+    BINDINGS = [Binding("ctrl+e", "run", "Run export")]
+    PALETTE = [("Run the export", "Write the chosen formats for the open model", "run")]
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int, line: Text) -> None:
+            super().__init__()
+            self.done, self.total, self.line = done, total, line
+
+    class Finished(Message):
+        def __init__(self, written: list[str], failed: list[str], folder: str) -> None:
+            super().__init__()
+            self.written, self.failed, self.folder = written, failed, folder
+
+    def compose_body(self) -> ComposeResult:
+        has_dot = shutil.which("dot") is not None
+        with Horizontal(id="ex-body"):
+            with Vertical(id="ex-left"):
+                yield Static(id="ex-head")
+                yield Label(T("Formats", "bold"))
+                yield SelectionList(*[Selection(T(f"{fid:<5} {title}"), fid, fid != "png" and (has_dot or fid not in RENDERED),
+                                                disabled=fid in RENDERED and not has_dot)
+                                      for fid, title, _ in FORMATS], id="ex-formats")
+                yield Label(T("Folder (files go to <folder>/<model-id>/)", "bold"))
+                yield TextField("exports", id="ex-folder", compact=True)
+                yield Button("Run export (ctrl+e)", id="ex-run", variant="primary")
+                yield ProgressBar(id="ex-progress", show_eta=False)
+            with VerticalScroll(id="ex-right"):
+                yield Static(T("Results", "bold"))
+                yield Static(id="ex-log")
+        self._log = Text()
+
+    def refresh_view(self) -> None:
+        e = self.entry
+        head = Text()
+        if e is None:
+            head = no_model_text()
+        else:
+            head.append(f"Export {e.title}", style="bold")
+            head.append(f"\n{e.rel}", style="dim")
+            if e.dirty:
+                head.append("\nUnsaved changes: save first (ctrl+s), so the exports match the file.", style="bold #fdd835")
+            if e.errors:
+                head.append(f"\n{len(e.errors)} validation error(s): fix them first.", style="bold #ff5252")
+            if shutil.which("dot") is None:
+                head.append("\nGraphviz dot is not installed: SVG/PNG are off (DOT is still written).", style="dim")
+        self.query_one("#ex-head", Static).update(head)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ex-run":
+            self.action_run()
+
+    def action_run(self) -> None:
+        e = self.entry
+        if e is None or e.model is None or e.analysis is None or e.errors:
+            self.note("Open a valid model first.", severity="warning")
+            return
+        if e.dirty:
+            self.note("Save first (ctrl+s): exports must match the file that goes into git.", severity="warning")
+            return
+        formats = [f for f in self.query_one("#ex-formats", SelectionList).selected]
+        if not formats:
+            self.note("Choose at least one format.", severity="warning")
+            return
+        folder = self.query_one("#ex-folder", TextField).value.strip() or "exports"
+        out = Path(folder) / e.model.metadata.id
+        self._log = Text()
+        self.query_one("#ex-log", Static).update(self._log)
+        bar = self.query_one("#ex-progress", ProgressBar)
+        bar.update(total=len(formats), progress=0)
+        self.query_one("#ex-run", Button).disabled = True
+        self.export(e.analysis, e.model, out, [f for f, _, _ in FORMATS if f in formats])
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, analysis: Any, model: Any, out: Path, formats: list[str]) -> None:
+        written: list[str] = []
+        failed: list[str] = []
+        try:
+            bundle = importlib.import_module("tmodel.export.bundle")
+        except ModuleNotFoundError as exc:
+            bundle = None
+            missing = exc.name
+        for i, fmt in enumerate(formats, 1):
+            line = Text()
+            try:
+                if bundle is None:
+                    if fmt != "json":
+                        raise ModuleNotFoundError(name=missing)
+                    from tmodel.export.json_export import analysis_json
+
+                    out.mkdir(parents=True, exist_ok=True)
+                    path = out / f"{model.metadata.id}-analysis.json"
+                    path.write_text(analysis_json(analysis), encoding="utf-8")
+                    paths = [path]
+                else:
+                    extra = ["svg"] if fmt == "md" and "svg" in formats else []
+                    paths = [p for p in bundle.export_model(analysis, model, out, [fmt, *extra])
+                             if fmt == "md" and p.suffix == ".md" or fmt != "md"]
+                for p in paths:
+                    written.append(str(p))
+                line.append("✓ ", style="bold #66bb6a")
+                line.append(f"{fmt:<5}", style="bold")
+                line.append(", ".join(str(p) for p in paths))
+            except ModuleNotFoundError as exc:
+                failed.append(fmt)
+                line.append("✗ ", style="bold #ff5252")
+                line.append(f"{fmt:<5}", style="bold")
+                line.append(f"not available: module {exc.name or 'tmodel.export'} is not installed in this build")
+            except Exception as exc:  # an exporter failing must not take the app down
+                failed.append(fmt)
+                line.append("✗ ", style="bold #ff5252")
+                line.append(f"{fmt:<5}", style="bold")
+                line.append(f"{type(exc).__name__}: {exc}")
+            self.post_message(self.Progress(i, len(formats), line))
+        self.post_message(self.Finished(written, failed, str(out)))
+
+    def on_export_screen_progress(self, event: "ExportScreen.Progress") -> None:
+        self.query_one("#ex-progress", ProgressBar).update(progress=event.done)
+        self._log.append_text(event.line)
+        self._log.append("\n")
+        self.query_one("#ex-log", Static).update(self._log)
+
+    def on_export_screen_finished(self, event: "ExportScreen.Finished") -> None:
+        self.query_one("#ex-run", Button).disabled = False
+        self._log.append(f"\n{len(event.written)} file(s) in {event.folder}", style="bold")
+        if event.failed:
+            self._log.append(f"; failed: {', '.join(event.failed)}", style="bold #ff5252")
+        self.query_one("#ex-log", Static).update(self._log)
+        self.note(f"Export finished: {len(event.written)} file(s) in {event.folder}",
+                  severity="warning" if event.failed else "information")

@@ -1,0 +1,82 @@
+"""Screen 1: the models of the folder, with their risk, compliance and validation at a glance."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from tmodel.model.enums import Level
+from tmodel.tui.screens.base import TScreen
+from tmodel.tui.widgets.common import LEVEL_FG, T
+
+LEVELS = [lv.value for lv in reversed(list(Level))]  # critical first
+
+
+class ModelsScreen(TScreen):
+    MODE = "models"
+    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("f5", "rescan", "Rescan folder")]
+    PALETTE = [("Rescan the models folder", "Look for new or removed model files", "rescan")]
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="models-body"):
+            yield Static(id="models-head")
+            yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="models-foot", classes="hint")
+
+    def refresh_view(self) -> None:
+        s = self.service
+        head = Text()
+        head.append("Models in ", style="bold")
+        head.append(s.root)
+        head.append(f"   as of {s.as_of.isoformat()}", style="dim")
+        self.query_one("#models-head", Static).update(head)
+        table = self.query_one("#models-table", DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("File", key="file")
+        table.add_column("Title", key="title")
+        table.add_column("Owner", key="owner")
+        for lv in LEVELS:
+            table.add_column(Text(lv[:4].title(), style=LEVEL_FG[lv]), key=lv)
+        table.add_column("Compliance", key="compliance")
+        table.add_column("Validation", key="validation")
+        for sm in s.summaries():
+            marker = "● " if sm.dirty else ""
+            cells = [T(marker + sm.rel, "bold" if s.current and s.current.path == sm.path else ""), T(sm.title), T(sm.owner)]
+            for lv in LEVELS:
+                n = sm.unresolved.get(lv, 0)
+                cells.append(Text(str(n), style=LEVEL_FG[lv] if n else "dim", justify="right"))
+            cells.append(Text("—" if sm.compliance is None else f"{sm.compliance:.1f}%", justify="right"))
+            cells.append(T(sm.status, "bold #ff5252" if sm.errors else ("#fdd835" if sm.warnings else "#66bb6a")))
+            table.add_row(*cells, key=sm.path)
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
+        foot = Text()
+        foot.append("Enter opens a model · unresolved risks counted by residual level · compliance is the mean over frameworks", style="dim")
+        for p in s.scan_problems:
+            foot.append("\n" + p.format(), style="#ff5252")
+        if s.skipped:
+            foot.append(f"\n{len(s.skipped)} catalog file(s) in the folder are not listed as models", style="dim")
+        self.query_one("#models-foot", Static).update(foot)
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.open_model(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one("#models-table", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.open_model(str(key.value))
+
+    def open_model(self, path: str) -> None:
+        self.app.open_model(path)  # type: ignore[attr-defined]
+
+    def action_rescan(self) -> None:
+        self.service.scan()
+        self.service.version += 1
+        self.sync(force=True)

@@ -1,0 +1,275 @@
+"""Screen 3: the model's structure as a tree, and a form for the selected item.
+
+Boundaries are nested by parent; elements, flows and data assets are listed with their key facts.
+a adds to the selected section, r renames (references and risk decisions follow), d deletes after
+a confirmation that lists what still refers to the item.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Tree
+
+from tmodel.tui.screens.base import TScreen
+from tmodel.tui.screens.dialogs import AddItemScreen, ConfirmScreen, RenameScreen
+from tmodel.tui.service import SECTION_TITLES, SECTIONS
+from tmodel.tui.widgets.common import ZONE_STYLE, T
+from tmodel.tui.widgets.form import ItemForm
+
+Node = tuple[str, Any]  # (section, id or None)
+
+
+class StructureScreen(TScreen):
+    MODE = "structure"
+    BINDINGS = [
+        Binding("a", "add", "Add"), Binding("r", "rename", "Rename"),
+        Binding("d,delete", "delete", "Delete"), Binding("f", "focus_form", "Form", show=False),
+        Binding("escape", "focus_tree", "Tree", show=False),
+    ]
+    PALETTE = [
+        ("Add a boundary", "New trust boundary", "add('boundaries')"),
+        ("Add an element", "New process, external entity or data store", "add('elements')"),
+        ("Add a flow", "New data flow between two elements", "add('flows')"),
+        ("Add a data asset", "New data asset", "add('data_assets')"),
+        ("Rename the selected item", "Change its id; references and risk decisions follow", "rename"),
+        ("Delete the selected item", "Asks first, listing what refers to it", "delete"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="st-body"):
+            tree: Tree[Node] = Tree(T("model"), id="st-tree")
+            tree.show_root = True
+            tree.guide_depth = 3
+            yield tree
+            yield ItemForm(self.service, id="st-form")
+
+    @property
+    def tree(self) -> Tree[Node]:
+        return self.query_one("#st-tree", Tree)
+
+    @property
+    def form(self) -> ItemForm:
+        return self.query_one("#st-form", ItemForm)
+
+    def refresh_view(self) -> None:
+        self.rebuild_tree()
+        if self.form.section is not None and not self._exists(self.form.section, self.form.ident):
+            self.run_worker(partial(self.form.show, None, None), exclusive=True, group="form")
+
+    def _exists(self, section: str, ident: str | None) -> bool:
+        return section == "metadata" or any(str(x.get("id")) == ident for x in self.service.items(section))
+
+    def _signature(self) -> list[Any]:
+        svc = self.service
+        return [(s, [(str(x.get("id")), str(x.get("parent"))) for x in svc.items(s)]) for s in SECTIONS]
+
+    def rebuild_tree(self) -> None:
+        """Relabel in place when only fields changed; rebuild when items came, went or were renamed."""
+        tree = self.tree
+        e = self.entry
+        sig = (id(e), self._signature()) if e is not None else None
+        if e is not None and sig == getattr(self, "_sig", None):
+            self._relabel()
+            return
+        self._sig = sig
+        keep = tree.cursor_node.data if tree.cursor_node is not None else None
+        tree.clear()
+        if e is None:
+            tree.root.set_label(T("No model open: press 1 and open one"))
+            return
+        title = Text()
+        title.append(e.title or e.rel, style="bold")
+        title.append(f"  {e.rel}", style="dim")
+        tree.root.set_label(title)
+        tree.root.data = ("metadata", None)
+        svc = self.service
+        zones = {str(b.get("id")): str(b.get("zone", "")) for b in svc.items("boundaries")}
+        for section in SECTIONS:
+            items = svc.items(section)
+            head = tree.root.add(T(f"{SECTION_TITLES[section]} ({len(items)})", "bold"), data=(section, None), expand=True)
+            if section == "boundaries":
+                self._boundaries(head, items)
+                continue
+            for x in items:
+                head.add_leaf(self._label(section, x, zones), data=(section, str(x.get("id"))))
+        tree.root.expand()
+        if keep is not None:
+            self.select_node(keep, focus_form=False)
+
+    def _boundaries(self, head: Any, items: list[dict[str, Any]]) -> None:
+        ids = {str(b.get("id")) for b in items}
+        children: dict[str | None, list[dict[str, Any]]] = {}
+        for b in items:
+            parent = b.get("parent")
+            children.setdefault(str(parent) if parent in ids and parent != b.get("id") else None, []).append(b)
+        seen: set[str] = set()
+
+        def add(node: Any, parent: str | None) -> None:
+            for b in children.get(parent, []):
+                bid = str(b.get("id"))
+                if bid in seen:
+                    continue
+                seen.add(bid)
+                kids = children.get(bid)
+                label = self._label("boundaries", b, {})
+                child = node.add(label, data=("boundaries", bid), expand=True) if kids else node.add_leaf(label, data=("boundaries", bid))
+                if kids:
+                    add(child, bid)
+
+        add(head, None)
+        for b in items:  # parents forming a cycle: still list them
+            if str(b.get("id")) not in seen:
+                head.add_leaf(self._label("boundaries", b, {}), data=("boundaries", str(b.get("id"))))
+
+    def _label(self, section: str, x: dict[str, Any], zones: dict[str, str]) -> Text:
+        t = Text()
+        t.append(str(x.get("id", "?")), style="bold")
+        t.append("  ")
+        t.append(str(x.get("title", "")))
+        if section == "boundaries":
+            zone = str(x.get("zone", ""))
+            t.append(f"  {zone}", style=ZONE_STYLE.get(zone, "dim"))
+        elif section == "elements":
+            t.append(f"  {x.get('kind', '')}", style="dim")
+            zone = zones.get(str(x.get("boundary", "")), "")
+            if zone:
+                t.append(f" · {zone}", style=ZONE_STYLE.get(zone, "dim"))
+        elif section == "flows":
+            t.append(f"  {x.get('from', '?')} → {x.get('to', '?')}", style="dim")
+        elif section == "data_assets":
+            t.append(f"  {x.get('classification', '')}", style="dim")
+        return t
+
+    def _relabel(self) -> None:
+        e = self.entry
+        assert e is not None
+        svc = self.service
+        zones = {str(b.get("id")): str(b.get("zone", "")) for b in svc.items("boundaries")}
+        items = {(s, str(x.get("id"))): x for s in SECTIONS for x in svc.items(s)}
+        title = Text()
+        title.append(e.title or e.rel, style="bold")
+        title.append(f"  {e.rel}", style="dim")
+        self.tree.root.set_label(title)
+        stack = list(self.tree.root.children)
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            if node.data and node.data[1] is not None and node.data in items:
+                node.set_label(self._label(node.data[0], items[node.data], zones))
+
+    # -- selection ---------------------------------------------------------------------------
+    def _find(self, data: Node) -> Any:
+        stack = [self.tree.root]
+        while stack:
+            node = stack.pop()
+            if node.data == data:
+                return node
+            stack.extend(node.children)
+        return None
+
+    def select_node(self, data: Node, *, focus_form: bool = True) -> bool:
+        node = self._find(data)
+        if node is None:
+            return False
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        _ = self.tree.last_line  # lay the lines out now, so the node knows its line
+        self.tree.move_cursor(node, animate=False)
+        return True
+
+    async def show_item(self, section: str, ident: str | None) -> None:
+        """Select ``(section, ident)`` in the tree and open its form (used by other screens and tests)."""
+        self.select_node((section, ident))
+        if section == "metadata" or ident is not None:
+            await self.form.show(section, ident)
+
+    def take_pending(self, request: dict[str, Any] | None) -> None:
+        if request:
+            self.run_worker(partial(self.show_item, request["section"], request.get("ident")), exclusive=True, group="form")
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        data = event.node.data
+        if data is None:
+            return
+        section, ident = data
+        if (section == "metadata" or ident is not None) and (section, ident) != (self.form.section, self.form.ident):
+            self.run_worker(partial(self.form.show, section, ident), exclusive=True, group="form")
+
+    def on_item_form_edited(self, event: ItemForm.Edited) -> None:
+        self.sync()
+        if event.rebuild:
+            self.run_worker(partial(self.form.show, event.section, event.ident), exclusive=True, group="form")
+
+    # -- actions -----------------------------------------------------------------------------
+    def _selected(self) -> Node | None:
+        node = self.tree.cursor_node
+        return node.data if node is not None else None
+
+    def action_focus_form(self) -> None:
+        self.form.focus_next() if self.form.children else None
+
+    def action_focus_tree(self) -> None:
+        self.tree.focus()
+
+    def action_add(self, section: str | None = None) -> None:
+        if self.entry is None or self.entry.doc is None:
+            self.note("Open a model that can be edited first.", severity="warning")
+            return
+        sel = self._selected()
+        section = section or (sel[0] if sel and sel[0] in SECTIONS else "elements")
+
+        def done(ident: str | None) -> None:
+            if ident:
+                self.sync()
+                self.run_worker(partial(self.show_item, section, ident), exclusive=True, group="form")
+                self.note(f"Added {ident}. Fill in its fields on the right.")
+
+        self.app.push_screen(AddItemScreen(section), done)
+
+    def action_rename(self) -> None:
+        sel = self._selected()
+        if not sel or sel[0] not in SECTIONS or sel[1] is None:
+            self.note("Select a boundary, element, flow or data asset to rename.", severity="warning")
+            return
+        section, ident = sel
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result:
+                self.sync()
+                self.run_worker(partial(self.show_item, section, result["new"]), exclusive=True, group="form")
+                changes = result["changes"]
+                self.note(f"Renamed {ident} to {result['new']}: {len(changes) - 1} reference(s) updated"
+                          + (f", {sum(1 for c in changes if c.startswith('decision'))} risk decision(s) kept" if any(c.startswith('decision') for c in changes) else ""))
+
+        self.app.push_screen(RenameScreen(section, ident), done)
+
+    def action_delete(self) -> None:
+        sel = self._selected()
+        if not sel or sel[0] not in SECTIONS or sel[1] is None:
+            self.note("Select a boundary, element, flow or data asset to delete.", severity="warning")
+            return
+        section, ident = sel
+        refs = self.service.references_to(ident)
+        lines = [f"Delete {section[:-1].replace('_', ' ')} '{ident}'?"]
+        if refs:
+            lines += ["", "These still refer to it and will need fixing (they show up as problems):"] + [f"  • {r}" for r in refs]
+        else:
+            lines.append("Nothing else refers to it.")
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.service.remove_item(section, ident)
+                self.sync()
+                self.run_worker(partial(self.form.show, None, None), exclusive=True, group="form")
+                self.note(f"Deleted {ident}" + (f"; {len(refs)} dangling reference(s) to fix" if refs else "."),
+                          severity="warning" if refs else "information")
+
+        self.app.push_screen(ConfirmScreen(f"Delete {ident}", lines, yes="Delete"), done)

@@ -1,0 +1,291 @@
+"""Screen 5: every threat of the model in a table, filtered and sorted in Python (thousands of rows
+stay responsive: the table is re-filled, never filtered cell by cell), with a detail pane and triage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Select, Static
+
+from tmodel.analysis.result import THREAT_STATUSES
+from tmodel.model.enums import Level, Stride
+from tmodel.tui.screens.base import TScreen, no_model_text
+from tmodel.tui.screens.triage import TriageScreen
+from tmodel.tui.service import SORT_KEYS, ThreatFilter, filter_threats
+from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, T, TextField, level_text, status_text
+
+COLUMNS = [("level", "Level", 9), ("score", "Score", 5), ("residual", "Residual", 9), ("status", "Status", 14),
+           ("stride", "STRIDE", 6), ("id", "Threat", 38), ("title", "Title", 40)]
+FILTERS = ("level", "stride", "framework", "target", "status")
+
+
+class ThreatsScreen(TScreen):
+    MODE = "threats"
+    BINDINGS = [
+        Binding("t", "triage", "Triage"), Binding("slash", "search", "Search"),
+        Binding("s", "cycle_sort", "Sort"), Binding("x", "clear_filters", "Clear filters"),
+    ]
+    PALETTE = [
+        ("Triage the selected threat", "Mitigated / accepted / transferred / false positive", "triage"),
+        ("Clear the threat filters", "Show every threat", "clear_filters"),
+        ("Search threats", "Free text over id, title, target, description and why", "search"),
+        ("Show unresolved threats only", "Open and expired acceptances", "only_unresolved"),
+    ] + [(f"Sort threats by {title.lower()}", "Click a column header to sort too", f"sort('{key}')") for key, title, _ in COLUMNS]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_key, self.reverse = "level", False
+        self.rows: list[Any] = []
+        self._debounce: Timer | None = None
+        self._filling = False
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="th-body"):
+            with Horizontal(id="th-filters"):
+                yield Select([(T(f"{lv.value}"), lv.value) for lv in reversed(list(Level))], prompt="residual: any",
+                             id="flt-level", compact=True)
+                yield Select([(T(f"{s.value} {s.description.split(':')[0]}"), s.value) for s in Stride], prompt="STRIDE: any",
+                             id="flt-stride", compact=True)
+                yield Select([], prompt="framework: any", id="flt-framework", compact=True)
+                yield Select([], prompt="element/flow: any", id="flt-target", compact=True)
+                yield Select([(T("unresolved (open or expired)"), "unresolved")] + [(T(s.replace("_", " ")), s) for s in THREAT_STATUSES],
+                             prompt="status: any", id="flt-status", compact=True)
+                yield TextField(placeholder="search…  (/)", id="flt-text", compact=True)
+            with Horizontal(id="th-main"):
+                yield DataTable(id="th-table", cursor_type="row", zebra_stripes=True)
+                with VerticalScroll(id="th-detail"):
+                    yield Static(id="th-detail-text")
+            yield Static(id="th-count", classes="hint")
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#th-table", DataTable)
+
+    def on_mount(self) -> None:
+        table = self.table
+        for key, title, width in COLUMNS:
+            table.add_column(title, key=key, width=width)
+        # TScreen.on_mount (called after this one, Textual walks the MRO) fills the table
+
+    def refresh_view(self) -> None:
+        e = self.entry
+        a = e.analysis if e else None
+        fw = self.query_one("#flt-framework", Select)
+        tg = self.query_one("#flt-target", Select)
+        self._filling = True
+        try:
+            fw_value, tg_value = fw.value, tg.value
+            frameworks = sorted({f for t in (a.threats if a else []) for f in t.frameworks})
+            fw.set_options([(T(f), f) for f in frameworks])
+            targets = sorted({t.target for t in (a.threats if a else [])})
+            tg.set_options([(T(x), x) for x in targets])
+            if fw_value in frameworks:
+                fw.value = fw_value
+            if tg_value in targets:
+                tg.value = tg_value
+        finally:
+            self._filling = False
+        self.fill()
+
+    def current_filter(self) -> ThreatFilter:
+        values: dict[str, Any] = {}
+        for name in FILTERS:
+            v = self.query_one(f"#flt-{name}", Select).value
+            values[name] = None if v is Select.NULL else str(v)
+        return ThreatFilter(text=self.query_one("#flt-text", TextField).value.strip(), **values)
+
+    def fill(self) -> None:
+        """Filter and sort in Python, then re-fill the table (keeps the cursor on the same threat)."""
+        e = self.entry
+        table = self.table
+        keep = self.rows[table.cursor_row].id if self.rows and 0 <= table.cursor_row < len(self.rows) else None
+        a = e.analysis if e else None
+        threats = a.threats if a else []
+        self.rows = filter_threats(threats, self.current_filter(), self.sort_key, self.reverse)
+        table.clear()
+        table.add_rows([self._cells(t) for t in self.rows])
+        count = Text()
+        if e is None:
+            count = no_model_text()
+        else:
+            count.append(f"{len(self.rows)} of {len(threats)} threats", style="bold")
+            arrow = "▼" if not self.reverse else "▲"
+            count.append(f"   sorted by {self.sort_key} {arrow}   Enter/t triage · / search · x clear · click a header to sort", style="dim")
+            if e.analysis is not None and not e.analysis_current:
+                count.append("   (from the last valid state: fix the validation errors)", style="#ff5252")
+        self.query_one("#th-count", Static).update(count)
+        if self.rows:
+            ids = [t.id for t in self.rows]
+            table.move_cursor(row=ids.index(keep) if keep in ids else 0, animate=False)
+        self.show_detail()
+
+    def _cells(self, t: Any) -> list[Any]:
+        return [level_text(t.level), Text(str(t.score), justify="right"), Text(t.residual_level, style=LEVEL_FG.get(t.residual_level, "")),
+                status_text(t.status), T("".join(t.stride)), T(t.id), T(t.title)]
+
+    def selected(self) -> Any:
+        row = self.table.cursor_row
+        return self.rows[row] if self.rows and 0 <= row < len(self.rows) else None
+
+    def show_detail(self) -> None:
+        self.query_one("#th-detail-text", Static).update(detail_text(self.selected()))
+
+    # -- events ------------------------------------------------------------------------------
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_triage()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.action_sort(str(event.column_key.value))
+
+    @on(Select.Changed)
+    def _filter_changed(self, event: Select.Changed) -> None:
+        if not self._filling:
+            self.fill()
+
+    @on(Input.Changed, "#flt-text")
+    def _text_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.25, self.fill)
+
+    @on(Input.Submitted, "#flt-text")
+    def _text_submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.fill()
+        self.table.focus()
+
+    def take_pending(self, request: dict[str, Any] | None) -> None:
+        if not request or "threat" not in request:
+            return
+        tid = request["threat"]
+        ids = [t.id for t in self.rows]
+        if tid not in ids:
+            self.action_clear_filters()
+            ids = [t.id for t in self.rows]
+        if tid in ids:
+            self.table.move_cursor(row=ids.index(tid), animate=False)
+            self.table.focus()
+            self.show_detail()
+        else:
+            self.note(f"{tid} is not a threat of this model.", severity="warning")
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_sort(self, key: str) -> None:
+        if key not in SORT_KEYS:
+            return
+        if key == self.sort_key:
+            self.reverse = not self.reverse
+        else:
+            self.sort_key, self.reverse = key, False
+        self.fill()
+
+    def action_cycle_sort(self) -> None:
+        keys = [k for k, _, _ in COLUMNS]
+        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)] if self.sort_key in keys else keys[0]
+        self.reverse = False
+        self.fill()
+
+    def action_search(self) -> None:
+        self.query_one("#flt-text", TextField).focus()
+
+    def action_only_unresolved(self) -> None:
+        self.query_one("#flt-status", Select).value = "unresolved"
+
+    def action_clear_filters(self) -> None:
+        self._filling = True
+        try:
+            for name in FILTERS:
+                self.query_one(f"#flt-{name}", Select).clear()
+            self.query_one("#flt-text", TextField).value = ""
+        finally:
+            self._filling = False
+        self.fill()
+
+    def action_triage(self) -> None:
+        t = self.selected()
+        e = self.entry
+        if t is None or e is None:
+            return
+        if e.doc is None:
+            self.note(e.open_error or "This model cannot be edited.", severity="error")
+            return
+
+        def done(result: Any) -> None:
+            if result:
+                self.sync()
+                self.note(f"{t.id}: {result}")
+
+        self.app.push_screen(TriageScreen(t), done)
+
+
+def detail_text(t: Any) -> Text:
+    out = Text()
+    if t is None:
+        out.append("No threat selected.", style="dim")
+        return out
+    out.append(t.title, style="bold")
+    out.append("\n")
+    out.append(t.id, style="dim")
+    out.append("\n\n")
+    out.append(f" {t.level} ", style=LEVEL_FG.get(t.level, "") + " reverse")
+    out.append(f" likelihood {t.likelihood} × impact {t.impact} = {t.score}")
+    out.append(f"\n residual {t.residual_level} ({t.residual_likelihood} × {t.impact} = {t.residual_score})\n", style="dim")
+    for adj in t.adjustments:
+        out.append(f" {adj}\n", style="dim")
+    out.append("\nStatus: ", style="bold")
+    out.append(t.status.replace("_", " "), style=STATUS_STYLE.get(t.status, ""))
+    d = t.decision
+    if d is not None:
+        bits = [f"owner {d.owner}" if d.owner else "", f"control {d.control}" if d.control else "",
+                f"expires {d.expires.isoformat()}" if d.expires else "", f"by {d.decided_by}" if d.decided_by else "",
+                f"on {d.decided_on.isoformat()}" if d.decided_on else ""]
+        out.append("  " + ", ".join(b for b in bits if b))
+        if d.reason:
+            out.append(f"\n  reason: {d.reason}", style="italic")
+    out.append("\n\nTarget: ", style="bold")
+    out.append(f"{t.target} ({t.target_kind}) {t.target_title}")
+    out.append("  STRIDE: ", style="bold")
+    out.append(" ".join(t.stride))
+    for head, body in (("Threat", t.description), ("Mitigation", t.mitigation)):
+        if body:
+            out.append(f"\n\n{head}\n", style="bold")
+            out.append(body)
+    if t.why:
+        out.append("\n\nWhy it fires\n", style="bold")
+        for w in t.why:
+            out.append(f"  • {w}\n")
+    if t.controls:
+        out.append("\nControls\n", style="bold")
+        for c in t.controls:
+            out.append("  ")
+            out.append(f"{c.status.replace('_', ' '):<13}", style=STATUS_STYLE.get(c.status, ""))
+            out.append(f" {c.id}  {c.title}\n")
+    refs = []
+    if t.requirements:
+        refs.append("requirements: " + ", ".join(t.requirements))
+    if t.frameworks:
+        refs.append("frameworks: " + ", ".join(t.frameworks))
+    if t.cwe:
+        refs.append("CWE: " + ", ".join(f"CWE-{c}" for c in t.cwe))
+    if t.capec:
+        refs.append("CAPEC: " + ", ".join(f"CAPEC-{c}" for c in t.capec))
+    if refs:
+        out.append("\nReferences\n", style="bold")
+        for r in refs:
+            out.append(f"  {r}\n")
+    if t.false_positives:
+        out.append("\nFalse positives\n", style="bold")
+        out.append(t.false_positives, style="dim")
+    return out

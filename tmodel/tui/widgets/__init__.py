@@ -1,0 +1,1 @@
+"""Widgets of the terminal app: each owns its behaviour; screens own layout and handlers."""

@@ -1,0 +1,242 @@
+"""The form of one model item: fields built from the model's types, each edit applied at once.
+
+Selects and switches apply when changed; text applies on Enter or when focus leaves the box.
+An edit the model would reject is not applied, and the reason shows under the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import events, on
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, SelectionList, Static, Switch, TextArea
+from textual.widgets.selection_list import Selection
+
+from tmodel.tui.fields import FieldSpec, coerce, display, field_specs
+from tmodel.tui.service import EditError, Service
+from tmodel.tui.widgets.common import T, TextBox, TextField
+
+CIBA = ("authentication", "ciba")
+
+
+class FieldRow(Vertical):
+    """One field: label, control, help line, and the inline validation message."""
+
+    def __init__(self, spec: FieldSpec, control: Widget, note: str = "") -> None:
+        super().__init__(classes=f"field depth-{min(spec.depth, 2)}")
+        self.spec = spec
+        self.control = control
+        self.note = note
+
+    def compose(self):
+        label = T(self.spec.label, "bold")
+        if isinstance(self.control, Switch):
+            with Horizontal(classes="bool-row"):
+                yield self.control
+                with Vertical(classes="bool-text"):
+                    yield Label(label, classes="field-label")
+                    if self.spec.help:
+                        yield Static(T(self.spec.help), classes="field-help")
+        else:
+            yield Label(label, classes="field-label")
+            yield self.control
+            if self.spec.help:
+                yield Static(T(self.spec.help), classes="field-help")
+        yield Static(T(self.note), classes="field-error" + ("" if self.note else " hidden"))
+
+    def set_error(self, message: str) -> None:
+        err = self.query_one(".field-error", Static)
+        err.update(T(message))
+        err.set_class(not message, "hidden")
+        self.set_class(bool(message), "invalid")
+
+
+class ItemForm(VerticalScroll):
+    """The form of ``(section, ident)`` of the service's current model."""
+
+    class Edited(Message):
+        def __init__(self, section: str, ident: str | None, path: tuple[str, ...], rebuild: bool) -> None:
+            super().__init__()
+            self.section, self.ident, self.path, self.rebuild = section, ident, path, rebuild
+
+    def __init__(self, service: Service, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.service = service
+        self.section: str | None = None
+        self.ident: str | None = None
+        self.can_focus = False
+
+    async def show(self, section: str | None, ident: str | None) -> None:
+        self.section, self.ident = section, ident
+        await self.remove_children()
+        if section is None:
+            await self.mount(Static(T("Select a boundary, element, flow or data asset on the left to edit it."), classes="hint"))
+            return
+        rows: list[Widget] = []
+        head = Text()
+        head.append({"metadata": "Model", "boundaries": "Boundary", "elements": "Element", "flows": "Flow",
+                     "data_assets": "Data asset"}[section], style="bold")
+        if ident is not None:
+            head.append("  ")
+            head.append(ident, style="bold reverse")
+            head.append("   r rename · d delete", style="dim")
+        rows.append(Static(head, classes="form-title"))
+        problems = self._problems()
+        if problems:
+            rows.append(Static(T("\n".join(problems)), classes="form-problems"))
+        show_ciba = self._value(("authentication", "method")) == "ciba" or self._value(CIBA) is not None
+        for spec in field_specs(section):
+            if spec.path[: len(CIBA)] == CIBA and not show_ciba:
+                continue
+            if spec.kind == "group":
+                title = Text(spec.label, style="bold")
+                if spec.help:
+                    title.append(f"  {spec.help}", style="dim")
+                rows.append(Static(title, classes=f"group depth-{min(spec.depth, 2)}"))
+                continue
+            rows.append(self._row(spec))
+        await self.mount_all(rows)
+        self.scroll_home(animate=False)
+
+    def _problems(self) -> list[str]:
+        e = self.service.current
+        if e is None or self.section is None:
+            return []
+        out = []
+        for p in e.problems:
+            where = self.service.item_at_line(p.line) if p.line else None
+            if where == (self.section, self.ident):
+                out.append(f"{'error' if p.is_error else 'warning'} (line {p.line}): {p.message}" + (f" — {p.hint}" if p.hint else ""))
+        return out
+
+    def _value(self, path: tuple[str, ...], default: Any = None) -> Any:
+        if self.section is None:
+            return default
+        try:
+            return self.service.value(self.section, self.ident, path, default)
+        except EditError:
+            return default
+
+    def _row(self, spec: FieldSpec) -> FieldRow:
+        cur = self._value(spec.path)
+        note = ""
+        control: Widget
+        if spec.kind in ("enum", "ref"):
+            if spec.kind == "enum":
+                options = [(Text(f"{m.value} — {m.description}"), m.value) for m in spec.enum]
+            else:
+                options = [(Text(f"{x.get('id')} — {x.get('title', '')}"), str(x.get("id")))
+                           for x in self.service.items(spec.ref or "") if x.get("id") is not None]
+            values = {v for _, v in options}
+            value: Any = str(cur) if cur is not None else (spec.default if spec.default is not None else Select.NULL)
+            if value is not Select.NULL and value not in values:
+                note = f"'{value}' is not an allowed value here: choose one"
+                value = Select.NULL
+            control = Select(options, value=value, allow_blank=spec.optional or value is Select.NULL,
+                             prompt="(not set)", id=f"f-{spec.key}", compact=True)
+        elif spec.kind == "refs":
+            chosen = set(cur or [])
+            control = SelectionList(*[Selection(Text(f"{x.get('id')} — {x.get('title', '')}"), str(x.get("id")), str(x.get("id")) in chosen)
+                                      for x in self.service.items(spec.ref or "") if x.get("id") is not None],
+                                    id=f"f-{spec.key}", classes="refs")
+        elif spec.kind == "bool":
+            control = Switch(value=bool(cur) if cur is not None else bool(spec.default), animate=False, id=f"f-{spec.key}")
+        elif spec.kind == "longtext":
+            control = TextBox(display(spec, cur), id=f"f-{spec.key}", soft_wrap=True, classes="longtext")
+        else:
+            shown = display(spec, cur)
+            placeholder = {"list": "comma-separated", "date": "YYYY-MM-DD", "int": "a whole number"}.get(spec.kind, "")
+            if cur is None and spec.default not in (None, "", []):
+                placeholder = f"default: {display(spec, spec.default)}"
+            control = TextField(shown, placeholder=placeholder, id=f"f-{spec.key}", compact=True)
+        return FieldRow(spec, control, note)
+
+    # -- applying edits ---------------------------------------------------------------------
+    def _row_of(self, widget: Widget) -> FieldRow | None:
+        node: Any = widget
+        while node is not None and not isinstance(node, FieldRow):
+            node = node.parent
+        return node
+
+    def apply(self, row: FieldRow, raw: Any) -> bool:
+        spec = row.spec
+        if self.section is None:
+            return False
+        try:
+            value = coerce(spec, raw)
+        except ValueError as exc:
+            row.set_error(f"not applied: {exc}")
+            return False
+        cur = self._value(spec.path)
+        if _same(cur, value, spec):
+            row.set_error("")
+            return False
+        try:
+            self.service.set_field(self.section, self.ident, spec.path, value)
+        except EditError as exc:
+            row.set_error(f"not applied: {exc}")
+            return False
+        row.set_error("")
+        self.post_message(self.Edited(self.section, self.ident, spec.path, spec.path == ("authentication", "method")))
+        return True
+
+    @on(Select.Changed)
+    def _select(self, event: Select.Changed) -> None:
+        event.stop()
+        row = self._row_of(event.select)
+        if row is not None:
+            self.apply(row, None if event.value is Select.NULL else event.value)
+
+    @on(Switch.Changed)
+    def _switch(self, event: Switch.Changed) -> None:
+        event.stop()
+        row = self._row_of(event.switch)
+        if row is not None:
+            self.apply(row, event.value)
+
+    @on(SelectionList.SelectedChanged)
+    def _refs(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        row = self._row_of(event.selection_list)
+        if row is not None:
+            chosen = set(event.selection_list.selected)
+            order = [str(x.get("id")) for x in self.service.items(row.spec.ref or "")]
+            self.apply(row, [i for i in order if i in chosen])
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        row = self._row_of(event.input)
+        if row is not None:
+            self.apply(row, event.value)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        widget = event.widget
+        row = self._row_of(widget)
+        if row is None:
+            return
+        if isinstance(widget, Input):
+            self.apply(row, widget.value)
+        elif isinstance(widget, TextArea):
+            self.apply(row, widget.text)
+
+
+def _same(cur: Any, value: Any, spec: FieldSpec) -> bool:
+    """Would writing ``value`` change nothing? An absent key counts as its default."""
+    if cur is None:
+        cur = spec.default
+    if cur is None and value is None:
+        return True
+    if spec.kind in ("text", "longtext") and not cur and not value:
+        return True
+    if isinstance(cur, list) or isinstance(value, list):
+        return list(cur or []) == list(value or [])
+    if spec.kind == "bool":
+        return bool(cur if cur is not None else spec.default) == bool(value)
+    if cur is None:
+        return False
+    return str(cur) == str(value)
