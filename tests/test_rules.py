@@ -29,3 +29,13 @@ def test_every_rule_has_a_case(catalog):
     covered = {c["rule"] for c in CASES}
     missing = sorted(set(catalog.rules) - covered)
     assert not missing, f"rules without a test case in tests/rule_cases/: {missing}"
+
+
+def test_sftp_is_not_reported_as_a_channel_without_tls(catalog):
+    from tests.rulecases import apply_patch, base_data
+
+    data = apply_patch(base_data(), {"flows[gw-files].protocol": "sftp", "flows[gw-files].tls": {"min_version": "none"},
+                                     "flows[gw-files].authentication": {"method": "ssh_key"}})
+    assert not _fired(analyze_data(data, catalog, "sftp.yaml"), "WSO2-TLS-NONE", "gw-files")
+    data["flows"][[f["id"] for f in data["flows"]].index("gw-files")]["protocol"] = "ftp"
+    assert _fired(analyze_data(data, catalog, "ftp.yaml"), "WSO2-TLS-NONE", "gw-files")
