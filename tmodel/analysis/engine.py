@@ -168,10 +168,10 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                 issues.append(DecisionIssue(d.threat, "expiring", f"acceptance of {d.threat} expires on {d.expires.isoformat()}", line, d.expires))
 
     # 5. compliance per framework
-    frameworks = _compliance(catalog, control_results, active)
+    frameworks, not_applicable = _split_applicable(_compliance(catalog, control_results, active))
     controls_sorted = [control_results[c] for c in sorted(control_results)]
     return Analysis(model.metadata.id, model.metadata.title, model.metadata.owner, path, as_of, threats,
-                    controls_sorted, frameworks, issues, list(catalog.overrides))
+                    controls_sorted, frameworks, issues, list(catalog.overrides), not_applicable)
 
 
 def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str, list]) -> str:
@@ -300,3 +300,9 @@ def _compliance(catalog: Catalog, controls: dict[str, ControlResult], active: se
         coverage = round(100.0 * (counts[MET] + 0.5 * counts[PARTIAL]) / applicable, 1) if applicable else 100.0
         results.append(FrameworkResult(fw, titles[fw], reqs, counts, coverage))
     return results
+
+
+def _split_applicable(frameworks: list[FrameworkResult]) -> tuple[list[FrameworkResult], list[str]]:
+    """Frameworks with at least one applicable requirement, and the ids of those with none."""
+    applicable = [f for f in frameworks if f.counts[NOT_APPLICABLE] < len(f.requirements)]
+    return applicable, [f.id for f in frameworks if f not in applicable]

@@ -132,6 +132,7 @@ class Analysis:
     frameworks: list[FrameworkResult]
     decision_issues: list[DecisionIssue]
     overrides: list[str]
+    frameworks_not_applicable: list[str] = field(default_factory=list)  # no requirement applies to this model
 
     def counts_by_level(self, *, residual: bool = False, unresolved_only: bool = False) -> dict[str, int]:
         out = {lv.value: 0 for lv in Level}

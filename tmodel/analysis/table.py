@@ -48,6 +48,8 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) ->
         if show_all:
             for r in f.requirements:
                 out.append(f"      {r.status:<14} {r.id:<24} {r.title}")
+    if a.frameworks_not_applicable:
+        out.append(f"  not applicable to this model: {', '.join(a.frameworks_not_applicable)}")
     if a.overrides:
         out.append("")
         out += [f"override: {o}" for o in a.overrides]

@@ -130,6 +130,9 @@ def record_markdown(a: Analysis, model: Model, *, svg: bool = False) -> str:
         out += _table(["Framework", "Coverage", "Gaps", "Needs answer"],
                       [[f"{md_cell(f.title)} ({md_code(f.id)})", f"{f.coverage:.1f}%", str(f.counts["gap"]),
                         str(f.counts["needs_answer"])] for f in a.frameworks])
+    if a.frameworks_not_applicable:
+        out += ["", "No requirement of these frameworks applies to this integration: "
+                + ", ".join(md_code(f) for f in a.frameworks_not_applicable) + "."]
     for note in a.overrides:
         out += ["", f"Catalog override: {md(note)}"]
 
