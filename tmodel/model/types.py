@@ -160,7 +160,7 @@ class Authentication(Strict):
     pkce: bool = Field(False, description="PKCE on the authorization code flow")
     par: bool = Field(False, description="Pushed authorization requests (RFC 9126)")
     signed_request_object: bool = Field(False, description="JWS-signed request objects (JAR)")
-    ciba: Ciba | None = Field(None, description="Decoupled authentication details (FAPI.PAOK)")
+    ciba: Ciba | None = Field(None, description="Decoupled authentication (FAPI.PAOK) details of the backchannel authentication request; leave out on token-polling flows")
     token_in_query: bool = Field(False, description="Access tokens sent in the URL query (forbidden by FAPI)")
     redirect_uri_exact_match: bool = Field(True, description="Redirect URIs are pre-registered and matched exactly")
 
