@@ -90,6 +90,7 @@ DERIVED: dict[str, dict[str, Any]] = {
         "has_file_transfer": "bool",
         "has_ciba": "bool",
         "has_oauth": "bool",
+        "has_redirect_flow": "bool",
         "has_outside_bearer_tokens": "bool",
         "has_byod": "bool",
         "element_count": "int",
@@ -274,6 +275,7 @@ def compute_facts(model: Model) -> Facts:
         "has_file_transfer": any(x["transfers_files"] for x in fmap.values()),
         "has_ciba": any(x["authentication"]["method"] == "ciba" for x in fmap.values()),
         "has_oauth": any(x["oauth"] for x in fmap.values()),
+        "has_redirect_flow": any(x["redirect_flow"] for x in fmap.values()),
         # bearer tokens used by a party outside the bank (sources in the bank's own zones excluded)
         "has_outside_bearer_tokens": any(x["oauth"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
                                          and x["authentication"]["sender_constrained"] == "none" for x in fmap.values()),

@@ -217,7 +217,9 @@ def _control_status(c: Control, catalog: Catalog, model: Model, facts: Facts, de
             notes.append("declared not applicable in the model")
         elif decl_status == MET and status in (GAP, PARTIAL):
             notes.append("declared implemented in the model, but the model's facts show it is not")
-        if c.question is not None and status != NOT_APPLICABLE:
+        applies = catalog.control_applies.get(c.id)
+        question_applies = applies is None or applies[0]({"model": facts.model})
+        if c.question is not None and status != NOT_APPLICABLE and question_applies:
             a = answers.get(c.id)
             if a is not None:
                 evidence = "; ".join(x for x in (evidence, a.evidence) if x)
