@@ -19,6 +19,7 @@ from tmodel.tui.widgets.common import STATUS_STYLE, T, status_text
 
 class AuditScreen(TScreen):
     MODE = "audit"
+    AUTO_FOCUS = "#aud-req-table"
     BINDINGS = [Binding("e", "edit", "Answer / edit"), Binding("tab", "app.focus_next", "Next", show=False)]
     PALETTE = [
         ("Audit: requirements", "Requirements per framework", "tab('aud-req')"),
@@ -54,8 +55,8 @@ class AuditScreen(TScreen):
 
     def on_mount(self) -> None:
         for tid, cols in (("aud-req-table", [("Requirement", 16), ("Clause", 12), ("Title", 48), ("Status", 14), ("Controls", 40)]),
-                          ("aud-q-table", [("Control", 16), ("Question", 60), ("Status", 14), ("Required", 9), ("Evidence", 30)]),
-                          ("aud-ctl-table", [("Control", 16), ("Title", 44), ("Kind", 10), ("Status", 14), ("Evidence", 40)])):
+                          ("aud-q-table", [("Control", 26), ("Question", 56), ("Status", 14), ("Required", 8), ("Evidence", 26)]),
+                          ("aud-ctl-table", [("Control", 26), ("Title", 44), ("Kind", 10), ("Status", 14), ("Evidence", 30)])):
             table = self.query_one(f"#{tid}", DataTable)
             for title, width in cols:
                 table.add_column(title, width=width)

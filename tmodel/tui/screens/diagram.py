@@ -22,6 +22,7 @@ from tmodel.tui.widgets.diagram import KIND_STYLE, DiagramView
 
 class DiagramScreen(TScreen):
     MODE = "diagram"
+    AUTO_FOCUS = "#dg-view"
     BINDINGS = [Binding("l", "toggle_layout", "Layout")]
     PALETTE = [("Switch diagram layout", "Graphviz dot / layered by zone", "toggle_layout")]
 

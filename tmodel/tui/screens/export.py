@@ -37,6 +37,7 @@ RENDERED = ("svg", "png")
 
 class ExportScreen(TScreen):
     MODE = "export"
+    AUTO_FOCUS = "#ex-formats"
     BINDINGS = [Binding("ctrl+e", "run", "Run export")]
     PALETTE = [("Run the export", "Write the chosen formats for the open model", "run")]
 

@@ -17,6 +17,7 @@ LEVELS = [lv.value for lv in reversed(list(Level))]  # critical first
 
 class ModelsScreen(TScreen):
     MODE = "models"
+    AUTO_FOCUS = "#models-table"
     BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("f5", "rescan", "Rescan folder")]
     PALETTE = [("Rescan the models folder", "Look for new or removed model files", "rescan")]
 

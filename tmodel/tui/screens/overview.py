@@ -26,6 +26,7 @@ SHORT = {"met": "met", "partial": "partial", "gap": "gap", "needs_answer": "to a
 
 class OverviewScreen(TScreen):
     MODE = "overview"
+    AUTO_FOCUS = "#ov-issues"
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ov-body"):

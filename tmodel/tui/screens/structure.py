@@ -27,6 +27,7 @@ Node = tuple[str, Any]  # (section, id or None)
 
 class StructureScreen(TScreen):
     MODE = "structure"
+    AUTO_FOCUS = "#st-tree"
     BINDINGS = [
         Binding("a", "add", "Add"), Binding("r", "rename", "Rename"),
         Binding("d,delete", "delete", "Delete"), Binding("f", "focus_form", "Form", show=False),

@@ -20,13 +20,14 @@ from tmodel.tui.screens.triage import TriageScreen
 from tmodel.tui.service import SORT_KEYS, ThreatFilter, filter_threats
 from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, T, TextField, level_text, status_text
 
-COLUMNS = [("level", "Level", 9), ("score", "Score", 5), ("residual", "Residual", 9), ("status", "Status", 14),
-           ("stride", "STRIDE", 6), ("id", "Threat", 38), ("title", "Title", 40)]
+COLUMNS = [("level", "Level  Score", 12), ("residual", "Residual", 8), ("status", "Status", 11),
+           ("stride", "STRIDE", 6), ("target", "Target", 18), ("title", "Threat", 44)]
 FILTERS = ("level", "stride", "framework", "target", "status")
 
 
 class ThreatsScreen(TScreen):
     MODE = "threats"
+    AUTO_FOCUS = "#th-table"
     BINDINGS = [
         Binding("t", "triage", "Triage"), Binding("slash", "search", "Search"),
         Binding("s", "cycle_sort", "Sort"), Binding("x", "clear_filters", "Clear filters"),
@@ -36,7 +37,9 @@ class ThreatsScreen(TScreen):
         ("Clear the threat filters", "Show every threat", "clear_filters"),
         ("Search threats", "Free text over id, title, target, description and why", "search"),
         ("Show unresolved threats only", "Open and expired acceptances", "only_unresolved"),
-    ] + [(f"Sort threats by {title.lower()}", "Click a column header to sort too", f"sort('{key}')") for key, title, _ in COLUMNS]
+    ] + [(f"Sort threats by {title}", "Click a column header to sort too", f"sort('{key}')")
+         for key, title in (("level", "level and score"), ("residual", "residual level"), ("status", "status"),
+                            ("stride", "STRIDE"), ("target", "target"), ("title", "title"), ("id", "threat id"))]
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,8 +129,13 @@ class ThreatsScreen(TScreen):
         self.show_detail()
 
     def _cells(self, t: Any) -> list[Any]:
-        return [level_text(t.level), Text(str(t.score), justify="right"), Text(t.residual_level, style=LEVEL_FG.get(t.residual_level, "")),
-                status_text(t.status), T("".join(t.stride)), T(t.id), T(t.title)]
+        level = level_text(t.level, 9)
+        level.append(f"{t.score:>3}")
+        status = status_text(t.status)
+        if t.status == "false_positive":
+            status = Text("false pos.", style=status.style)
+        return [level, Text(t.residual_level, style=LEVEL_FG.get(t.residual_level, "")), status,
+                T("".join(t.stride)), T(t.target), T(t.title)]
 
     def selected(self) -> Any:
         row = self.table.cursor_row

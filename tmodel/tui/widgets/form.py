@@ -37,6 +37,7 @@ class FieldRow(Vertical):
         if isinstance(self.control, Switch):
             with Horizontal(classes="bool-row"):
                 yield self.control
+                yield Static(_yes_no(self.control.value), classes="bool-state")
                 with Vertical(classes="bool-text"):
                     yield Label(label, classes="field-label")
                     if self.spec.help:
@@ -47,6 +48,10 @@ class FieldRow(Vertical):
             if self.spec.help:
                 yield Static(T(self.spec.help), classes="field-help")
         yield Static(T(self.note), classes="field-error" + ("" if self.note else " hidden"))
+
+    def show_state(self) -> None:
+        if isinstance(self.control, Switch):
+            self.query_one(".bool-state", Static).update(_yes_no(self.control.value))
 
     def set_error(self, message: str) -> None:
         err = self.query_one(".field-error", Static)
@@ -196,6 +201,7 @@ class ItemForm(VerticalScroll):
         event.stop()
         row = self._row_of(event.switch)
         if row is not None:
+            row.show_state()
             self.apply(row, event.value)
 
     @on(SelectionList.SelectedChanged)
@@ -223,6 +229,10 @@ class ItemForm(VerticalScroll):
             self.apply(row, widget.value)
         elif isinstance(widget, TextArea):
             self.apply(row, widget.text)
+
+
+def _yes_no(value: bool) -> Text:
+    return Text("yes", style="bold #66bb6a") if value else Text("no", style="dim")
 
 
 def _same(cur: Any, value: Any, spec: FieldSpec) -> bool:
