@@ -184,6 +184,14 @@ async def test_structure_form_edits_enum_switch_text_and_refs(models_dir, make):
         screen.query_one("#f-rate_limit", Switch).value = False
         await settle(pilot)
         assert app.service.value("flows", "partner-gw", ("rate_limit",)) is False
+        # switching a key the file did not have on and off again leaves no trace
+        text = app.service.current.doc.text()
+        screen.query_one("#f-replay_protection", Switch).value = True
+        await settle(pilot)
+        assert app.service.value("flows", "partner-gw", ("replay_protection",)) is True
+        screen.query_one("#f-replay_protection", Switch).value = False
+        await settle(pilot)
+        assert app.service.current.doc.text() == text
         # text applied on Enter
         title = screen.query_one("#f-title", Input)
         title.focus()

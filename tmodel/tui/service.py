@@ -126,10 +126,10 @@ class Summary:
     @property
     def status(self) -> str:
         if self.errors:
-            return f"{self.errors} error(s)"
+            return f"✗ {self.errors} error(s)"
         if self.warnings:
-            return f"valid, {self.warnings} warning(s)"
-        return "valid"
+            return f"✓ {self.warnings} warning(s)"
+        return "✓ valid"
 
 
 class Service:
@@ -277,6 +277,18 @@ class Service:
         e, doc = self._doc()
         full = (section,) + ((ident,) if ident is not None else ()) + tuple(path)
         return doc.get(full, default)
+
+    def in_original(self, section: str, ident: str | None, path: tuple[str, ...]) -> bool:
+        """Did the file as opened (or last saved) write this key? Lets an edit back to the default
+        remove a key it added, so that undoing by hand restores the file byte for byte."""
+        e, doc = self._doc()
+        cache = getattr(e, "_original", None)
+        if cache is None or cache[0] != doc.original_text:
+            cache = (doc.original_text, ModelDocument(doc.original_text, doc.path))
+            e._original = cache  # type: ignore[attr-defined]
+        full = (section,) + ((ident,) if ident is not None else ()) + tuple(path)
+        missing = object()
+        return cache[1].get(full, missing) is not missing
 
     def set_field(self, section: str, ident: str | None, path: tuple[str, ...], value: Any) -> None:
         """Set one field of an item (``ident`` None for metadata). None removes an optional key."""

@@ -37,14 +37,16 @@ class ModelsScreen(TScreen):
         table = self.query_one("#models-table", DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
-        table.add_column("File", key="file")
-        table.add_column("Title", key="title")
-        table.add_column("Owner", key="owner")
+        table.add_column("File", key="file", width=24)
+        table.add_column("Title", key="title", width=28)
+        table.add_column("Owner", key="owner", width=16)
         for lv in LEVELS:
             table.add_column(Text(lv[:4].title(), style=LEVEL_FG[lv]), key=lv)
-        table.add_column("Compliance", key="compliance")
-        table.add_column("Validation", key="validation")
-        for sm in s.summaries():
+        table.add_column("Compliance", key="compliance", width=10)
+        table.add_column("Validation", key="validation", width=14)
+        summaries = s.summaries()
+        self._summaries = {sm.path: sm for sm in summaries}
+        for sm in summaries:
             marker = "● " if sm.dirty else ""
             cells = [T(marker + sm.rel, "bold" if s.current and s.current.path == sm.path else ""), T(sm.title), T(sm.owner)]
             for lv in LEVELS:
@@ -55,14 +57,31 @@ class ModelsScreen(TScreen):
             table.add_row(*cells, key=sm.path)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
-        foot = Text()
-        foot.append("Enter opens a model · unresolved risks counted by residual level · compliance is the mean over frameworks", style="dim")
+        self._foot_extra = Text()
         for p in s.scan_problems:
-            foot.append("\n" + p.format(), style="#ff5252")
+            self._foot_extra.append("\n" + p.format(), style="#ff5252")
         if s.skipped:
-            foot.append(f"\n{len(s.skipped)} catalog file(s) in the folder are not listed as models", style="dim")
-        self.query_one("#models-foot", Static).update(foot)
+            self._foot_extra.append(f"\n{len(s.skipped)} catalog file(s) in the folder are not listed as models", style="dim")
+        self.show_foot()
         table.focus()
+
+    def show_foot(self) -> None:
+        table = self.query_one("#models-table", DataTable)
+        foot = Text()
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            sm = getattr(self, "_summaries", {}).get(key)
+            if sm is not None:
+                foot.append(sm.title, style="bold")
+                foot.append("  owner: ", style="dim")
+                foot.append(sm.owner)
+                foot.append(f"  {sm.rel}\n", style="dim")
+        foot.append("Enter opens a model · unresolved risks counted by residual level · compliance is the mean over frameworks", style="dim")
+        foot.append_text(getattr(self, "_foot_extra", Text()))
+        self.query_one("#models-foot", Static).update(foot)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_foot()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

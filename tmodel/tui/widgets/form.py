@@ -180,6 +180,8 @@ class ItemForm(VerticalScroll):
         if _same(cur, value, spec):
             row.set_error("")
             return False
+        if spec.default is not None and _same(None, value, spec) and not self.service.in_original(self.section, self.ident, spec.path):
+            value = None  # back to the default on a key this session added: remove it again
         try:
             self.service.set_field(self.section, self.ident, spec.path, value)
         except EditError as exc:
