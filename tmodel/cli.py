@@ -123,7 +123,7 @@ def validate(paths: tuple[str, ...], catalogs: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["model", "catalog"]), default="model", show_default=True)
+@click.option("--kind", type=click.Choice(["model", "catalog", "analysis"]), default="model", show_default=True)
 @click.option("--write", is_flag=True, help="Write the committed copies under schemas/ instead of printing.")
 def schema(kind: str, write: bool) -> None:
     """Print the JSON Schema of the model or catalog."""

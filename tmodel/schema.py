@@ -109,7 +109,13 @@ def catalog_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"model": model_schema, "catalog": catalog_schema}
+def analysis_schema() -> dict[str, Any]:
+    from tmodel.export.json_export import analysis_schema as make  # the analysis JSON's schema lives with its writer
+
+    return make()
+
+
+SCHEMAS = {"model": model_schema, "catalog": catalog_schema, "analysis": analysis_schema}
 
 
 def dumps(schema: dict[str, Any]) -> str:
