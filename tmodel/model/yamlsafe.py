@@ -77,6 +77,9 @@ class Located:
             p = p[:-1]
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -289,6 +292,8 @@ class _Builder:
             self.add(node, f"unsupported YAML tag '{_short_tag(node.tag)}'",
                      "remove the tag; a model holds plain strings, numbers, booleans and dates", "yaml-tag")
             return False, None
+        if node.tag == _STR_TAG:  # most values: skip the constructor's machinery (a third of load time)
+            return True, node.value
         try:
             return True, self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
