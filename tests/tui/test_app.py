@@ -660,3 +660,58 @@ async def test_help_theme_and_palette(models_dir, make):
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_mode == "threats"
+
+
+async def test_thousands_of_threats_stay_responsive(tmp_path, make):
+    flows = "\n".join(
+        f"  - {{id: f{i:04d}, title: Call {i}, from: ext, to: gw, protocol: https, tls: {{min_version: '1.1'}}}}"
+        for i in range(1200))
+    (tmp_path / "big.yaml").write_text(
+        "format_version: 1\nmetadata: {id: big, title: Big, owner: Me}\n"
+        "boundaries:\n  - {id: net, title: Net, zone: internet}\n  - {id: dmz, title: DMZ, zone: dmz}\n"
+        "elements:\n  - {id: ext, title: Ext, kind: external_entity, technology: partner_system, boundary: net}\n"
+        "  - {id: gw, title: GW, kind: process, technology: wso2_gateway, boundary: dmz, logging: central}\n"
+        f"flows:\n{flows}\n", encoding="utf-8")
+    app = make(tmp_path / "big.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        total = len(app.service.current.analysis.threats)
+        assert total >= 3600
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#th-table", DataTable).row_count == total
+        start = time.perf_counter()
+        screen.query_one("#flt-stride", Select).value = "D"
+        await settle(pilot)
+        screen.query_one("#flt-text", Input).value = "f0999"
+        screen.fill()
+        await settle(pilot)
+        elapsed = time.perf_counter() - start
+        assert [t.id for t in screen.rows] == ["OWASP-API4-NO-RATE-LIMIT@f0999"]
+        assert elapsed < 5, f"filtering {total} threats took {elapsed:.1f} s"
+        await pilot.press("x")
+        await settle(pilot)
+        assert screen.query_one("#th-table", DataTable).row_count == total
+
+
+async def test_mouse_clicks_tabs_rows_and_headers(models_dir, make):
+    from tmodel.tui.widgets.navbar import NavBar
+
+    app = make(models_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click("#models-table", offset=(5, 3))  # third row: payments.yaml
+        await settle(pilot)
+        await pilot.click("#models-table", offset=(5, 3))
+        await settle(pilot)
+        assert app.current_mode == "overview" and app.service.current.rel == "payments.yaml"
+        plain = str(app.screen.query_one(NavBar).render())
+        await pilot.click(NavBar, offset=(plain.index("5 Threats") + 2, 0))
+        await settle(pilot)
+        assert app.current_mode == "threats"
+        table = app.screen.query_one("#th-table", DataTable)
+        x = sum(c.get_render_width(table) for c in table.ordered_columns[:4]) + 2  # inside the "Target" header
+        await pilot.click("#th-table", offset=(x, 0))
+        await settle(pilot)
+        assert app.screen.sort_key == "target"

@@ -7,8 +7,10 @@ Layout by Graphviz ``dot`` when it is installed, else a simple layered layout by
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
@@ -46,7 +48,18 @@ class DiagramScreen(TScreen):
             view.display = False
             return
         view.display = True
-        d = layout(model, use_dot=self.use_dot)
+        head.update(T("Laying out the diagram…", "dim"))
+        self.lay_out(model, self.use_dot)
+
+    @work(thread=True, exclusive=True, group="diagram")
+    def lay_out(self, model: Any, use_dot: bool) -> None:
+        """Graphviz can take a while on big models: lay out in a thread, draw when done."""
+        d = layout(model, use_dot=use_dot)
+        self.app.call_from_thread(self.draw, model, d)
+
+    def draw(self, model: Any, d: Any) -> None:
+        head = self.query_one("#dg-head", Static)
+        view = self.query_one("#dg-view", DiagramView)
         view.show(d)
         t = Text()
         t.append(f"{len(model.elements)} elements, {len(model.flows)} flows", style="bold")
@@ -61,7 +74,8 @@ class DiagramScreen(TScreen):
             t.append(zone, style=style)
             t.append(" ")
         head.update(t)
-        view.focus()
+        if self.app.screen is self:
+            view.focus()
 
     def action_toggle_layout(self) -> None:
         if not self.use_dot and shutil.which("dot") is None:
