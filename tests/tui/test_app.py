@@ -715,3 +715,45 @@ async def test_mouse_clicks_tabs_rows_and_headers(models_dir, make):
         await pilot.click("#th-table", offset=(x, 0))
         await settle(pilot)
         assert app.screen.sort_key == "target"
+
+
+async def test_typing_in_a_field_never_triggers_screen_keys(models_dir, make):
+    app = make(models_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot)
+        await go_structure_item(pilot, "elements", "gw")
+        title = app.screen.query_one("#f-title", Input)
+        title.focus()
+        title.value = ""
+        await pilot.press(*"adr 5?", "enter")
+        await settle(pilot)
+        assert app.current_mode == "structure" and type(app.screen).__name__ == "StructureScreen"
+        assert app.service.value("elements", "gw", ("title",)) == "adr 5?"
+
+
+async def test_saving_without_changes_writes_nothing(models_dir, make):
+    app = make(models_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot)
+        path = app.service.current.path
+        before = os.stat(path).st_mtime_ns
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert os.stat(path).st_mtime_ns == before
+        assert any("No unsaved changes" in n.message for n in app._notifications)
+
+
+async def test_a_file_that_is_not_yaml_opens_read_only(tmp_path, make):
+    (tmp_path / "bad.yaml").write_text("format_version: 1\nmetadata:\n  id: x\n\ttitle: tab\n", encoding="utf-8")
+    app = make(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot, "bad.yaml")
+        assert app.service.current.doc is None and app.service.current.open_error
+        summary = static_text(app.screen.query_one("#ov-summary", Static))
+        assert "validation error" in summary
+        for key in "34567":
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.press("5", "t")
+        await settle(pilot)
+        assert app.is_running

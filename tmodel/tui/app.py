@@ -94,6 +94,9 @@ class TmodelApp(App[None]):
         if e is None or e.doc is None:
             self.notify("No model open to save.", severity="warning", markup=False)
             return
+        if not e.dirty:
+            self.notify(f"No unsaved changes in {e.rel}.", markup=False)
+            return
         self.save_entry(e)
 
     def save_entry(self, e: Entry, then: Any = None) -> bool:
