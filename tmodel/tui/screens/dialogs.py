@@ -22,6 +22,7 @@ class Dialog(ModalScreen[Any]):
     """A centred box with a title, a body and a row of buttons; Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "Select, Input, SelectionList, Button"  # the first field, not the scrolling frame
     CANCEL: Any = None
 
     def __init__(self, title: str) -> None:
@@ -31,7 +32,7 @@ class Dialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(T(self.title_text, "bold"), classes="dialog-title")
-            with VerticalScroll(classes="dialog-scroll"):
+            with VerticalScroll(classes="dialog-scroll", can_focus=False):
                 yield from self.body()
             yield Static("", classes="dialog-error hidden")
             with Horizontal(classes="dialog-buttons"):
