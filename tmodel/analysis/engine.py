@@ -9,9 +9,7 @@ from typing import Any
 
 from tmodel.analysis import risk
 from tmodel.analysis.result import (
-    ACCEPTED,
     EXPIRED,
-    FALSE_POSITIVE,
     GAP,
     MET,
     NEEDS_ANSWER,

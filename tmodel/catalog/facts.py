@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import types
 import typing
 from enum import Enum
 from typing import Any
@@ -17,22 +16,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from tmodel.graph import DERIVED
+from tmodel.model.load import _unwrap
 from tmodel.model.types import Element, Flow, Metadata
 
 FactType = Any  # "bool" | "int" | "str" | "date" | ("enum", E) | ("list", E|"str")
 
 END_KEYS = ("id", "kind", "technology", "zone", "exposed_to_internet", "logging", "privileged_access", "byod_access",
             "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
-
-
-def _unwrap(tp: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else tp
-    return tp
 
 
 def _walk(cls: type[BaseModel], prefix: str, out: dict[str, FactType]) -> None:

@@ -169,8 +169,6 @@ class Compiler:
             self._check_value(path, ftype, allowed, value, vloc)
         get = _getter(tuple(path.split(".")))
         pred = _make_pred(op, value, get)
-        text = f"{path} {op} {_show(value)}"
-
         def explain(ctx: Ctx) -> list[str]:
             return [f"{path} = {_show(get(ctx))} ({op} {_show(value)})"]
 

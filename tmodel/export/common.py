@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 
 from tmodel.analysis.result import Analysis
 from tmodel.export.palette import highest
+from tmodel.fsutil import atomic_write
 from tmodel.model.types import Boundary, Model
 
 
@@ -99,22 +98,4 @@ def boundary_tree(model: Model) -> tuple[list[Boundary], dict[str, list[Boundary
     return top, dict(children)
 
 
-def write_atomic(path: str, data: bytes | str) -> None:
-    """Write a file atomically (temp file in the same folder, fsync, rename): a reader never sees
-    half an export, and a failed export leaves the previous file in place."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmodel-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+write_atomic = atomic_write  # one atomic writer for models and exports (tmodel.fsutil)

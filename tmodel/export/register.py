@@ -471,7 +471,6 @@ def _assets(s: _Sheet, model: Model) -> None:
 
 
 def _method(s: _Sheet) -> None:
-    ws = s.ws
     s.put(1, 1, "Risk method", font=TITLE_FONT, measure=False)
     s.row = 3
     for line in method_items():
