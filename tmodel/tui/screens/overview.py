@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from tmodel.model.enums import Level
 from tmodel.tui.screens.base import TScreen, no_model_text
-from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, T
+from tmodel.tui.widgets.common import LEVEL_FG, T
 from tmodel.tui.widgets.heatmap import HeatMap
 
 BAR = 16
