@@ -94,7 +94,7 @@ class AuditScreen(TScreen):
             self.query_one("#aud-req-detail", Static).update(no_model_text())
         elif a is None:
             self.query_one("#aud-req-detail", Static).update(
-                T(f"No analysis: the model has {len(e.errors)} validation error(s). See 2 Overview to fix them.", "bold #ff5252"))
+                T(f"No analysis: the model has {len(e.errors)} validation error(s). See 2 Overview to fix them.", "bold #e53935"))
 
     def fill_requirements(self) -> None:
         e = self.entry

@@ -44,7 +44,7 @@ class DiagramScreen(TScreen):
         e = self.entry
         model = e.loaded.model if e else None
         if model is None:
-            head.update(no_model_text() if e is None else T("The model has validation errors: fix them to see the diagram.", "bold #ff5252"))
+            head.update(no_model_text() if e is None else T("The model has validation errors: fix them to see the diagram.", "bold #e53935"))
             view.display = False
             return
         view.display = True

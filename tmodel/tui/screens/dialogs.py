@@ -123,7 +123,7 @@ class DiffScreen(Dialog):
     def body(self) -> ComposeResult:
         t = Text()
         for line in self.diff.splitlines():
-            style = "#66bb6a" if line.startswith("+") else ("#ff5252" if line.startswith("-") else ("#4fc3f7" if line.startswith("@@") else "dim"))
+            style = "#43a047" if line.startswith("+") else ("#e53935" if line.startswith("-") else ("#1e88e5" if line.startswith("@@") else "dim"))
             t.append(line + "\n", style=style)
         with VerticalScroll(classes="dialog-body diff"):
             yield Static(t)

@@ -78,9 +78,9 @@ class ExportScreen(TScreen):
             head.append(f"Export {e.title}", style="bold")
             head.append(f"\n{e.rel}", style="dim")
             if e.dirty:
-                head.append("\nUnsaved changes: save first (ctrl+s), so the exports match the file.", style="bold #fdd835")
+                head.append("\nUnsaved changes: save first (ctrl+s), so the exports match the file.", style="bold #c79100")
             if e.errors:
-                head.append(f"\n{len(e.errors)} validation error(s): fix them first.", style="bold #ff5252")
+                head.append(f"\n{len(e.errors)} validation error(s): fix them first.", style="bold #e53935")
             if shutil.which("dot") is None:
                 head.append("\nGraphviz dot is not installed: SVG/PNG are off (DOT is still written).", style="dim")
         self.query_one("#ex-head", Static).update(head)
@@ -138,17 +138,17 @@ class ExportScreen(TScreen):
                              if fmt == "md" and p.suffix == ".md" or fmt != "md"]
                 for p in paths:
                     written.append(str(p))
-                line.append("✓ ", style="bold #66bb6a")
+                line.append("✓ ", style="bold #43a047")
                 line.append(f"{fmt:<5}", style="bold")
                 line.append(", ".join(str(p) for p in paths))
             except ModuleNotFoundError as exc:
                 failed.append(fmt)
-                line.append("✗ ", style="bold #ff5252")
+                line.append("✗ ", style="bold #e53935")
                 line.append(f"{fmt:<5}", style="bold")
                 line.append(f"not available: module {exc.name or 'tmodel.export'} is not installed in this build")
             except Exception as exc:  # an exporter failing must not take the app down
                 failed.append(fmt)
-                line.append("✗ ", style="bold #ff5252")
+                line.append("✗ ", style="bold #e53935")
                 line.append(f"{fmt:<5}", style="bold")
                 line.append(f"{type(exc).__name__}: {exc}")
             self.post_message(self.Progress(i, len(formats), line))
@@ -164,7 +164,7 @@ class ExportScreen(TScreen):
         self.query_one("#ex-run", Button).disabled = False
         self._log.append(f"\n{len(event.written)} file(s) in {event.folder}", style="bold")
         if event.failed:
-            self._log.append(f"; failed: {', '.join(event.failed)}", style="bold #ff5252")
+            self._log.append(f"; failed: {', '.join(event.failed)}", style="bold #e53935")
         self.query_one("#ex-log", Static).update(self._log)
         self.note(f"Export finished: {len(event.written)} file(s) in {event.folder}",
                   severity="warning" if event.failed else "information")

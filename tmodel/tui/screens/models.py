@@ -53,13 +53,13 @@ class ModelsScreen(TScreen):
                 n = sm.unresolved.get(lv, 0)
                 cells.append(Text(str(n), style=LEVEL_FG[lv] if n else "dim", justify="right"))
             cells.append(Text("—" if sm.compliance is None else f"{sm.compliance:.1f}%", justify="right"))
-            cells.append(T(sm.status, "bold #ff5252" if sm.errors else ("#fdd835" if sm.warnings else "#66bb6a")))
+            cells.append(T(sm.status, "bold #e53935" if sm.errors else ("#c79100" if sm.warnings else "#43a047")))
             table.add_row(*cells, key=sm.path)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
         self._foot_extra = Text()
         for p in s.scan_problems:
-            self._foot_extra.append("\n" + p.format(), style="#ff5252")
+            self._foot_extra.append("\n" + p.format(), style="#e53935")
         if s.skipped:
             self._foot_extra.append(f"\n{len(s.skipped)} catalog file(s) in the folder are not listed as models", style="dim")
         self.show_foot()

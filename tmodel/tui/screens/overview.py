@@ -56,14 +56,14 @@ class OverviewScreen(TScreen):
         t.append(e.rel, style="dim")
         t.append(f"   as of {self.service.as_of.isoformat()}\n", style="dim")
         if e.errors:
-            t.append(f"✗ {len(e.errors)} validation error(s)", style="bold #ff5252")
+            t.append(f"✗ {len(e.errors)} validation error(s)", style="bold #e53935")
             if a is not None and not e.analysis_current:
-                t.append(": the numbers below are from the last valid state", style="#ff5252")
+                t.append(": the numbers below are from the last valid state", style="#e53935")
             t.append("\n")
         elif e.warnings:
-            t.append(f"✓ valid, {len(e.warnings)} warning(s)\n", style="#fdd835")
+            t.append(f"✓ valid, {len(e.warnings)} warning(s)\n", style="#c79100")
         else:
-            t.append("✓ valid\n", style="#66bb6a")
+            t.append("✓ valid\n", style="#43a047")
         if a is not None:
             unresolved = a.counts_by_level(residual=True, unresolved_only=True)
             t.append(f"\n{len(a.threats)} threats", style="bold")
@@ -98,7 +98,7 @@ class OverviewScreen(TScreen):
         width = max(len(fw.id) for fw in a.frameworks)
         for fw in a.frameworks:
             filled = round(fw.coverage / 100 * BAR)
-            colour = "#66bb6a" if fw.coverage >= 80 else ("#fdd835" if fw.coverage >= 50 else "#ff5252")
+            colour = "#43a047" if fw.coverage >= 80 else ("#c79100" if fw.coverage >= 50 else "#e53935")
             t.append(f"{fw.id:<{width}} ")
             t.append("█" * filled, style=colour)
             t.append("░" * (BAR - filled), style="dim")
@@ -123,20 +123,20 @@ class OverviewScreen(TScreen):
             self._targets.append(target)
 
         for prob in e.errors:
-            add("error", "bold #ff5252", (f"line {prob.line}: " if prob.line else "") + prob.message, prob.hint, ("line", {"line": prob.line}))
+            add("error", "bold #e53935", (f"line {prob.line}: " if prob.line else "") + prob.message, prob.hint, ("line", {"line": prob.line}))
         a = e.analysis
         if a is not None and e.analysis_current:
             order = {"expired": 0, "expiring": 1, "stale": 2}
             for d in sorted(a.decision_issues, key=lambda d: (order.get(d.kind, 3), d.threat)):
-                style = {"expired": "bold #ff5252", "expiring": "#fdd835", "stale": "#4fc3f7"}.get(d.kind, "")
+                style = {"expired": "bold #e53935", "expiring": "#c79100", "stale": "#1e88e5"}.get(d.kind, "")
                 target = ("stale", {"threat": d.threat}) if d.kind == "stale" else ("threats", {"threat": d.threat})
                 add(d.kind, style, d.message, "Enter removes it" if d.kind == "stale" else "Enter to triage again", target)
             asks = [c for c in a.controls if c.answer_required and c.status == "needs_answer"]
             if asks:
-                add("audit", "#4fc3f7", f"{len(asks)} audit question(s) need an answer", "Enter opens the first in Audit",
+                add("audit", "#1e88e5", f"{len(asks)} audit question(s) need an answer", "Enter opens the first in Audit",
                     ("audit", {"question": asks[0].id}))
         for prob in e.warnings:
-            add("warning", "#fdd835", (f"line {prob.line}: " if prob.line else "") + prob.message, prob.hint, ("line", {"line": prob.line}))
+            add("warning", "#c79100", (f"line {prob.line}: " if prob.line else "") + prob.message, prob.hint, ("line", {"line": prob.line}))
         if not options:
             options.append(Option(T("Nothing needs attention.", "dim"), disabled=True))
         issues.add_options(options)

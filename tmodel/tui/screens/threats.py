@@ -122,9 +122,9 @@ class ThreatsScreen(TScreen):
             count.append(f"   sorted by {self.sort_key} {arrow}   Enter/t triage · / search · x clear · click a header to sort", style="dim")
             if e.analysis is None:
                 count = Text(f"No analysis: the model has {len(e.errors)} validation error(s). See 2 Overview to fix them.",
-                             style="bold #ff5252")
+                             style="bold #e53935")
             elif not e.analysis_current:
-                count.append("   (from the last valid state: fix the validation errors)", style="#ff5252")
+                count.append("   (from the last valid state: fix the validation errors)", style="#e53935")
         self.query_one("#th-count", Static).update(count)
         if self.rows:
             ids = [t.id for t in self.rows]

@@ -14,15 +14,15 @@ LEVEL_STYLE = {
     "medium": "black on #fdd835",
     "low": "black on #66bb6a",
 }
-LEVEL_FG = {"critical": "bold #ff5252", "high": "bold #ffa726", "medium": "#fdd835", "low": "#66bb6a"}
+LEVEL_FG = {"critical": "bold #e53935", "high": "bold #f57c00", "medium": "#c79100", "low": "#43a047"}
 STATUS_STYLE = {
-    "met": "#66bb6a", "partial": "#fdd835", "gap": "bold #ff5252", "needs_answer": "#4fc3f7", "not_applicable": "dim",
-    "open": "bold #ff5252", "expired": "bold #ff5252", "accepted": "#fdd835", "transferred": "#4fc3f7",
-    "mitigated": "#66bb6a", "false_positive": "dim",
-    "implemented": "#66bb6a", "planned": "#4fc3f7", "not_implemented": "bold #ff5252",
-    "yes": "#66bb6a", "no": "bold #ff5252",
+    "met": "#43a047", "partial": "#c79100", "gap": "bold #e53935", "needs_answer": "#1e88e5", "not_applicable": "dim",
+    "open": "bold #e53935", "expired": "bold #e53935", "accepted": "#c79100", "transferred": "#1e88e5",
+    "mitigated": "#43a047", "false_positive": "dim",
+    "implemented": "#43a047", "planned": "#1e88e5", "not_implemented": "bold #e53935",
+    "yes": "#43a047", "no": "bold #e53935",
 }
-ZONE_STYLE = {"internet": "#ef5350", "partner": "#ffa726", "dmz": "#fdd835", "internal": "#42a5f5", "restricted": "#ab47bc"}
+ZONE_STYLE = {"internet": "#e53935", "partner": "#f57c00", "dmz": "#c79100", "internal": "#1e88e5", "restricted": "#8e24aa"}
 
 
 def T(value: Any, style: str = "") -> Text:

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from tmodel.tui.layout import Diagram
 from tmodel.tui.widgets.common import ZONE_STYLE
 
-KIND_STYLE = {"process": "#42a5f5", "external_entity": "#ffa726", "data_store": "#ab47bc"}
+KIND_STYLE = {"process": "#1e88e5", "external_entity": "#f57c00", "data_store": "#8e24aa"}
 
 
 def _style(key: str) -> str:
@@ -23,11 +23,11 @@ def _style(key: str) -> str:
     if kind == "frame":
         return ZONE_STYLE.get(arg, "")
     if kind == "label":
-        return f"bold {ZONE_STYLE.get(arg, '')}" if arg else "italic #90a4ae"
+        return f"bold {ZONE_STYLE.get(arg, '')}" if arg else "italic dim"
     if kind == "edge":
-        return "#90a4ae"
+        return "dim"
     if kind == "arrow":
-        return "bold #cfd8dc"
+        return "bold"
     if kind == "box":
         return KIND_STYLE.get(arg, "")
     if kind == "title":

@@ -234,7 +234,7 @@ class ItemForm(VerticalScroll):
 
 
 def _yes_no(value: bool) -> Text:
-    return Text("yes", style="bold #66bb6a") if value else Text("no", style="dim")
+    return Text("yes", style="bold #43a047") if value else Text("no", style="dim")
 
 
 def _same(cur: Any, value: Any, spec: FieldSpec) -> bool:
