@@ -91,7 +91,7 @@ class OverviewScreen(TScreen):
     def _compliance(self, a: Any) -> Text:
         t = Text()
         t.append("Compliance per framework", style="bold")
-        t.append("  requirements: met + ½ partial; ask = needs an answer\n", style="dim")
+        t.append("  met + ½ partial; ask = to answer\n", style="dim")
         if a is None or not a.frameworks:
             t.append("no frameworks (no catalogs loaded)", style="dim")
             return t

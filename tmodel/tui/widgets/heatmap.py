@@ -28,7 +28,8 @@ def heatmap_text(grid: list[list[int]]) -> Text:
         out.append(f"{im:^{CELL}}", style="dim")
     out.append("\n" + " " * 17)
     for im in range(1, 6):
-        out.append(f"{IMPACT_NAMES[im][:CELL - 1]:^{CELL}}", style="dim")
+        name = IMPACT_NAMES[im]
+        out.append(f"{name if len(name) < CELL else name[:CELL - 2] + '.':^{CELL}}", style="dim")
     out.append("\n" + " " * 17 + "impact →", style="dim")
     return out
 
