@@ -119,3 +119,16 @@ def test_upsert_keeps_existing_keys(model_file):
     assert doc.set_decision("R@gw", "mitigated", control="C-TLS") is False
     text = doc.text()
     assert text.count("threat: R@gw") == 1 and "owner: a" in text and "control: C-TLS" in text
+
+
+def test_values_a_yaml_11_reader_would_misread_are_quoted(model_file):
+    doc = ModelDocument.open(str(model_file))
+    doc.set_answer("Q-1", "yes", evidence="on")
+    doc.set(("flows", "tpp-gw", "tls", "min_version"), "1.3")
+    doc.set(("metadata", "description"), "two\nlines")
+    text = doc.text()
+    assert 'status: "yes"' in text and 'evidence: "on"' in text and 'min_version: "1.3"' in text
+    assert "description: |-\n    two\n    lines" in text
+    lm = doc.validate()
+    assert lm.ok, [p.format() for p in lm.errors]
+    assert lm.model.answers[0].status.value == "yes" and lm.model.metadata.description == "two\nlines"

@@ -136,7 +136,8 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
             if cid in catalog.controls:
                 reqs.update(catalog.controls[cid].satisfies)
         reqs_sorted = sorted(q for q in reqs if q in catalog.requirements)
-        frameworks = sorted({catalog.framework_of(q) for q in reqs_sorted} | {rule.catalog})
+        own = catalog.infos[rule.catalog].framework or rule.catalog  # e.g. 'stride', which has no requirements
+        frameworks = sorted({catalog.framework_of(q) for q in reqs_sorted} | {own})
         threats.append(Threat(
             id=threat_id, rule=r.id, catalog=rule.catalog, target=tid, target_kind=kind,
             target_title=titles.get(tid, tid), title=r.title, stride=[s.value for s in r.stride],

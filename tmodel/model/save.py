@@ -14,8 +14,10 @@ import os
 from enum import Enum
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from tmodel.fsutil import atomic_write
@@ -39,9 +41,32 @@ class EditError(ValueError):
     pass
 
 
+def yaml_safe(value: Any) -> Any:
+    """Quote strings that a YAML 1.1 reader (PyYAML, which loads models) would read as something else.
+
+    ruamel writes YAML 1.2, where ``yes``/``no``/``on``/``off`` are plain strings and ``1.2`` is
+    written bare; PyYAML reads them back as booleans and numbers. Multi-line text is written as a
+    literal block so it stays readable.
+    """
+    if isinstance(value, list):
+        return [yaml_safe(v) for v in value]
+    if isinstance(value, str) and not isinstance(value, (DoubleQuotedScalarString, LiteralScalarString)):
+        if "\n" in value:
+            return LiteralScalarString(value)
+        try:
+            back = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            return DoubleQuotedScalarString(value)
+        if back != value or not isinstance(back, str):
+            return DoubleQuotedScalarString(value)
+    return value
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
-        return value.value
+        return yaml_safe(value.value)
+    if isinstance(value, str):
+        return yaml_safe(value)
     if isinstance(value, dict) and not isinstance(value, CommentedMap):
         m = CommentedMap()
         for k, v in value.items():

@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import yaml
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from tmodel.analysis.engine import analyze
 from tmodel.analysis.references import check_catalog_references
@@ -26,7 +24,7 @@ from tmodel.analysis.result import Analysis
 from tmodel.catalog.load import Catalog
 from tmodel.model.enums import LEVEL_ORDER, Level
 from tmodel.model.load import Loaded, load_model, load_model_text, model_files
-from tmodel.model.save import KEYS, ChangedOnDisk, EditError, ModelDocument
+from tmodel.model.save import KEYS, ChangedOnDisk, EditError, ModelDocument, yaml_safe
 from tmodel.problems import Problem
 
 __all__ = ["ChangedOnDisk", "EditError", "EditRejected", "Entry", "Service", "Summary", "SECTIONS"]
@@ -45,26 +43,6 @@ class EditRejected(EditError):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
         self.problems = problems or []
-
-
-def yaml_safe(value: Any) -> Any:
-    """Quote strings that a YAML 1.1 reader (PyYAML, which loads models) would read as something else.
-
-    ruamel writes YAML 1.2, where ``yes``/``no``/``on``/``off`` are plain strings; PyYAML reads them
-    back as booleans. Multi-line text is written as a literal block so it stays readable.
-    """
-    if isinstance(value, list):
-        return [yaml_safe(v) for v in value]
-    if isinstance(value, str) and not isinstance(value, (DoubleQuotedScalarString, LiteralScalarString)):
-        if "\n" in value:
-            return LiteralScalarString(value)
-        try:
-            back = yaml.safe_load(value) if value else ""
-        except yaml.YAMLError:
-            return DoubleQuotedScalarString(value)
-        if back != value or not isinstance(back, str):
-            return DoubleQuotedScalarString(value)
-    return value
 
 
 @dataclass
