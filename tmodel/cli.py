@@ -100,14 +100,16 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("path", default="models", required=False)
-def ui(path: str) -> None:
+@catalog_option
+@as_of_option
+def ui(path: str, catalogs: tuple[str, ...] = (), as_of: str | None = None) -> None:
     """Open the terminal app (the default command)."""
     if not Path(path).exists():
         click.echo(f"{path}: no such file or folder\n    hint: pass a folder of models or a model file", err=True)
         sys.exit(EXIT_INVALID)
     from tmodel.tui.app import run_app
 
-    run_app(path)
+    run_app(path, catalogs, parse_date(as_of))
 
 
 @main.command()

@@ -133,7 +133,7 @@ def _totals(results: list[ModelCheck]) -> dict[str, int]:
 def register(main: click.Group) -> None:
     from tmodel.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, as_of_option, catalog_option, get_catalog, parse_date
 
-    @main.command()
+    @main.command(short_help="CI gate: exit 1 on open risks and stale decisions.")
     @click.argument("paths", nargs=-1, required=True)
     @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_LEVELS), default="high", show_default=True,
                   help="Fail on unresolved threats whose residual level is at or above this.")

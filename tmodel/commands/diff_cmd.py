@@ -103,7 +103,7 @@ def _load_side(label: str, text: str | None, path: str | None, catalog: Any) -> 
 def register(main: click.Group) -> None:
     from tmodel.cli import EXIT_FINDINGS, as_of_option, catalog_option, fail, get_catalog, parse_date
 
-    @main.command("diff")
+    @main.command("diff", short_help="What a change does to threats and compliance.")
     @click.argument("paths", nargs=-1, required=True, metavar="OLD.yaml NEW.yaml | MODEL")
     @click.option("--from", "rev_from", metavar="REV", help="Compare MODEL as committed at this git revision ...")
     @click.option("--to", "rev_to", metavar="REV", help="... with MODEL at this revision (default: the working-tree file).")

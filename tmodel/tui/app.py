@@ -158,13 +158,13 @@ def make_app(path: str, catalog: Any = None, as_of: dt.date | None = None, *, us
     return TmodelApp(service, cursor_blink=cursor_blink, theme=theme)
 
 
-def run_app(path: str) -> None:
+def run_app(path: str, extra_catalogs: tuple[str, ...] = (), as_of: dt.date | None = None) -> None:
     """Open the app (the ``tmodel`` and ``tmodel ui`` commands). Catalog errors stop it, located."""
     from tmodel.cli import get_catalog
 
-    catalog = get_catalog()
+    catalog = get_catalog(extra_catalogs)
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = None
-    make_app(path, catalog, user=user).run()
+    make_app(path, catalog, as_of, user=user).run()
