@@ -63,3 +63,8 @@ def test_bad_project_configuration_is_a_located_error(tmp_path):
     (tmp_path / "tmodel.toml").write_text("[catalogs\npaths = 1\n")
     r = tmodel("validate", "m.yaml", cwd=tmp_path)
     assert r.returncode == 2 and "tmodel.toml" in r.stderr and "invalid TOML" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_analyze_refuses_a_folder_of_several_models_clearly():
+    r = tmodel("analyze", "models")
+    assert r.returncode == 2 and "analyze takes one model" in r.stderr and "Traceback" not in r.stderr

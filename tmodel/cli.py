@@ -151,7 +151,12 @@ def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_
     from tmodel.analysis.engine import analyze as run
 
     cat = get_catalog(catalogs)
-    (lm,) = load_valid([model], cat, quiet_warnings=fmt != "table")
+    loaded = load_valid([model], cat, quiet_warnings=fmt != "table")
+    if len(loaded) != 1:
+        click.echo(f"{model}: error: analyze takes one model, and this folder holds {len(loaded)}\n"
+                   "    hint: pass one model file, or use 'tmodel check' or 'tmodel export' for a folder", err=True)
+        sys.exit(EXIT_INVALID)
+    (lm,) = loaded
     result = run(lm.model, cat, path=lm.path, located=lm.located, as_of=parse_date(as_of))
     if fmt == "json":
         from tmodel.export.json_export import analysis_json
