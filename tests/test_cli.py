@@ -68,3 +68,10 @@ def test_bad_project_configuration_is_a_located_error(tmp_path):
 def test_analyze_refuses_a_folder_of_several_models_clearly():
     r = tmodel("analyze", "models")
     assert r.returncode == 2 and "analyze takes one model" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_import_of_a_file_that_is_not_a_workbook_is_a_clear_error(tmp_path):
+    bad = tmp_path / "notes.md"
+    bad.write_text("# not a workbook\n")
+    r = tmodel("import", "register", str(bad), str(BASE))
+    assert r.returncode == 2 and "not an Excel workbook" in r.stderr and "Traceback" not in r.stderr

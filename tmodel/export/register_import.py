@@ -76,12 +76,13 @@ OPEN = Values(DecisionStatus.OPEN.value, None, "", None)
 
 def read_register(path: str) -> Any:
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         return openpyxl.load_workbook(path, data_only=False)
     except FileNotFoundError:
         raise RegisterError("no such file") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as exc:
         raise RegisterError(f"not an Excel workbook written by 'tmodel export' ({exc.__class__.__name__})") from None
 
 
