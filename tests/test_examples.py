@@ -104,3 +104,21 @@ def test_golden_analysis_json(analyses, model_id):
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"no golden file {golden}; run with TMODEL_UPDATE_GOLDEN=1 and review it"
     assert text == golden.read_text(encoding="utf-8"), f"{model_id}: analysis changed; review and regenerate the golden file"
+
+
+def test_no_rule_fires_on_everything(analyses, catalog):
+    """Across the examples, a rule with several targets never fires on all of them (no blanket rules)."""
+    from tmodel.analysis.engine import _targets
+    from tmodel.graph import compute_facts
+
+    seen: dict[str, int] = {}
+    hits: dict[str, int] = {}
+    for lm, _ in analyses.values():
+        facts = compute_facts(lm.model)
+        for rid, rule in catalog.rules.items():
+            for _tid, _kind, ctx in _targets(rule, facts):
+                seen[rid] = seen.get(rid, 0) + 1
+                if (rule.scope is None or rule.scope(ctx)) and rule.when(ctx):
+                    hits[rid] = hits.get(rid, 0) + 1
+    blanket = sorted(r for r, n in seen.items() if n >= 3 and hits.get(r, 0) == n)
+    assert not blanket, f"rules that fire on every target they apply to: {blanket}"
