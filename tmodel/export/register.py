@@ -297,19 +297,7 @@ def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
           measure=False)
     s.row += 1
     grid = a.heatmap()
-    s.put(s.row, 1, "Likelihood \\ Impact", font=Font(bold=True), border=True)
-    for im in range(1, 6):
-        s.put(s.row, 1 + im, f"{im} {risk.IMPACT_NAMES[im]}", font=Font(bold=True), border=True, measure=False)
-    s.row += 1
-    for lk in range(5, 0, -1):
-        s.put(s.row, 1, f"{lk} {risk.LIKELIHOOD_NAMES[lk]}", font=Font(bold=True), border=True)
-        for im in range(1, 6):
-            level = risk.MATRIX[lk - 1][im - 1].value
-            strong, light = LEVEL_COLOR[level]
-            cell = s.put(s.row, 1 + im, grid[lk - 1][im - 1], border=True,
-                         fill=PatternFill("solid", fgColor=light), font=Font(bold=True, color=strong))
-            cell.alignment = Alignment(horizontal="center")
-        s.row += 1
+    _matrix_grid(s, lambda lk, im: grid[lk - 1][im - 1], center=True, measure_header=False)
 
     s.row += 1
     s.put(s.row, 1, "Compliance per framework", font=SECTION_FONT)
@@ -470,6 +458,23 @@ def _assets(s: _Sheet, model: Model) -> None:
     s.fit({2: 36})
 
 
+
+def _matrix_grid(s: _Sheet, value: Any, *, center: bool, measure_header: bool) -> None:
+    """A 5x5 likelihood (rows, 5 at the top) x impact grid, each cell coloured by the risk matrix."""
+    s.put(s.row, 1, "Likelihood \\ Impact", font=Font(bold=True), border=True)
+    for im in range(1, 6):
+        s.put(s.row, 1 + im, f"{im} {risk.IMPACT_NAMES[im]}", font=Font(bold=True), border=True, measure=measure_header)
+    s.row += 1
+    for lk in range(5, 0, -1):
+        s.put(s.row, 1, f"{lk} {risk.LIKELIHOOD_NAMES[lk]}", font=Font(bold=True), border=True)
+        for im in range(1, 6):
+            strong, light = LEVEL_COLOR[risk.MATRIX[lk - 1][im - 1].value]
+            cell = s.put(s.row, 1 + im, value(lk, im), border=True,
+                         fill=PatternFill("solid", fgColor=light), font=Font(bold=True, color=strong))
+            if center:
+                cell.alignment = Alignment(horizontal="center")
+        s.row += 1
+
 def _method(s: _Sheet) -> None:
     s.put(1, 1, "Risk method", font=TITLE_FONT, measure=False)
     s.row = 3
@@ -480,17 +485,7 @@ def _method(s: _Sheet) -> None:
     s.row += 1
     s.put(s.row, 1, "Risk matrix: level by likelihood (rows) and impact (columns)", font=SECTION_FONT, measure=False)
     s.row += 1
-    s.put(s.row, 1, "Likelihood \\ Impact", font=Font(bold=True), border=True)
-    for im in range(1, 6):
-        s.put(s.row, 1 + im, f"{im} {risk.IMPACT_NAMES[im]}", font=Font(bold=True), border=True)
-    s.row += 1
-    for lk in range(5, 0, -1):
-        s.put(s.row, 1, f"{lk} {risk.LIKELIHOOD_NAMES[lk]}", font=Font(bold=True), border=True)
-        for im in range(1, 6):
-            level = risk.MATRIX[lk - 1][im - 1].value
-            strong, light = LEVEL_COLOR[level]
-            s.put(s.row, 1 + im, level, border=True, fill=PatternFill("solid", fgColor=light), font=Font(bold=True, color=strong))
-        s.row += 1
+    _matrix_grid(s, lambda lk, im: risk.MATRIX[lk - 1][im - 1].value, center=False, measure_header=True)
 
     def table(title: str, rows: list[tuple[str, str]], headers: tuple[str, str]) -> None:
         s.row += 1
