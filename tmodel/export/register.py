@@ -115,6 +115,12 @@ class _Sheet:
         self.row = 1
         self.widths: dict[int, int] = {}
         self.wrapped: dict[tuple[int, int], str] = {}  # (row, col) -> text of wrapped cells
+        # printed, every sheet is landscape and as wide as the page (compliance prints registers)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
 
     def put(self, row: int, col: int, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
             fmt: str | None = None, border: bool = False, wrap: bool = False, measure: bool = True) -> Any:
