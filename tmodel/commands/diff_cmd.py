@@ -71,33 +71,19 @@ def read_revision(root: Path, rel: str, rev: str) -> str:
     r = _git(["cat-file", "blob", f"{sha}:{rel}"], root)
     if r.returncode != 0:  # pragma: no cover - cat-file -t just found it
         raise ProblemError([Problem(label, 0, 0, "git could not read the file", r.stderr.decode("utf-8", "replace").strip())])
+    from tmodel.model.yamlsafe import decode_model_bytes
+
     return decode_model_bytes(r.stdout, label)
-
-
-def decode_model_bytes(raw: bytes, label: str) -> str:
-    """The same limits as reading a model file from disk (size, binary, UTF-8)."""
-    from tmodel.model.yamlsafe import MAX_BYTES
-
-    if len(raw) > MAX_BYTES:
-        raise ProblemError([Problem(label, 0, 0, f"file is {len(raw):,} bytes, over the {MAX_BYTES:,}-byte limit for a model",
-                                    "a model describes one integration; check you passed the right file")])
-    if b"\x00" in raw[:8192]:
-        raise ProblemError([Problem(label, 1, 1, "this is a binary file, not a YAML model", "pass a .yaml model file")])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ProblemError([Problem(label, line, 1, "the file is not valid UTF-8 text", "save the model as UTF-8")]) from None
 
 
 # --- the command ---------------------------------------------------------------------------------
 
 def _load_side(label: str, text: str | None, path: str | None, catalog: Any) -> Any:
-    from tmodel.commands.check_cmd import load_with_catalog
+    from tmodel.analysis.references import with_catalog_references
     from tmodel.model.load import load_model, load_model_text
 
     lm = load_model(path) if path is not None else load_model_text(text or "", label)
-    return load_with_catalog(lm, catalog)
+    return with_catalog_references(lm, catalog)
 
 
 def register(main: click.Group) -> None:

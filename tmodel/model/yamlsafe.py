@@ -112,6 +112,15 @@ def read_text(path: str) -> str:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise problem(0, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions") from None
+    return decode_model_bytes(raw, path)
+
+
+def decode_model_bytes(raw: bytes, label: str) -> str:
+    """Model bytes (from a file or a git blob) as text, refusing oversized, UTF-16, binary and non-UTF-8 data."""
+
+    def problem(line: int, message: str, hint: str) -> ProblemError:
+        return ProblemError([Problem(label, line, 1 if line else 0, message, hint)])
+
     if len(raw) > MAX_BYTES:
         raise problem(1, f"file is over the {MAX_BYTES:,}-byte limit for a model",
                       "a model describes one integration; split it, or check you passed the right file")
@@ -125,7 +134,7 @@ def read_text(path: str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ProblemError(
-            [Problem(path, line, col, "the file is not valid UTF-8 text", "save the model as UTF-8")]
+            [Problem(label, line, col, "the file is not valid UTF-8 text", "save the model as UTF-8")]
         ) from None
 
 
