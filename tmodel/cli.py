@@ -50,7 +50,7 @@ def parse_date(value: str | None) -> dt.date | None:
 
 def load_valid(paths: tuple[str, ...] | list[str], catalog: Any = None, *, quiet_warnings: bool = False) -> list[Any]:
     """Load every model under ``paths``; print problems; exit 2 if any model is invalid."""
-    from tmodel.analysis.references import check_catalog_references
+    from tmodel.analysis.references import with_catalog_references
     from tmodel.model.load import load_model, model_files
 
     files, problems = model_files(list(paths))
@@ -58,9 +58,7 @@ def load_valid(paths: tuple[str, ...] | list[str], catalog: Any = None, *, quiet
         fail(problems)
     loaded, bad = [], False
     for f in files:
-        lm = load_model(f)
-        if lm.model is not None and catalog is not None:
-            lm.problems = sorted(set(lm.problems) | set(check_catalog_references(lm.model, catalog, lm.located, f)))
+        lm = with_catalog_references(load_model(f), catalog)
         for p in lm.problems:
             if p.is_error or not quiet_warnings:
                 click.echo(p.format(), err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from tmodel.catalog.load import Catalog
 from tmodel.model.types import Model
@@ -43,3 +44,11 @@ def check_catalog_references(model: Model, catalog: Catalog, located: Located | 
             if cid not in catalog.infos:
                 at(("metadata", "catalogs", j), f"unknown catalog '{cid}'", suggest(cid, sorted(catalog.infos)))
     return out
+
+
+def with_catalog_references(lm: Any, catalog: Catalog | None, path: str | None = None) -> Any:
+    """Add the model-to-catalog reference problems to a loaded model (``Loaded``); returns it."""
+    if lm.model is not None and catalog is not None:
+        found = check_catalog_references(lm.model, catalog, lm.located, path or lm.path)
+        lm.problems = sorted(set(lm.problems) | set(found))
+    return lm

@@ -24,15 +24,6 @@ from tmodel.model.enums import Level
 FAIL_LEVELS = [lv.value for lv in Level]
 
 
-def load_with_catalog(lm: Any, catalog: Any) -> Any:
-    """Add the model-to-catalog reference problems (unknown control, question, rule ids) to a loaded model."""
-    from tmodel.analysis.references import check_catalog_references
-
-    if lm.model is not None and catalog is not None:
-        lm.problems = sorted(set(lm.problems) | set(check_catalog_references(lm.model, catalog, lm.located, lm.path)))
-    return lm
-
-
 @dataclass
 class ModelCheck:
     path: str
@@ -86,12 +77,13 @@ def details(mc: ModelCheck) -> list[str]:
 def run_check(files: list[str], catalog: Any, level: str, as_of: dt.date | None) -> tuple[list[ModelCheck], list[tuple[Any, Any]]]:
     """Check every file; returns the per-model results and the (Loaded, Analysis) pairs of the valid ones."""
     from tmodel.analysis.engine import analyze
+    from tmodel.analysis.references import with_catalog_references
     from tmodel.model.load import load_model
 
     results: list[ModelCheck] = []
     pairs: list[tuple[Any, Any]] = []
     for f in files:
-        lm = load_with_catalog(load_model(f), catalog)
+        lm = with_catalog_references(load_model(f), catalog)
         if not lm.ok:
             results.append(ModelCheck(f, problems=lm.errors))
             continue

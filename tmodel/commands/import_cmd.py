@@ -43,7 +43,7 @@ def register(main: click.Group) -> None:
 
 def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tuple[str, ...]) -> None:
     from tmodel.analysis.engine import analyze
-    from tmodel.analysis.references import check_catalog_references
+    from tmodel.analysis.references import with_catalog_references
     from tmodel.cli import EXIT_INVALID, fail, get_catalog
     from tmodel.export.register_import import RegisterError, plan_import, read_register
     from tmodel.model.load import load_model_text
@@ -58,8 +58,7 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
     except (OSError, UnicodeDecodeError) as exc:
         fail([Problem(model_path, 0, 0, f"cannot read the model: {exc}", "")])
     lm = load_model_text(doc.original_text, model_path, doc.mtime_ns)
-    if lm.model is not None:
-        lm.problems = sorted(set(lm.problems) | set(check_catalog_references(lm.model, cat, lm.located, model_path)))
+    with_catalog_references(lm, cat)
     if not lm.ok:
         fail(lm.errors)
 
@@ -86,9 +85,7 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
         n = ch.new
         doc.set_decision(ch.threat, n.status, owner=n.owner, reason=n.reason, expires=n.expires,
                          decided_by=n.owner or DECIDED_BY_DEFAULT, decided_on=day)
-    result = doc.validate()
-    if result.model is not None:
-        result.problems = sorted(set(result.problems) | set(check_catalog_references(result.model, cat, result.located, model_path)))
+    result = with_catalog_references(doc.validate(), cat)
     if not result.ok:
         click.echo(f"{register_path}: error: the imported decisions would make {model_path} invalid; nothing written", err=True)
         for p in result.errors:
