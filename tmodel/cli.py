@@ -174,7 +174,8 @@ def _register_optional_commands() -> None:
     """Commands living in their own modules register here, so this file stays a thin router."""
     import importlib
 
-    for mod in ("tmodel.commands.export_cmd", "tmodel.commands.import_cmd", "tmodel.commands.check_cmd", "tmodel.commands.diff_cmd"):
+    for mod in ("tmodel.commands.export_cmd", "tmodel.commands.import_cmd", "tmodel.commands.check_cmd", "tmodel.commands.diff_cmd",
+                "tmodel.commands.audit_cmd"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

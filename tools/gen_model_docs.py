@@ -224,6 +224,8 @@ EXAMPLES: dict[str, tuple[str, Mutation]] = {
                             lambda m: _fl(m, "gw-km").update(id="km")),
     "check_references": ("a flow points at an element that does not exist",
                          lambda m: _fl(m, "gw-accounts").update(to="acounts")),
+    "check_derived_from": ("an imported source recorded for a field that does not exist",
+                           lambda m: _fl(m, "gw-accounts").update(derived_from={"tls.min_vers": "api.yaml#/servers/0/url"})),
     "check_stale_decisions": ("a decision about a flow that was renamed",
                               lambda m: m["decisions"][0].update(threat="WSO2-NO-MESSAGE-SIGNING@tpp-gateway")),
     "check_boundary_nesting": ("two boundaries inside each other",

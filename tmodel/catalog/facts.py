@@ -25,8 +25,14 @@ END_KEYS = ("id", "kind", "technology", "zone", "exposed_to_internet", "logging"
             "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
 
 
+# model fields that are bookkeeping, not facts a rule could test
+NOT_FACTS = {"derived_from"}
+
+
 def _walk(cls: type[BaseModel], prefix: str, out: dict[str, FactType]) -> None:
     for name, f in cls.model_fields.items():
+        if name in NOT_FACTS:
+            continue
         tp = _unwrap(f.annotation)
         path = f"{prefix}{name}"
         origin = typing.get_origin(tp)

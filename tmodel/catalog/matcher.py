@@ -169,8 +169,12 @@ class Compiler:
             self._check_value(path, ftype, allowed, value, vloc)
         get = _getter(tuple(path.split(".")))
         pred = _make_pred(op, value, get)
+        root, _, rest = path.partition(".")
+
         def explain(ctx: Ctx) -> list[str]:
-            return [f"{path} = {_show(get(ctx))} ({op} {_show(value)})"]
+            actual = get(ctx)
+            text = f"{path} = {_show(actual)} ({op} {_show(value)})"
+            return [text + _source_note(ctx, root, rest, op, value, actual)]
 
         return pred, explain
 
@@ -186,6 +190,23 @@ class Compiler:
             self.errors.append((loc, f"'{path}' is true or false, not {value!r}", "write true or false"))
         elif ftype == "int" and (isinstance(value, bool) or not isinstance(value, int)) and value is not None:
             self.errors.append((loc, f"'{path}' is a number, not {value!r}", ""))
+
+
+def _source_note(ctx: Ctx, root: str, rest: str, op: str, value: Any, actual: Any) -> str:
+    """' [from api.yaml#/servers/0/url]' when the fact came from an imported or audited source.
+
+    Sources live in the target's ``derived_from`` (field name -> source); a list fact's members
+    may have their own (``'config_findings=tls-legacy'``), and '' stands for the whole item.
+    """
+    obj = ctx.get(root)
+    src = obj.get("derived_from") if isinstance(obj, dict) else None
+    if not src:
+        return ""
+    members = value if op in ("contains", "contains_any") and isinstance(value, list) else [value]
+    found = [src[f"{rest}={m}"] for m in members if isinstance(actual, list) and m in actual and f"{rest}={m}" in src]
+    if not found and rest in src:
+        found = [src[rest]]
+    return f" [from {'; '.join(found)}]" if found else ""
 
 
 def _show(v: Any) -> str:

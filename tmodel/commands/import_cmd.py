@@ -1,4 +1,9 @@
-"""``tmodel import register REGISTER.xlsx MODEL``: compliance's edits back into the model.
+"""``tmodel import ...``: the group, and ``import register REGISTER.xlsx MODEL``.
+
+The importers of outside documents (OpenAPI, WSO2 projects, Threagile, Threat Dragon) live in
+their own command modules (``IMPORTERS``) and write their model through ``emit_draft``.
+
+``import register``: compliance's edits back into the model.
 
 Reads the Risks sheet's Status, Owner, Expiry and Justification columns and records the rows
 that changed as decisions (``ModelDocument.set_decision``), with ``decided_on`` = the day of the
@@ -17,13 +22,81 @@ import click
 
 DECIDED_BY_DEFAULT = "compliance"
 
+# command modules that add an importer to the group: each has register(group)
+IMPORTERS = ("tmodel.commands.import_openapi", "tmodel.commands.import_wso2", "tmodel.commands.import_migrate")
+
+
+def output_options(f):  # noqa: ANN001, ANN201 - click decorator
+    """-o/--output and --force, shared by every importer."""
+    f = click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (it is never replaced otherwise).")(f)
+    return click.option("-o", "--output", type=click.Path(dir_okay=False),
+                        help="Write the model here (default: print it to standard output).")(f)
+
+
+def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
+    """Render, validate and write an importer's draft; print what the user must read to stderr.
+
+    The model is written only if it validates (an invalid one is an importer bug, reported as
+    such), atomically, and never over an existing file without --force.
+    """
+    import os
+
+    from tmodel.cli import EXIT_INVALID, fail
+    from tmodel.fsutil import atomic_write
+    from tmodel.importers.common import render
+    from tmodel.model.load import load_model_text
+    from tmodel.problems import Problem
+
+    text = render(draft, output=output)
+    label = output or f"<model imported from {draft.source}>"
+    lm = load_model_text(text, label)
+    if not lm.ok:
+        for p in lm.errors:
+            click.echo(p.format(), err=True)
+        click.echo(f"{draft.source}: error: the imported model does not validate; this is a bug in the "
+                   f"{draft.kind} importer, please report it with the input file", err=True)
+        sys.exit(EXIT_INVALID)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        if os.path.exists(output) and not force:
+            fail([Problem(output, 0, 0, "the file exists; nothing was written",
+                          "choose another -o file, or pass --force to replace it")])
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            fail([Problem(output, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
+    counts = ", ".join(f"{len(getattr(draft, s))} {s.replace('_', ' ')}" for s in ("elements", "flows", "data_assets", "boundaries"))
+    where = output or "standard output"
+    click.echo(f"{draft.source}: imported ({draft.kind}) to {where}: {counts}", err=True)
+    for x in draft.findings:
+        click.echo(f"  finding: {x}", err=True)
+    for x in draft.unmapped:
+        click.echo(f"  not converted: {x}", err=True)
+    if draft.unmapped or draft.findings:
+        click.echo(f"  {len(draft.findings)} finding(s), {len(draft.unmapped)} item(s) not converted; "
+                   "both lists are also in the model's header", err=True)
+    for p in lm.problems:  # warnings of the imported model: worth a look, not a failure
+        click.echo(p.format(), err=True)
+
 
 def register(main: click.Group) -> None:
+    import importlib
+
     from tmodel.cli import catalog_option
 
     @main.group("import")
     def import_group() -> None:
-        """Bring outside edits back into a model."""
+        """Start a model from an existing document, or bring the register's edits back."""
+
+    for mod in IMPORTERS:
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+            continue
+        module.register(import_group)
 
     @import_group.command("register")
     @click.argument("register_path", metavar="REGISTER.xlsx", type=click.Path(dir_okay=False))

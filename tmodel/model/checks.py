@@ -37,7 +37,7 @@ from tmodel.model.enums import (
     TlsVersion,
     Zone,
 )
-from tmodel.model.types import Model
+from tmodel.model.types import DataAsset, Element, Flow, Model
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem
 
@@ -137,6 +137,35 @@ def check_references(m: Model, c: Ctx) -> Iterator[Problem]:
                            "list the elements or flows the control covers", code="unknown-ref")
             else:
                 yield unknown(("controls", i, "scope", j), "element or flow", s, scope_targets)
+    for i, cl in enumerate(m.configs):
+        if cl.element not in elements:
+            yield unknown(("configs", i, "element"), "element", cl.element, elements)
+
+
+def _field_paths(cls: type, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for name, f in cls.model_fields.items():
+        tp = f.annotation
+        out.add(prefix + name)
+        if isinstance(tp, type) and hasattr(tp, "model_fields"):
+            out |= _field_paths(tp, prefix + name + ".")
+        for arg in getattr(tp, "__args__", ()):  # Optional[Sub]
+            if isinstance(arg, type) and hasattr(arg, "model_fields"):
+                out |= _field_paths(arg, prefix + name + ".")
+    return out
+
+
+def check_derived_from(m: Model, c: Ctx) -> Iterator[Problem]:
+    """derived_from names fields of its own item (or '' for the whole item)."""
+    for section, cls in (("data_assets", DataAsset), ("elements", Element), ("flows", Flow)):
+        known = (_field_paths(cls) - {"derived_from"}) | ({"from", "to"} if cls is Flow else set())
+        for i, item in enumerate(getattr(m, section)):
+            for key in item.derived_from:
+                if key and key not in known:
+                    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                    yield c.at((section, i, "derived_from", key), f"derived_from names '{key}', which is not a field here",
+                               f"did you mean '{close[0]}'?" if close else "use a field name such as 'tls.min_version'",
+                               severity="warning", code="unknown-field", key=True)
 
 
 def check_stale_decisions(m: Model, c: Ctx) -> Iterator[Problem]:
@@ -479,6 +508,7 @@ def check_dates(m: Model, c: Ctx) -> Iterator[Problem]:
 CHECKS: list[Check] = [
     check_duplicate_ids,
     check_references,
+    check_derived_from,
     check_stale_decisions,
     check_boundary_nesting,
     check_boundary_membership,

@@ -209,6 +209,13 @@ class LoggingTarget(DescribedEnum):
     CENTRAL = ("central", "Shipped to the central log / SIEM")
 
 
+class ConfigKind(DescribedEnum):
+    WSO2_DEPLOYMENT_TOML = (
+        "wso2_deployment_toml",
+        "WSO2 API Manager 4.x repository/conf/deployment.toml, read over the product's defaults",
+    )
+
+
 class ControlStatus(DescribedEnum):
     IMPLEMENTED = ("implemented", "In place and evidenced")
     PARTIAL = ("partial", "In place for part of the scope")

@@ -17,6 +17,7 @@ from tmodel.model.enums import (
     CibaMode,
     Classification,
     ClientAuth,
+    ConfigKind,
     ControlStatus,
     DecisionStatus,
     ElementKind,
@@ -46,6 +47,16 @@ ThreatId = Annotated[
     Field(description="A threat's stable id: RULE-ID@target-id (target is an element, a flow or 'model')"),
 ]
 Text = Annotated[str, StringConstraints(max_length=4000)]
+Sources = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=r"^([a-z_][a-z0-9_.]*)?$", max_length=100)],
+         Annotated[str, StringConstraints(min_length=1, max_length=1000)]],
+    Field(
+        default_factory=dict,
+        description="Where imported values came from: a field name (e.g. 'tls.min_version', or '' for the whole item) -> "
+        "its source ('api.yaml#/servers/0/url', 'deployment.toml:42'). Written by 'tmodel import'; the analysis shows "
+        "it in 'why it fired'. Remove an entry when you change that field by hand.",
+    ),
+]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
@@ -89,6 +100,7 @@ class DataAsset(Strict):
     attributes: list[Short] = Field(default_factory=list, description="The attributes carried (for minimization review)")
     masked: bool = Field(False, description="Masked, depersonalized or replaced by tokens/aliases where it leaves the bank")
     cross_border: CrossBorder = Field(default_factory=CrossBorder, description="Cross-border transfer of this data")
+    derived_from: Sources
 
 
 class Boundary(Strict):
@@ -132,6 +144,7 @@ class Element(Strict):
         description="Log store: events are kept write-once (WORM / object lock) or integrity-protected (hash chain, "
         "signatures), so administrators cannot silently alter or delete them",
     )
+    derived_from: Sources
 
 
 class Tls(Strict):
@@ -219,6 +232,13 @@ class Flow(Strict):
         description="The API and version called on this flow is in the API inventory (owner, environment, audience, "
         "retirement date) and superseded versions are retired (OWASP API9)",
     )
+    derived_from: Sources
+
+
+class ConfigLink(Strict):
+    kind: ConfigKind = Field(description="What kind of configuration file it is")
+    path: Short = Field(description="The file, relative to this model file (e.g. '../gateway/deployment.toml')")
+    element: Id = Field(description="The element the file configures (e.g. the WSO2 gateway)")
 
 
 class ControlState(Strict):
@@ -254,6 +274,11 @@ class Model(Strict):
     boundaries: list[Boundary] = Field(default_factory=list, description="Trust boundaries (network zones) the elements sit in")
     elements: list[Element] = Field(default_factory=list, description="External entities, processes and data stores")
     flows: list[Flow] = Field(default_factory=list, description="Data flows between elements, with their transport and API security")
+    configs: list[ConfigLink] = Field(
+        default_factory=list,
+        description="Configuration files of the real components; every analysis audits them and reports where they "
+        "contradict what this model claims (drift)",
+    )
     controls: list[ControlState] = Field(default_factory=list, description="Status of catalog controls, with evidence")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on threats, by stable threat id")
     answers: list[Answer] = Field(default_factory=list, description="Answers to the catalogs' manual audit questions")

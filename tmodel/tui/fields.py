@@ -93,7 +93,7 @@ def _walk(section: str, cls: type[BaseModel], prefix: tuple[str, ...], depth: in
     for name, f in cls.model_fields.items():
         key = f.alias or name
         path = prefix + (key,)
-        if (section, path) in SKIP or (path == ("id",) and section != "metadata"):
+        if (section, path) in SKIP or (path == ("id",) and section != "metadata") or path == ("derived_from",):
             continue
         tp, optional = _unwrap(f.annotation)
         help_text = f.description or ""

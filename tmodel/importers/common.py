@@ -1,0 +1,214 @@
+"""What every importer shares: reading the input with positions, the draft model, provenance,
+and writing a model that validates without ever overwriting what the user wrote.
+
+An importer turns an outside document into a ``Draft``: plain data in the model file's own
+spelling (``from``/``to``), plus two lists the user must see:
+
+- ``unmapped``: input that has no equivalent in tmodel and was not converted. Nothing is
+  dropped silently: each entry says where it was in the input and what it was.
+- ``findings``: what the input itself says that a reviewer must know (a security scheme that
+  disagrees with the project, a secret exported in clear text, an operation without auth).
+
+Every value an importer derives is recorded in the item's ``derived_from`` (field name ->
+``input#/json/pointer`` or ``input:line``), and the analysis shows it in "why it fired".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from tmodel.model.yamlsafe import Located, parse_yaml
+from tmodel.problems import Problem, ProblemError
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+SCHEMA_LINE = "# yaml-language-server: $schema=https://tmodel.dev/schemas/model-v1.schema.json"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def read_input(path: str, what: str) -> str:
+    """The text of an input file (UTF-8, byte-order mark removed), or ProblemError saying why not.
+
+    ``what`` names the expected document in messages, e.g. "an OpenAPI document".
+    """
+
+    def problem(line: int, message: str, hint: str) -> ProblemError:
+        return ProblemError([Problem(path, line, 1 if line else 0, message, hint)])
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise problem(0, f"cannot read the file: {exc.strerror or exc}", "check the path") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise problem(0, f"this is a folder, not {what}", f"pass the file that holds {what}")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise problem(1, f"file is {st.st_size:,} bytes, over the {MAX_INPUT_BYTES:,}-byte limit", f"check that this is {what}")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise problem(0, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise problem(1, "the file is UTF-16 text, not UTF-8", "save it as UTF-8")
+    if b"\x00" in raw[:8192]:
+        raise problem(1, f"this is a binary file, not {what}", f"pass the file that holds {what}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ProblemError([Problem(path, line, col, "the file is not valid UTF-8 text", "save it as UTF-8")]) from None
+
+
+def parse_document(text: str, path: str, what: str) -> Located:
+    """YAML or JSON text as located plain data (a mapping), or ProblemError with every problem.
+
+    Duplicate keys are errors here too: a document whose meaning depends on which duplicate a
+    parser keeps must be fixed before it can be trusted.
+    """
+    if not text.strip():
+        raise ProblemError([Problem(path, 1, 1, f"the file is empty, not {what}", f"pass the file that holds {what}")])
+    located, problems = parse_yaml(text, path)
+    errors = [p for p in problems if p.is_error]
+    if located is None or errors:
+        raise ProblemError(problems or [Problem(path, 1, 1, f"cannot read {what}", "")])
+    if not isinstance(located.data, dict):
+        kind = "a list" if isinstance(located.data, list) else f"a single {type(located.data).__name__} value"
+        raise ProblemError([Problem(path, 1, 1, f"{what} is a mapping of keys, but this file holds {kind}",
+                                    f"pass the file that holds {what}")])
+    return located
+
+
+def located_problem(located: Located, path: str, loc: tuple, message: str, hint: str = "") -> Problem:
+    line, col = located.where(loc)
+    return Problem(path, line, col, message, hint)
+
+
+# --- provenance ------------------------------------------------------------------------------
+
+def pointer(*parts: Any) -> str:
+    """A JSON pointer (RFC 6901) fragment: pointer('paths', '/a/{id}', 'get') == '#/paths/~1a~1{id}/get'."""
+    return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+# --- the draft model -------------------------------------------------------------------------
+
+_ID_BAD = re.compile(r"[^a-z0-9._-]+")
+
+
+def slug(text: str, fallback: str = "item") -> str:
+    """An id from a human name: ASCII lowercase, '-' between words, at most 64 characters."""
+    text = _translit(text)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    s = _ID_BAD.sub("-", ascii_text).strip("-._")
+    s = re.sub(r"-{2,}", "-", s)[:64].strip("-._")
+    return s or fallback
+
+
+_CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
+                 "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
+
+
+def _translit(text: str) -> str:
+    return "".join(_CYR.get(ch, _CYR.get(ch.lower(), ch)) for ch in text)
+
+
+@dataclass
+class Draft:
+    """A model under construction, in the file format's spelling, plus what the user must read."""
+
+    source: str
+    kind: str  # 'openapi', 'wso2', 'threagile', 'threat-dragon'
+    metadata: dict[str, Any] = field(default_factory=dict)
+    data_assets: list[dict[str, Any]] = field(default_factory=list)
+    boundaries: list[dict[str, Any]] = field(default_factory=list)
+    elements: list[dict[str, Any]] = field(default_factory=list)
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    used_ids: set[str] = field(default_factory=lambda: {"model"})
+
+    def new_id(self, name: str, fallback: str = "item") -> str:
+        """A fresh id from ``name``, unique across the whole model (ids share one namespace)."""
+        base = slug(name, fallback)
+        candidate, n = base, 2
+        while candidate in self.used_ids:
+            suffix = f"-{n}"
+            candidate = base[: 64 - len(suffix)] + suffix
+            n += 1
+        self.used_ids.add(candidate)
+        return candidate
+
+    def item(self, section: str, item_id: str) -> dict[str, Any] | None:
+        return next((x for x in getattr(self, section) if x.get("id") == item_id), None)
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"format_version": 1, "metadata": self.metadata}
+        for section in ("data_assets", "boundaries", "elements", "flows"):
+            items = getattr(self, section)
+            if items:
+                data[section] = items
+        return data
+
+
+def derive(item: dict[str, Any], field_path: str, value: Any, source: str) -> None:
+    """Set ``item[field_path] = value`` (dotted path creates sub-mappings) and record its source."""
+    parts = field_path.split(".")
+    target = item
+    for p in parts[:-1]:
+        target = target.setdefault(p, {})
+    target[parts[-1]] = value
+    item.setdefault("derived_from", {})[field_path] = source
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def schema_line(output: str | None) -> str:
+    """The editor schema line: relative to a ``schemas/`` folder above the output when there is one."""
+    if output:
+        folder = os.path.dirname(os.path.abspath(output))
+        probe = folder
+        while True:
+            candidate = os.path.join(probe, "schemas", "model-v1.schema.json")
+            if os.path.isfile(candidate):
+                return "# yaml-language-server: $schema=" + os.path.relpath(candidate, folder).replace(os.sep, "/")
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                break
+            probe = parent
+    return SCHEMA_LINE
+
+
+def render(draft: Draft, today: dt.date | None = None, output: str | None = None) -> str:
+    """The model file's text: a header that says where it came from and what was not converted."""
+    from tmodel import __version__
+
+    today = today or dt.date.today()
+    head = [
+        schema_line(output),
+        "#",
+        f"# Imported by tmodel {__version__} on {today.isoformat()} from {draft.source} ({draft.kind}).",
+        "# An importer knows only what the document says: review every value, then add what it",
+        "# cannot know (zones, data volumes, controls in place). 'derived_from' records where each",
+        "# imported value came from; remove an entry when you change that value by hand.",
+    ]
+    for title, items in (("Findings in the source (read these first)", draft.findings),
+                         ("Not converted (no equivalent in tmodel)", draft.unmapped)):
+        if items:
+            head += ["#", f"# {title}:"]
+            head += [f"#   - {_one_line(x)}" for x in items]
+    body = yaml.safe_dump(draft.to_data(), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return "\n".join(head) + "\n\n" + body
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
