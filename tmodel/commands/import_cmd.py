@@ -87,7 +87,7 @@ def register(main: click.Group) -> None:
 
     @main.group("import")
     def import_group() -> None:
-        """Start a model from OpenAPI, WSO2 or another tool; read register edits."""
+        """Start a model from OpenAPI, WSO2, Threagile, Threat Dragon."""
 
     for mod in IMPORTERS:
         try:
