@@ -25,6 +25,7 @@ from tmodel.model.enums import (
     HIGH_IMPACT_PD,
     ZONE_TRUST,
     Classification,
+    ConfigFinding,
     ElementKind,
     FileDirection,
     GrantType,
@@ -56,6 +57,10 @@ DERIVED: dict[str, dict[str, Any]] = {
         "in_flows": "int",
         "out_flows": "int",
         "receives_files": "bool",
+        # linked configuration files (tmodel.analysis.config_facts)
+        "config_linked": "bool",
+        "config_findings": ("list", ConfigFinding),
+        "config_drift": ("list", "str"),
     },
     "flow": {
         "crosses_boundary": "bool",
@@ -211,6 +216,9 @@ def compute_facts(model: Model) -> Facts:
             ships_logs_centrally=any(elements[f.target].technology == Technology.LOG_COLLECTOR for f in out_edges if f.target in elements),
             in_flows=len(in_edges),
             out_flows=len(out_edges),
+            config_linked=False,
+            config_findings=[],
+            config_drift=[],
             receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
             or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),
         )

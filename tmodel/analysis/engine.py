@@ -69,9 +69,20 @@ def _targets(rule: CompiledRule, facts: Facts) -> list[tuple[str, str, dict[str,
 
 
 def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located | None = None,
-            as_of: dt.date | None = None, facts: Facts | None = None) -> Analysis:
+            as_of: dt.date | None = None, facts: Facts | None = None, config_reader: Any = None) -> Analysis:
+    """The threats, controls and compliance of ``model``.
+
+    Linked configuration files (``configs:``) are audited relative to ``path`` (or read with
+    ``config_reader``) and override the facts they decide; their problems were reported when the
+    model was loaded (``with_catalog_references``), so an unreadable one is skipped here.
+    """
     as_of = as_of or dt.date.today()
-    facts = facts or compute_facts(model)
+    if facts is None:
+        facts = compute_facts(model)
+        if model.configs:
+            from tmodel.analysis.config_facts import apply, audit_linked
+
+            apply(facts, model, audit_linked(model, path, config_reader)[0])
     active = applicable_catalogs(model, catalog)
     rules = [r for r in catalog.rules.values() if r.catalog in active]
     decisions = {d.threat: d for d in model.decisions}

@@ -46,9 +46,18 @@ def check_catalog_references(model: Model, catalog: Catalog, located: Located | 
     return out
 
 
-def with_catalog_references(lm: Any, catalog: Catalog | None, path: str | None = None) -> Any:
-    """Add the model-to-catalog reference problems to a loaded model (``Loaded``); returns it."""
+def with_catalog_references(lm: Any, catalog: Catalog | None, path: str | None = None, *,
+                            reader: Any = None) -> Any:
+    """Add the problems of what a loaded model (``Loaded``) refers to outside its file: catalog ids,
+    and linked configuration files (missing, unreadable, invalid). Returns it.
+
+    ``reader`` reads linked files relative to the model (from a git revision, say); by default
+    they are read from disk next to the model."""
     if lm.model is not None and catalog is not None:
         found = check_catalog_references(lm.model, catalog, lm.located, path or lm.path)
+        if lm.model.configs:
+            from tmodel.analysis.config_facts import audit_linked
+
+            found += audit_linked(lm.model, path or lm.path, reader, lm.located)[1]
         lm.problems = sorted(set(lm.problems) | set(found))
     return lm
