@@ -163,6 +163,12 @@ def _dump(obj: Element | Flow) -> dict[str, Any]:
     return obj.model_dump(mode="json", by_alias=False)
 
 
+def has_outside_bearer_tokens(fmap: dict[str, dict[str, Any]]) -> bool:
+    """Bearer tokens used by a party outside the bank (sources in the bank's own zones excluded)."""
+    return any(x["oauth"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
+               and x["authentication"]["sender_constrained"] == "none" for x in fmap.values())
+
+
 def compute_facts(model: Model) -> Facts:
     g = build_graph(model)
     bpaths = boundary_paths(model)
@@ -284,9 +290,7 @@ def compute_facts(model: Model) -> Facts:
         "has_ciba": any(x["authentication"]["method"] == "ciba" for x in fmap.values()),
         "has_oauth": any(x["oauth"] for x in fmap.values()),
         "has_redirect_flow": any(x["redirect_flow"] for x in fmap.values()),
-        # bearer tokens used by a party outside the bank (sources in the bank's own zones excluded)
-        "has_outside_bearer_tokens": any(x["oauth"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
-                                         and x["authentication"]["sender_constrained"] == "none" for x in fmap.values()),
+        "has_outside_bearer_tokens": has_outside_bearer_tokens(fmap),
         "has_byod": any(e.byod_access or e.technology == Technology.BYOD_DEVICE for e in model.elements),
         "element_count": len(model.elements),
         "flow_count": len(model.flows),

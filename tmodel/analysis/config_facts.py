@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from tmodel.graph import has_outside_bearer_tokens
 from tmodel.model.enums import ConfigKind, Technology
 from tmodel.model.types import Model
 from tmodel.problems import Problem, ProblemError
@@ -192,10 +193,11 @@ def apply(facts: Any, model: Model, audits: dict[str, list[Any]]) -> None:
         ef["config_findings"] = sorted(findings)
         ef["config_drift"] = sorted(drifted)
     _refresh_ends(facts)
+    facts.model["has_outside_bearer_tokens"] = has_outside_bearer_tokens(facts.flows)
 
 
 def _refresh_ends(facts: Any) -> None:
-    """Flow facts copy a few facts of their ends: keep them equal to the overridden element facts."""
+    """Flow and model facts summarise element and flow facts: keep them equal to the overridden ones."""
     for f in facts.flows.values():
         for end in ("source", "target"):
             e = facts.elements.get((f.get(end) or {}).get("id"))
