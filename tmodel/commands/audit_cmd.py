@@ -1,0 +1,206 @@
+"""``tmodel audit wso2-config DEPLOYMENT_TOML [--model MODEL] [--element ID] [--format text|json]``.
+
+Audits a WSO2 API Manager 4.x deployment.toml merged over the product's 4.7.0 defaults: one
+finding per weak setting, with the key's line (or "(default)" when the file leaves the key out and
+the product default applies) and the exact TOML that fixes it. With --model, also reports where the
+gateway's real settings contradict what the model claims (drift), and how to link the file so
+every analysis and the register include the findings.
+
+Exit codes: 0 no high or critical finding; 1 at least one high or critical finding;
+2 bad input (unreadable file, invalid TOML, a value of the wrong type, invalid model).
+Never imports textual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+
+def register(main: click.Group) -> None:
+    @main.group("audit")
+    def audit_group() -> None:
+        """Audit real configuration files (WSO2 deployment.toml)."""
+
+    @audit_group.command("wso2-config")
+    @click.argument("toml_path", metavar="DEPLOYMENT_TOML", type=click.Path(dir_okay=True))
+    @click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+                  help="Compare with this model's claims about the gateway (drift).")
+    @click.option("--element", "element_id", default=None,
+                  help="The model element the file configures (default: the model's configs: link, else its WSO2 gateway).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    def wso2_config(toml_path: str, model_path: str | None, element_id: str | None, fmt: str) -> None:
+        """Audit a WSO2 API Manager deployment.toml over the product defaults.
+
+        Every key the file leaves out takes the WSO2 API Manager 4.7.0 default, and several
+        defaults are weak (TLS 1.0/1.1, optional client certificates, the plain HTTP port, CORS *).
+        Each finding gives the key and its line, or '(default)', and the TOML that fixes it.
+
+        Exit status: 0 when no finding is high or critical, 1 when one is, 2 for bad input.
+        """
+        run(toml_path, model_path, element_id, fmt)
+
+
+def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str) -> None:
+    from tmodel.cli import EXIT_FINDINGS, EXIT_OK, fail
+    from tmodel.importers.wso2_config import audit_file
+    from tmodel.problems import ProblemError
+
+    try:
+        audit = audit_file(toml_path)
+    except ProblemError as exc:
+        fail(exc.problems)
+
+    drift_lines: list[str] | None = None
+    drifts: list[Any] = []
+    link_text = ""
+    if model_path is not None:
+        element_id, linked = _element_for(model_path, toml_path, element_id)
+        drifts, drift_lines = _drift(audit, model_path, element_id)
+        if not linked:
+            link_text = _link_yaml(model_path, toml_path, element_id)
+
+    if fmt == "json":
+        click.echo(json.dumps(_as_json(audit, element_id, drifts, drift_lines is not None), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_as_text(audit, element_id, drift_lines, link_text, model_path))
+    sys.exit(EXIT_FINDINGS if audit.failing else EXIT_OK)
+
+
+# --- the model side --------------------------------------------------------------------------
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def _element_for(model_path: str, toml_path: str, element_id: str | None) -> tuple[str, bool]:
+    """(element id, whether the model already links this file)."""
+    from tmodel.cli import fail
+    from tmodel.model.enums import ConfigKind, Technology
+    from tmodel.model.load import load_model
+    from tmodel.problems import Problem
+
+    lm = load_model(model_path)
+    for p in lm.problems:
+        if not p.is_error:
+            click.echo(p.format(), err=True)
+    if not lm.ok:
+        fail([p for p in lm.problems if p.is_error])
+    model = lm.model
+    base = os.path.dirname(os.path.abspath(model_path))
+    link = next((c for c in model.configs if c.kind == ConfigKind.WSO2_DEPLOYMENT_TOML
+                 and _same_file(os.path.join(base, c.path), toml_path)), None)
+    if element_id is not None:
+        if model.element(element_id) is None:
+            ids = ", ".join(e.id for e in model.elements)
+            fail([Problem(model_path, 0, 0, f"no element '{element_id}' in the model", f"elements: {ids}")])
+        return element_id, link is not None and link.element == element_id
+    if link is not None:
+        return link.element, True
+    gateways = [e.id for e in model.elements if e.technology == Technology.WSO2_GATEWAY]
+    if len(gateways) == 1:
+        return gateways[0], False
+    if not gateways:
+        fail([Problem(model_path, 0, 0, "the model has no element with technology wso2_gateway and no configs: link to this file",
+                      "pass --element ID: the element this deployment.toml configures")])
+    fail([Problem(model_path, 0, 0, f"the model has several WSO2 gateways ({', '.join(gateways)})",
+                  "pass --element ID: the one this deployment.toml configures")])
+
+
+def _drift(audit: Any, model_path: str, element_id: str) -> tuple[list[Any], list[str] | None]:
+    """The drift items and their lines; (.., None) when the drift module is not available."""
+    try:
+        from tmodel.analysis.config_facts import drift
+    except ImportError:  # pragma: no cover - the analysis side ships with the model format
+        return [], None
+    from tmodel.model.load import load_model
+
+    model = load_model(model_path).model
+    items = drift(audit, model, element_id)
+    return items, [d.describe() if hasattr(d, "describe") else str(d) for d in items]
+
+
+def _link_yaml(model_path: str, toml_path: str, element_id: str) -> str:
+    try:
+        from tmodel.analysis.config_facts import relative_link
+
+        rel = relative_link(model_path, toml_path)
+    except ImportError:  # pragma: no cover
+        rel = os.path.relpath(os.path.abspath(toml_path), os.path.dirname(os.path.abspath(model_path))).replace(os.sep, "/")
+    return (f"configs:\n  - kind: wso2_deployment_toml\n    path: {_yaml_scalar(rel)}\n    element: {element_id}\n")
+
+
+def _yaml_scalar(text: str) -> str:
+    import yaml
+
+    return yaml.safe_dump(text, default_style=None, width=10_000).strip().removesuffix("...").strip()
+
+
+# --- output ----------------------------------------------------------------------------------
+
+def _as_text(audit: Any, element_id: str | None, drift_lines: list[str] | None, link_text: str,
+             model_path: str | None) -> str:
+    out: list[str] = []
+    for f in audit.findings:
+        s = f.setting
+        if s.line:
+            out.append(f"{audit.path}:{s.line}: {f.severity}: {f.title}")
+            out.append(f"    {s.key} = {_one_line(s.raw)}")
+        else:
+            out.append(f"{audit.path}: {f.severity}: {f.title} (default)")
+            out.append(f"    {s.key} unset; product default: {_one_line(s.raw)}")
+        out.append(f"    why: {f.detail}")
+        fix = f.fix.splitlines()
+        out.append(f"    fix: {fix[0]}")
+        out += [f"         {ln}" if ln else "" for ln in fix[1:]]
+    c = audit.counts()
+    total = len(audit.findings)
+    parts = ", ".join(f"{n} {sev}" for sev, n in c.items() if n)
+    defaults = sum(1 for f in audit.findings if not f.setting.line)
+    out.append(f"{audit.path}: {total} finding(s){': ' + parts if parts else ''}; {defaults} from keys left at the "
+               f"{audit.product} default")
+    if drift_lines is not None:
+        out.append("")
+        if drift_lines:
+            out.append(f"Drift: {len(drift_lines)} fact(s) where {model_path} claims something the configuration does not do "
+                       f"(element {element_id}):")
+            out += [f"  {d}" for d in drift_lines]
+        else:
+            out.append(f"Drift: none; {model_path} agrees with this configuration on element {element_id}.")
+    if link_text:
+        out.append("")
+        out.append(f"Link the file in {model_path} so every analysis and the register include these findings and the drift:")
+        out += ["  " + ln for ln in link_text.rstrip("\n").splitlines()]
+    elif model_path is None:
+        out.append("Run with --model MODEL to compare with the model and get its configs: entry.")
+    return "\n".join(out)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _as_json(audit: Any, element_id: str | None, drifts: list[Any], with_drift: bool) -> dict[str, Any]:
+    def setting(s: Any) -> dict[str, Any]:
+        return {"name": s.name, "key": s.key, "value": s.value, "line": s.line, "raw": s.raw, "default": s.default}
+
+    data: dict[str, Any] = {
+        "file": audit.path,
+        "product": audit.product,
+        "summary": {**audit.counts(), "findings": len(audit.findings), "failing": audit.failing},
+        "findings": [{"id": f.id, "severity": f.severity, "title": f.title, "detail": f.detail, "fix": f.fix,
+                      "where": audit.where(f.setting.name), "setting": setting(f.setting)} for f in audit.findings],
+        "settings": {name: setting(s) for name, s in audit.settings.items()},
+    }
+    if with_drift:
+        data["element"] = element_id
+        data["drift"] = [{"target": d.target, "field": d.field, "claim": d.claim, "actual": d.actual, "source": d.source}
+                         if hasattr(d, "target") else {"text": str(d)} for d in drifts]
+    return data
