@@ -9,6 +9,10 @@ A case file ``tests/rule_cases/<catalog-id>.yaml`` is a list of:
         elements+: {id: x, ...}      # append to a list
         flows-: [gw-siem]            # remove list items by id
       # the rule must fire on target after the patch and must not fire on target before it
+      config:                        # optional: link a deployment.toml to an element of both models
+        file: import/wso2-config/hardened.toml   # under tests/fixtures; linked as is to the quiet model
+        element: gw
+        edit: {'enable = false  ': 'enable = true  '}  # text replacements for the fired model's copy
 
 Paths: dotted keys; ``name[id]`` selects the list item with that id.
 """
@@ -82,3 +86,20 @@ def apply_patch(data: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         parent, k = _select(node, segs[-1])
         parent[k] = value
     return data
+
+
+def link_configs(case: dict[str, Any], quiet: dict[str, Any], fired: dict[str, Any], tmp: Path) -> tuple[dict, dict]:
+    """Copies of the case's configuration file in ``tmp`` (as is; edited) linked to the two models."""
+    cfg = case["config"]
+    text = (FIXTURES / cfg["file"]).read_text(encoding="utf-8")
+    edited = text
+    for old, new in (cfg.get("edit") or {}).items():
+        assert old in edited, f"{case['_where']}: {old!r} is not in {cfg['file']}"
+        edited = edited.replace(old, new, 1)
+    out = []
+    for name, data, body in (("quiet.toml", quiet, text), ("fired.toml", fired, edited)):
+        (tmp / name).write_text(body, encoding="utf-8")
+        data = copy.deepcopy(data)
+        data["configs"] = [{"kind": "wso2_deployment_toml", "path": str(tmp / name), "element": cfg["element"]}]
+        out.append(data)
+    return out[0], out[1]

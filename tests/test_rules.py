@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import analyze_data
-from tests.rulecases import apply_patch, base_data, load_cases
+from tests.rulecases import apply_patch, base_data, link_configs, load_cases
 
 CASES = load_cases()
 
@@ -15,13 +15,16 @@ def _fired(analysis, rule: str, target: str) -> bool:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['rule']}@{c['target']}" for c in CASES])
-def test_rule_fires_and_stays_quiet(case, catalog):
+def test_rule_fires_and_stays_quiet(case, catalog, tmp_path):
     assert case["rule"] in catalog.rules, f"{case['_where']}: unknown rule {case['rule']}"
     base = base_data(case.get("base", "base.yaml"))
     quiet_base = apply_patch(base, case.get("quiet_patch", {}))
+    fired_base = apply_patch(quiet_base, case["patch"])
+    if "config" in case:  # link a deployment.toml: the fixture as is (quiet), and with the case's edits (fired)
+        quiet_base, fired_base = link_configs(case, quiet_base, fired_base, tmp_path)
     quiet = analyze_data(quiet_base, catalog, "quiet.yaml")
     assert not _fired(quiet, case["rule"], case["target"]), f"{case['_where']}: fires on the unpatched model"
-    fired = analyze_data(apply_patch(quiet_base, case["patch"]), catalog, "fired.yaml")
+    fired = analyze_data(fired_base, catalog, "fired.yaml")
     assert _fired(fired, case["rule"], case["target"]), f"{case['_where']}: does not fire after the patch"
 
 

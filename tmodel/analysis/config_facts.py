@@ -106,7 +106,7 @@ def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
         ov("element", el.id, "plaintext_listener", s.get("management.plaintext_listener") and s["management.plaintext_listener"].value, "management.plaintext_listener")
     elif el.technology not in KEY_MANAGERS:
         ov("element", el.id, "plaintext_listener", s.get("gateway.plaintext_listener") and s["gateway.plaintext_listener"].value, "gateway.plaintext_listener")
-    for name in ("admin.default_credentials", "keystore.default_password"):
+    for name in ("admin.default_credentials", "keystore.default_password", "keystore.default_file"):
         if name in s and s[name].value is True:
             ov("element", el.id, "default_credentials", True, name)
             break
@@ -171,6 +171,7 @@ def apply(facts: Any, model: Model, audits: dict[str, list[Any]]) -> None:
             continue
         findings: set[str] = set()
         drifted: set[str] = set()
+        groups: dict[tuple[str, str, str, str], list[str]] = {}
         src = ef.setdefault("derived_from", {})
         for audit in element_audits:
             for fnd in audit.findings:
@@ -186,9 +187,11 @@ def apply(facts: Any, model: Model, audits: dict[str, list[Any]]) -> None:
                 target.setdefault("derived_from", {})[o.field] = note
                 if claim != o.value:
                     drifted.add(o.field)
-                    key = f"config_drift={o.field}"
-                    text = f"{o.target} {o.field}: model {_show(claim)}, configuration {_show(o.value)} ({o.source})"
-                    src[key] = f"{src[key]}; {text}" if key in src else text
+                    groups.setdefault((o.field, _show(claim), _show(o.value), o.source), []).append(o.target)
+        for (field, claim, actual, source), targets in sorted(groups.items()):
+            key = f"config_drift={field}"
+            text = f"{field} of {', '.join(sorted(targets))}: model {claim}, configuration {actual} ({source})"
+            src[key] = f"{src[key]}; {text}" if key in src else text
         ef["config_linked"] = True
         ef["config_findings"] = sorted(findings)
         ef["config_drift"] = sorted(drifted)

@@ -202,7 +202,10 @@ def _source_note(ctx: Ctx, root: str, rest: str, op: str, value: Any, actual: An
     src = obj.get("derived_from") if isinstance(obj, dict) else None
     if not src:
         return ""
-    members = value if op in ("contains", "contains_any") and isinstance(value, list) else [value]
+    if op in ("empty", "exists") and isinstance(actual, list):
+        members = actual  # 'not empty': each member is a reason
+    else:
+        members = value if op == "contains_any" and isinstance(value, list) else [value]
     found = [src[f"{rest}={m}"] for m in members if isinstance(actual, list) and m in actual and f"{rest}={m}" in src]
     if not found and rest in src:
         found = [src[rest]]

@@ -231,6 +231,8 @@ class ConfigFinding(DescribedEnum):
     CORS_ANY_ORIGIN = ("cors-any-origin", "CORS allows any origin ('*')")
     DEFAULT_ADMIN_CREDENTIALS = ("default-admin-credentials", "The super admin is still admin/admin")
     DEFAULT_KEYSTORE_PASSWORD = ("default-keystore-password", "A keystore or truststore still uses the shipped wso2carbon password")
+    DEFAULT_KEYSTORE_FILE = ("default-keystore-file", "The shipped wso2carbon.jks keystore (a private key everyone has) is in use")
+    GATEWAY_CIPHERS_UNSET = ("gateway-ciphers-unset", "No cipher suites chosen on the gateway listener: the JVM's defaults apply")
     PLAINTEXT_SECRETS = ("plaintext-secrets", "Passwords written in clear text instead of $secret{alias}")
     H2_DATABASE = ("h2-database", "An embedded H2 database is configured (not for production)")
     ROPC_ENABLED = ("ropc-enabled", "The resource-owner password grant is enabled")
