@@ -154,6 +154,8 @@ def _detect_version(data: dict, located: Located, path: str) -> tuple[str, str]:
             return_msg = (f"'openapi: {text}' is not a version this importer reads (3.0.x or 3.1.x)"
                           if isinstance(value, (str, float, int)) and not isinstance(value, bool)
                           else f"'openapi' must be a version string, not {type(value).__name__}")
+            if text.strip().startswith("2"):
+                hint = "a Swagger 2.0 document says swagger: '2.0' (the key 'openapi' is for 3.x)"
             raise at("openapi", return_msg, hint)
         return f"3.{m.group(1)}", text.strip()
     if "swagger" in data:
@@ -202,27 +204,24 @@ def _check_structure(spec: Spec) -> list[Problem]:
         out.append(spec.problem(parts, f"{what} must be {want}, but it is {_type_name(value)}", hint))
         return False
 
-    if "info" in d and need(("info",), d["info"], dict, "'info'"):
-        if "title" in d["info"]:
-            need(("info", "title"), d["info"]["title"], str, "'info.title'")
+    if "info" in d and need(("info",), d["info"], dict, "'info'") and "title" in d["info"]:
+        need(("info", "title"), d["info"]["title"], str, "'info.title'")
     if spec.version != "2.0" and "servers" in d and need(("servers",), d["servers"], list, "'servers'"):
         for i, s in enumerate(d["servers"]):
-            if need(("servers", i), s, dict, f"servers[{i}]", "write - url: https://api.example.com"):
-                if "url" in s:
-                    need(("servers", i, "url"), s["url"], str, f"servers[{i}].url")
+            if need(("servers", i), s, dict, f"servers[{i}]", "write - url: https://api.example.com") and "url" in s:
+                need(("servers", i, "url"), s["url"], str, f"servers[{i}].url")
     for key in ("consumes", "produces", "schemes"):
         if spec.version == "2.0" and key in d:
             need((key,), d[key], list, f"'{key}'")
     if "security" in d:
         _check_security(spec, ("security",), d["security"], need)
     comps = d.get("components")
-    if "components" in d and need(("components",), comps, dict, "'components'"):
-        if "securitySchemes" in comps and need(("components", "securitySchemes"), comps["securitySchemes"], dict,
-                                               "'components.securitySchemes'"):
-            for name, s in comps["securitySchemes"].items():
-                if need(("components", "securitySchemes", name), s, dict, f"security scheme '{name}'"):
-                    if "type" in s and "$ref" not in s:
-                        need(("components", "securitySchemes", name, "type"), s["type"], str, f"security scheme '{name}'.type")
+    if ("components" in d and need(("components",), comps, dict, "'components'") and "securitySchemes" in comps
+            and need(("components", "securitySchemes"), comps["securitySchemes"], dict, "'components.securitySchemes'")):
+        for name, s in comps["securitySchemes"].items():
+            if need(("components", "securitySchemes", name), s, dict, f"security scheme '{name}'") and "type" in s \
+                    and "$ref" not in s:
+                need(("components", "securitySchemes", name, "type"), s["type"], str, f"security scheme '{name}'.type")
     if "securityDefinitions" in d and need(("securityDefinitions",), d["securityDefinitions"], dict, "'securityDefinitions'"):
         for name, s in d["securityDefinitions"].items():
             need(("securityDefinitions", name), s, dict, f"security definition '{name}'")
@@ -269,13 +268,13 @@ def _check_structure(spec: Spec) -> list[Problem]:
     return out
 
 
-def _check_parameters(spec: Spec, at: Parts, params: Any, need) -> None:  # noqa: ANN001
+def _check_parameters(spec: Spec, at: Parts, params: Any, need) -> None:
     if need(at, params, list, "'parameters'", "write parameters as a list: '- name: id, in: path, ...'"):
         for i, prm in enumerate(params):
             need(at + (i,), prm, dict, f"parameter {i + 1}")
 
 
-def _check_security(spec: Spec, at: Parts, sec: Any, need) -> None:  # noqa: ANN001
+def _check_security(spec: Spec, at: Parts, sec: Any, need) -> None:
     hint = "write security as a list of requirements: '- OAuth2: [accounts]'"
     if not need(at, sec, list, "'security'", hint):
         return
@@ -331,7 +330,7 @@ def parameters(spec: Spec, op: Operation) -> list[tuple[Parts, dict[str, Any]]]:
     for base, plist in ((op.path_item_parts, item.get("parameters") if isinstance(item, dict) else None),
                         (op.parts, op.data.get("parameters"))):
         for i, prm in enumerate(plist or []):
-            node, parts = spec.deref(prm, base + ("parameters", i))
+            node, _ = spec.deref(prm, base + ("parameters", i))
             if not isinstance(node, dict):
                 continue
             key = (str(node.get("name")), str(node.get("in")))
@@ -395,6 +394,18 @@ def _iter_schema(spec: Spec, schema: Any, parts: Parts, budget: _Budget):
             stack.append((sub, sub_at, depth + 1))
 
 
+_CALLBACK_WORDS = {"callback", "webhook", "notification", "notify", "hook"}
+
+
+def _is_callback_url(name: str, schema: Any) -> bool:
+    """A field or parameter that hands the API a URL to call later (callbackUrl, TPP-Notification-URI)."""
+    ws = set(pd_fields.words(name))
+    if not ws & _CALLBACK_WORDS:
+        return False
+    fmt = schema.get("format") if isinstance(schema, dict) else None
+    return bool(ws & {"url", "uri", "urls", "uris", "endpoint", "href"}) or fmt in ("uri", "url", "iri")
+
+
 STRING_CONSTRAINTS = ("maxLength", "pattern", "enum", "const")
 UNCONSTRAINING_FORMATS = {"binary", "byte", "password", ""}
 
@@ -408,7 +419,8 @@ def _weak_schema(spec: Spec, schema: Any, parts: Parts, budget: _Budget) -> tupl
     """The first place a request schema accepts more than it needs to: an unbounded string or an open object."""
     for node, at in _iter_schema(spec, schema, parts, budget):
         if _is_type(node, "string") and not any(k in node for k in STRING_CONSTRAINTS) and \
-                str(node.get("format") or "") in UNCONSTRAINING_FORMATS:
+                str(node.get("format") or "") in UNCONSTRAINING_FORMATS and node.get("format") != "binary" and \
+                "contentMediaType" not in node:  # a file part is a file (file_transfer), not an unbounded text field
             return at, "a string without maxLength, pattern, enum or format"
         if (_is_type(node, "object") or isinstance(node.get("properties"), dict)) and \
                 node.get("additionalProperties") is not False and node.get("unevaluatedProperties") is not False:
@@ -514,6 +526,7 @@ class _OpFacts:
     has_body: bool
     weak: tuple[Parts, str] | None
     pd: list[tuple[pd_fields.Category, str, Parts]]
+    urls: tuple[Parts, str] | None = None  # where the caller hands the API a URL to call back
 
 
 ID_RANK = {"incremental": 0, "natural": 1, "unknown": 2, "uuid": 3}
@@ -528,14 +541,22 @@ def _looks_like_id(name: str) -> bool:
 NATURAL_ID = {pd_fields.DOCUMENTS, pd_fields.CONTACTS, pd_fields.CARDS, pd_fields.ACCOUNTS}
 
 
-def _id_style(spec: Spec, prm: dict, at: Parts) -> str | None:
-    name = str(prm.get("name") or "")
-    cat = pd_fields.classify(name)
+def _param_schema(spec: Spec, prm: dict, at: Parts) -> dict:
+    """A parameter's schema (Swagger 2.0 keeps type/format on the parameter itself), resolved."""
     schema = prm.get("schema") if spec.version != "2.0" else prm
     if isinstance(schema, dict) and "$ref" in schema:
         schema, _ = spec.deref(schema, at + ("schema",))
-    schema = schema if isinstance(schema, dict) else {}
-    if cat in NATURAL_ID and not _looks_like_id(name):
+    return schema if isinstance(schema, dict) else {}
+
+
+def _id_style(spec: Spec, prm: dict, at: Parts) -> str | None:
+    name = str(prm.get("name") or "")
+    schema = _param_schema(spec, prm, at)
+    if _is_type(schema, "boolean") or _is_type(schema, "array") or _is_type(schema, "object"):
+        return None
+    cat = pd_fields.classify(name, (), schema)
+    balance = pd_fields.words(name)[-1:] in (["balance"], ["balances"])
+    if cat in NATURAL_ID and not balance and not _looks_like_id(name):
         return "natural"
     if not _looks_like_id(name):
         return None
@@ -643,8 +664,8 @@ def _scheme_auth(spec: Spec, name: str) -> tuple[_Auth | None, str]:
             return _Auth(1, "basic", notes=[f"'{name}' is HTTP Digest, taken as password-based (basic)"]), ""
         if sch == "bearer":
             fmt = f" ({s['bearerFormat']})" if isinstance(s.get("bearerFormat"), str) else ""
-            return _Auth(5, "oauth2", notes=[f"'{name}' is an HTTP bearer token{fmt}: the document does not say who issues "
-                                             "it; taken as an OAuth 2.0 access token"]), ""
+            return _Auth(5, "oauth2", notes=[(f"'{name}' is an HTTP bearer token{fmt}: the document does not say who "
+                                              "issues it; taken as an OAuth 2.0 access token")]), ""
         return None, f"HTTP authentication scheme '{sch}'"
     if typ == "oauth2":
         grants: list[tuple[str, Parts]] = []
@@ -706,23 +727,30 @@ def _requirement_auth(spec: Spec, req: dict[str, Any]) -> tuple[_Auth | None, li
     return auth, unread
 
 
-def _security_label(security: list[dict[str, Any]], declared: bool) -> str:
+def _security_label(ops: list[Operation], declared: bool) -> str:
+    """'PSUOAuth2Security [accounts]', 'anonymous or BearerAuthOAuth', with the scopes of all the operations."""
     if not declared:
         return "no security declared"
+    security = ops[0].security
     if not security:
         return "no security"
+    scopes: dict[str, set[str]] = {}
+    for o in ops:
+        for req in o.security:
+            for n, sc in req.items():
+                scopes.setdefault(str(n), set()).update(map(str, sc or []))
     alts = []
     for req in security:
         if not req:
             alts.append("anonymous")
             continue
-        alts.append(" + ".join(f"{n} [{', '.join(map(str, sc))}]" if sc else str(n) for n, sc in req.items()))
+        alts.append(" + ".join(f"{n} [{', '.join(sorted(scopes[str(n)]))}]" if scopes.get(str(n)) else str(n) for n in req))
     return " or ".join(alts)
 
 
 def _security_key(security: list[dict[str, Any]], declared: bool) -> tuple:
-    return (declared, tuple(sorted(tuple(sorted((str(n), tuple(sorted(map(str, sc or [])))) for n, sc in req.items()))
-                                   for req in security)))
+    """Operations with the same schemes in the same alternatives share flows (their scopes are merged)."""
+    return (declared, tuple(sorted(tuple(sorted(str(n) for n in req)) for req in security)))
 
 
 # --- building the model ----------------------------------------------------------------------
@@ -774,7 +802,7 @@ class _Builder:
                 if style:
                     ids.append((ID_RANK[style], style, name, at))
             if where in ("path", "query", "header", "cookie", "formData"):
-                cat = pd_fields.classify(name, (), prm.get("schema") if isinstance(prm.get("schema"), dict) else prm)
+                cat = pd_fields.classify(name, (), _param_schema(spec, prm, at))
                 if cat is not None:
                     pd.append((cat, name, at + ("name",)))
         file_in = file_out = None
@@ -788,7 +816,7 @@ class _Builder:
             form = [(at, p) for at, p in params if p.get("in") == "formData"]
             for at, p in params:
                 if p.get("in") == "body" and isinstance(p.get("schema"), dict):
-                    bodies.append((p["schema"], at + ("schema",)))
+                    bodies.append((p["schema"], at + ("schema",), True))
                 if p.get("in") == "formData" and p.get("type") == "file":
                     file_in = file_in or at
                 if p.get("in") == "formData" and p.get("type") == "string" and not any(k in p for k in STRING_CONSTRAINTS) \
@@ -810,11 +838,13 @@ class _Builder:
                     if _is_file_media(str(media)) and file_in is None:
                         file_in = mt_at
                     if isinstance(mt, dict) and isinstance(mt.get("schema"), (dict, bool)):
-                        bodies.append((mt["schema"], mt_at + ("schema",)))
-        for schema, at in bodies:
+                        # a file body (image/jpeg, application/pdf) is checked as a file, not as a schema
+                        bodies.append((mt["schema"], mt_at + ("schema",), not _is_file_media(str(media))
+                                       or str(media).startswith("multipart/")))
+        for schema, at, structured in bodies:
             if file_in is None:
                 file_in = _schema_has_file(spec, schema, at, self.budget)
-            if weak is None:
+            if weak is None and structured:
                 weak = _weak_schema(spec, schema, at, self.budget)
             pd += self.pd.fields(schema, at)
         # responses
@@ -852,16 +882,31 @@ class _Builder:
                     file_out = _schema_has_file(spec, schema, at, self.budget)
                 pd += self.pd.fields(schema, at)
         resp_parts = op.parts + ("responses",) if "responses" in op.data else op.parts
-        return _OpFacts(op, transports, ids, file_in, file_out, has_429, resp_parts, has_body, weak, pd)
+        urls = None
+        if isinstance(op.data.get("callbacks"), dict) and op.data["callbacks"]:
+            urls = (op.parts + ("callbacks",), f"{op.label} declares callbacks to a URL the caller supplies")
+        for at, prm in params:
+            if urls is None and _is_callback_url(str(prm.get("name") or ""), _param_schema(spec, prm, at)):
+                urls = (at, f"{op.label}: the {prm.get('in')} parameter '{prm.get('name')}' is a URL the API calls back")
+        for schema, at, _ in bodies:
+            if urls is None:
+                for node, nat in _iter_schema(spec, schema, at, self.budget):
+                    props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+                    hit = next((k for k, v in props.items() if _is_callback_url(str(k), v)), None)
+                    if hit is not None:
+                        urls = (nat + ("properties", hit), f"{op.label}: '{hit}' is a URL the API calls back")
+                        break
+        return _OpFacts(op, transports, ids, file_in, file_out, has_429, resp_parts, has_body, weak, pd, urls)
 
     # -- the whole document --
 
     def build(self) -> Draft:
-        spec, draft = self.spec, self.draft
+        draft = self.draft
         facts = [self.op_facts(op) for op in self.ops]
         self.metadata()
         self.skeleton()
         groups = self.group(facts)
+        self.groups = groups
         self.variants = {}
         for g in groups:
             self.variants[g.name] = self.variants.get(g.name, 0) + 1
@@ -905,8 +950,8 @@ class _Builder:
         spec, draft = self.spec, self.draft
         title = self.draft.metadata.get("title", "the API")
         for bid, btitle, zone, desc in (
-                (INTERNET, "Internet", "internet", "Where the API's consumers are, as far as the document says; move the "
-                                                   "consumer to a partner boundary if it is reached over a dedicated channel."),
+                (INTERNET, "Internet", "internet", ("Where the API's consumers are, as far as the document says; move the "
+                                                    "consumer to a partner boundary if it is reached over a dedicated channel.")),
                 (DMZ, "DMZ", "dmz", "The bank's perimeter, where the API gateway runs."),
                 (INTERNAL, "Internal network", "internal", "The bank's internal network, where the backend runs.")):
             if draft.item("boundaries", bid) is None:
@@ -919,8 +964,8 @@ class _Builder:
                 (CONSUMER, "API consumer", "external_entity", "partner_system", INTERNET,
                  f"Callers of {title}: third-party providers, partner systems or apps, as the document describes them."),
                 (GATEWAY, "WSO2 API gateway", "process", "wso2_gateway", DMZ,
-                 f"The WSO2 API Manager gateway that publishes {title}. The OpenAPI document does not describe the gateway "
-                 "itself: take its settings from the WSO2 project ('tmodel import wso2') and deployment.toml."),
+                 (f"The WSO2 API Manager gateway that publishes {title}. The OpenAPI document does not describe the "
+                  "gateway itself: take its settings from the WSO2 project ('tmodel import wso2') and deployment.toml.")),
                 (BACKEND, "API backend", "process", "backend_service", INTERNAL,
                  f"The service that implements {title}. {servers_text}")):
             if draft.item("elements", eid) is None:
@@ -943,11 +988,11 @@ class _Builder:
         return list(groups.values())
 
     def flows_for(self, g: _Group) -> None:
-        spec, draft = self.spec, self.draft
-        sec_label = _security_label(g.security, g.declared)
+        draft = self.draft
+        sec_label = _security_label(g.ops, g.declared)
         base = slug(g.name, "api")[:40]
         if self.variants.get(g.name, 1) > 1:
-            base = f"{base}-{slug(sec_label, 'sec')[:20]}".strip("-")
+            base = f"{base}-{self.suffix(g)}".strip("-")
         ops = g.ops
         first = ops[0]
         front: dict[str, Any] = {"id": draft.new_id(base), "title": f"{g.name} ({sec_label})"[:200],
@@ -956,8 +1001,8 @@ class _Builder:
                                 "from": GATEWAY, "to": BACKEND}
         notes: list[str] = []
         back_notes: list[str] = [
-            "The OpenAPI document does not describe the gateway-to-backend channel: protocol https with TLS 1.2 is a "
-            "placeholder and authentication is not set; take them from the gateway's endpoint configuration."]
+            ("The OpenAPI document does not describe the gateway-to-backend channel: protocol https with TLS 1.2 is a "
+             "placeholder and authentication is not set; take them from the gateway's endpoint configuration.")]
         front["derived_from"] = {"": self.src(first.parts)}
         back["derived_from"] = {"": self.src(first.parts)}
 
@@ -983,7 +1028,7 @@ class _Builder:
         # identifiers (weakest operation wins)
         ids = [(r, style, name, at, f.op) for f in g.facts for (r, style, name, at) in f.ids]
         if ids:
-            r, style, name, at, op = min(ids, key=lambda x: x[0])
+            _, style, name, at, op = min(ids, key=lambda x: x[0])
             if style == "unknown":
                 unk = sorted({n for (_, s, n, _, _) in ids if s == "unknown"})
                 notes.append(f"Identifier style not stated for {', '.join(unk[:8])} (strings without format or pattern): "
@@ -1003,6 +1048,10 @@ class _Builder:
                 derive(item, "file_transfer.direction", direction, self.src(at, f"{op.label}"))
             if fin and fout:
                 notes.append(f"Files go out too: {fout[1].label} ({pointer_of(fout[0])}).")
+        # URLs the caller supplies and the API calls (SSRF surface)
+        url = next((f.urls for f in g.facts if f.urls), None)
+        if url:
+            derive(front, "client_supplied_urls", True, self.src(*url))
         # 429
         lacking = [f for f in g.facts if not f.has_429]
         if lacking:
@@ -1035,7 +1084,7 @@ class _Builder:
             keys = [c.key for c in pd_fields.CATEGORIES if c.key in cats]
             first_at = next(iter(cats.values()))[1]  # the first field found, in document order
             for item in (front, back):
-                item["data"] = keys
+                item["data"] = list(keys)
                 item.setdefault("derived_from", {})["data"] = self.src(first_at)
         deprecated = [op.label for op in ops if op.deprecated]
         if deprecated:
@@ -1047,7 +1096,21 @@ class _Builder:
         back["description"] = _text(f"Operations: {listed}. " + " ".join(back_notes))
         draft.flows += [front, back]
 
+    def suffix(self, g: _Group) -> str:
+        """What tells this group's security apart from the other groups with the same name, for its flow id."""
+        def names(x: _Group) -> set[str]:
+            return {str(n) for req in x.security for n in req} | ({"anonymous"} if any(not r for r in x.security) else set())
+
+        others = [x for x in self.groups if x.name == g.name and x is not g]
+        if not g.declared:
+            return "undeclared"
+        if not g.security:
+            return "no-auth"
+        own = names(g) - set.intersection(*(names(x) for x in others)) if others else names(g)
+        return slug("-".join(sorted(own)), "sec")[:24] if own else "sec"
+
     def auth_facts(self, g: _Group, front: dict[str, Any], notes: list[str]) -> None:
+        """Authentication of the group's flow: the weakest alternative of the weakest operation, scopes of all."""
         op = g.ops[0]
         if not g.declared:
             derive(front, "authentication.method", "none",
@@ -1057,30 +1120,44 @@ class _Builder:
             derive(front, "authentication.method", "none",
                    self.src(op.security_parts, "security: [] (no authentication required)"))
             return
-        choices = []
-        for i, req in enumerate(g.security):
-            a, unread = _requirement_auth(self.spec, req)
-            if a is not None:
-                choices.append((a.rank, i, a))
-        if not choices:
+        picks = []  # (rank, op index, alternative index, auth, op)
+        unread_all: list[str] = []
+        for n, o in enumerate(g.ops):
+            for i, req in enumerate(o.security):
+                a, unread = _requirement_auth(self.spec, req)
+                unread_all += [u for u in unread if u not in unread_all]
+                if a is not None:
+                    picks.append((a.rank, n, i, a, o))
+        for u in unread_all:
+            notes.append(f"The security alternative naming {u} was not interpreted.")
+        if not picks:
             notes.append("None of the security schemes named could be read: authentication is not set.")
             return
-        _, idx, a = min(choices, key=lambda c: (c[0], c[1]))
-        at = op.security_parts + (idx,)
-        others = len(g.security) - 1
-        why = "the weakest of the alternatives" if others else ""
+        per_op = {}
+        for pick in picks:  # each operation's weakest alternative
+            if pick[1] not in per_op or pick[0] < per_op[pick[1]][0]:
+                per_op[pick[1]] = pick
+        _, _, idx, a, o = min(per_op.values(), key=lambda p: (p[0], p[1]))
+        at = o.security_parts + (idx,)
+        why = "the weakest of the alternatives" if len(o.security) > 1 else ""
         derive(front, "authentication.method", a.method, self.src(at, why))
         if a.grant:
             derive(front, "authentication.grant", a.grant, self.src(a.grant_parts))
-        if a.token_in_query:
-            derive(front, "authentication.token_in_query", True, self.src(a.query_parts, "API key in the query"))
+        q = a if a.token_in_query else next((p[3] for p in picks if p[3].token_in_query), None)
+        if q is not None:  # any alternative that puts the key in the URL leaks it, weakest or not
+            derive(front, "authentication.token_in_query", True, self.src(q.query_parts, "API key in the query"))
         if a.mutual:
             if front.get("protocol") == "http":
                 notes.append("mutualTLS is declared but the server is plain http.")
             else:
                 derive(front, "tls.mutual", True, self.src(a.mutual_parts))
-        if a.scopes:
-            derive(front, "authorization.scopes", a.scopes[:50], self.src(at))
+        if a.method in ("oauth2", "oidc"):
+            scopes = sorted({s for p in per_op.values() if p[3].method in ("oauth2", "oidc") for s in p[3].scopes})
+            if scopes:
+                first = next(p for p in sorted(per_op.values(), key=lambda p: p[1]) if p[3].scopes)
+                derive(front, "authorization.scopes", scopes[:50], self.src(first[4].security_parts + (first[2],),
+                                                                             "scopes of all the group's operations"
+                                                                             if len(g.ops) > 1 else ""))
         notes += a.notes
 
     def note_asset(self, cat: pd_fields.Category, name: str, at: Parts) -> None:

@@ -18,10 +18,15 @@ The heuristic, and why (each rule errs on the side of not reporting a field):
   may be a company); an account's ``Identification`` / ``number`` IS the account number.
 - Names, contacts, addresses, birth data and documents inside an organisation-like context
   (merchant, branch, institution, agent, company, ATM, provider...) are the organisation's, not
-  a person's, and are not reported: a merchant's ``addressLine`` is not personal data.
+  a person's, and are not reported: a merchant's ``addressLine`` is not personal data, nor is
+  a ``cardAcceptorAddress`` or a ``bankName`` (the field's own words count too).
 - Addresses that are network addresses (IP, MAC, URL, web, wallet, callback) are not postal
   addresses; ``emailAddress`` is a contact.
 - A string with ``format: email`` is a contact whatever its name.
+- Fields under ``_links`` / ``links`` are hyperlinks (PSD2 ``_links.balances`` is a URL), and
+  booleans are flags about data (``withBalance``), not the data: neither is reported.
+- An ``identification`` or ``number`` of a document (the nearest enclosing name says document or
+  passport) is an identity document number (Open Finance Brasil ``LoggedUserDocument``).
 - Balances are recognised by the last word (``availableBalance``, ``Balance``), not by any word
   (``balanceType`` is a field *of* a balance, already covered by its parent).
 
@@ -82,7 +87,8 @@ PERSON_CONTEXT = {"party", "person", "persons", "individual", "customer", "clien
                   "owner", "owners", "signatory", "representative", "employee", "fio", "contact", "user"}
 ORG_CONTEXT = {"merchant", "branch", "institution", "agent", "company", "organisation", "organization", "atm", "servicer",
                "aspsp", "brand", "shop", "store", "issuer", "vendor", "seller", "corporate", "business", "employer",
-               "acquirer", "terminal", "outlet", "provider", "bank", "organizacii", "organizatsii", "kompanii"}
+               "acquirer", "acceptor", "terminal", "outlet", "provider", "bank", "organizacii", "organizatsii", "kompanii"}
+LINK_CONTEXT = {"links", "link", "hrefs"}
 NETWORK = {"ip", "mac", "url", "uri", "web", "host", "server", "callback", "wallet", "redirect", "remote", "endpoint", "smtp"}
 
 NAME_JOINED = {"fullname", "fio", "familiya", "imya", "otchestvo", "firstname", "lastname", "surname", "middlename",
@@ -110,11 +116,15 @@ def classify(name: str, context: tuple[str, ...] = (), schema: Any = None) -> Ca
     parent = near[-1] if near else set()
     in_org = any(n & ORG_CONTEXT for n in near)
     fmt = schema.get("format") if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and schema.get("type") == "boolean":
+        return None  # 'withBalance', 'hasPassport': a flag about the data, not the data
+    if any(n & LINK_CONTEXT for n in near):
+        return None  # HAL / PSD2 '_links': {balances: {href}} are hyperlinks, not balances
 
     cat = _by_name(ws, wset, joined, parent, fmt)
     if cat is None:
         return None
-    if cat in PERSONAL_ONLY and in_org:
+    if cat in PERSONAL_ONLY and (in_org or wset & ORG_CONTEXT):
         return None
     return cat
 
@@ -129,6 +139,9 @@ def _by_name(ws: list[str], wset: set[str], joined: str, parent: set[str], fmt: 
         return ACCOUNTS
     if "account" in parent and joined in ("identification", "number", "num", "nomer"):
         return ACCOUNTS  # UK CashAccount.Identification, Brasil AccountData.number
+    if parent & {"document", "documento", "dokument", "passport", "pasport"} and joined in ("identification", "number", "num",
+                                                                                              "nomer", "series", "seriya"):
+        return DOCUMENTS  # Brasil LoggedUserDocument.identification (CPF)
     if wset & BIO_WORDS and joined not in ("facevalue", "faceamount"):
         return BIOMETRIC
     if wset & HEALTH_WORDS:

@@ -22,8 +22,9 @@ document's size and depth).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from tmodel.importers.common import pointer
@@ -162,9 +163,11 @@ class Refs:
                 if not isinstance(nxt, str) or not nxt.startswith("#"):
                     return None  # reported where that $ref is
                 if nxt in seen:
-                    chain = " -> ".join(_short(s) for s in seen + [nxt])
-                    return self.problem(at, f"$ref chain loops back to itself without reaching any content: {chain}",
-                                        "point one of these references at the real definition")
+                    loop = seen[seen.index(nxt):] + [nxt]
+                    chain = " -> ".join(_short(s) for s in loop)
+                    p = self.problem(at, f"$ref chain loops back to itself without reaching any content: {chain}",
+                                     "point one of these references at the real definition")
+                    return Problem(p.file, p.line, p.col, p.message, p.hint, code="ref-loop:" + "|".join(sorted(set(loop))))
                 if len(seen) >= MAX_CHAIN:
                     return self.problem(at, f"$ref chain is longer than {MAX_CHAIN} references",
                                         "point the reference at the definition itself")
@@ -180,6 +183,7 @@ class Refs:
         """Every broken ``$ref`` in the document (at most ``MAX_PROBLEMS``), in document order."""
         problems: list[Problem] = []
         checked: dict[str, bool] = {}
+        loops: dict[str, Problem] = {}
 
         def on_ref(holder: Parts, ref: Any) -> None:
             if len(problems) >= MAX_PROBLEMS:
@@ -191,11 +195,14 @@ class Refs:
             if p is None:
                 if key is not None:
                     checked[key] = True
+            elif p.code.startswith("ref-loop:"):
+                if p.code not in loops:  # one message per loop, at the first reference that enters it
+                    loops[p.code] = p
             else:
                 problems.append(p)
 
         walk_document(self.data, on_ref=on_ref)
-        return sorted(problems, key=lambda p: (p.line, p.col))
+        return sorted(problems + list(loops.values()), key=lambda p: (p.line, p.col))
 
     # --- resolving --------------------------------------------------------------------------
 
