@@ -12,6 +12,7 @@ as ``REV:path:line:col``. The diff is informational (exit 0) unless --fail-on-ne
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import sys
 from pathlib import Path
@@ -78,12 +79,18 @@ def read_revision(root: Path, rel: str, rev: str) -> str:
 
 # --- the command ---------------------------------------------------------------------------------
 
-def _load_side(label: str, text: str | None, path: str | None, catalog: Any) -> Any:
+def _load_side(label: str, text: str | None, path: str | None, catalog: Any, reader: Any = None) -> Any:
     from tmodel.analysis.references import with_catalog_references
     from tmodel.model.load import load_model, load_model_text
 
     lm = load_model(path) if path is not None else load_model_text(text or "", label)
-    return with_catalog_references(lm, catalog)
+    return with_catalog_references(lm, catalog, reader=reader)
+
+
+def revision_reader(root: Path, rel: str, rev: str) -> Any:
+    """Reads the files a model links (``configs:``, relative to the model) as committed at ``rev``."""
+    folder = posixpath.dirname(rel)
+    return lambda link: read_revision(root, posixpath.normpath(posixpath.join(folder, link)), rev)
 
 
 def register(main: click.Group) -> None:
@@ -115,27 +122,28 @@ def register(main: click.Group) -> None:
         cat = get_catalog(catalogs)
         try:
             if rev_from is None:
-                sides = [(p, None, p) for p in paths]
+                sides = [(p, None, p, None) for p in paths]
             else:
                 (model,) = paths
                 root, rel = repository_of(model)
-                sides = [(f"{rev_from}:{rel}", read_revision(root, rel, rev_from), None)]
+                sides = [(f"{rev_from}:{rel}", read_revision(root, rel, rev_from), None, revision_reader(root, rel, rev_from))]
                 if rev_to is not None:
-                    sides.append((f"{rev_to}:{rel}", read_revision(root, rel, rev_to), None))
+                    sides.append((f"{rev_to}:{rel}", read_revision(root, rel, rev_to), None, revision_reader(root, rel, rev_to)))
                 elif not os.path.isfile(model):
                     raise ProblemError([Problem(model, 0, 0, "no such file in the working tree",
                                                 "compare two revisions with --from REV --to REV")])
                 else:
-                    sides.append((model, None, model))
+                    sides.append((model, None, model, None))
         except ProblemError as exc:
             fail(exc.problems)
-        loaded = [_load_side(label, text, path, cat) for label, text, path in sides]
+        loaded = [_load_side(label, text, path, cat, reader) for label, text, path, reader in sides]
+        readers = [reader for *_, reader in sides]
         errors = [p for lm in loaded for p in lm.errors]
         if errors:
             fail(errors)
         (old, new) = loaded
-        old_a = analyze(old.model, cat, path=old.path, located=old.located, as_of=day)
-        new_a = analyze(new.model, cat, path=new.path, located=new.located, as_of=day)
+        old_a = analyze(old.model, cat, path=old.path, located=old.located, as_of=day, config_reader=readers[0])
+        new_a = analyze(new.model, cat, path=new.path, located=new.located, as_of=day, config_reader=readers[1])
         new_label = new.path if rev_to is not None or rev_from is None else f"{new.path} (working tree)"
         d = diff_models(old.model, old_a, new.model, new_a, old_label=old.path, new_label=new_label)
 

@@ -92,6 +92,7 @@ RISK_COLUMNS = [
     Column("score", "Score"),
     Column("level", "Level"),
     Column("controls", "Controls (status)"),
+    Column("why", "Why it fired (evidence)", width=60),
     Column("residual", "Residual level"),
     Column("effective", "Effective status"),
     Column("status", "Status", editable=True),
@@ -347,6 +348,7 @@ def _risks(s: _Sheet, a: Analysis) -> None:
             "score": t.score,
             "level": t.level,
             "controls": _controls_text(t),
+            "why": "\n".join(t.why),
             "residual": t.residual_level,
             "effective": t.status,
             "status": d.status if d else DecisionStatus.OPEN.value,
@@ -355,7 +357,7 @@ def _risks(s: _Sheet, a: Analysis) -> None:
             "reason": d.reason if d else "",
         }
         for c in RISK_COLUMNS:
-            cell = s.put(r, cols[c.key], values[c.key], wrap=c.key in ("title", "target", "controls", "reason", "requirements"),
+            cell = s.put(r, cols[c.key], values[c.key], wrap=c.key in ("title", "target", "controls", "why", "reason", "requirements"),
                          border=True, fmt=DATE_FORMAT if c.key == "expires" else None)
             if c.editable:
                 cell.protection = Protection(locked=False)

@@ -188,7 +188,12 @@ class Service:
         lm = e.loaded
         problems = list(lm.problems)
         if lm.model is not None:
-            problems = sorted(set(problems) | set(check_catalog_references(lm.model, self.catalog, lm.located, e.path)))
+            found = check_catalog_references(lm.model, self.catalog, lm.located, e.path)
+            if lm.model.configs:  # linked configuration files: missing, unreadable or invalid
+                from tmodel.analysis.config_facts import audit_linked
+
+                found += audit_linked(lm.model, e.path, None, lm.located)[1]
+            problems = sorted(set(problems) | set(found))
         e.problems = problems
         # a model with errors is not analysed (the CLI would refuse it too); the last valid
         # analysis stays on screen, marked as such. Unknown catalog ids alone do not block it.

@@ -1,0 +1,188 @@
+"""A deployment.toml linked to a model (``configs:``) in every analysis: reality over claims, drift, problems.
+
+Real components: the shipped WSO2 API Manager 4.7.0 deployment.toml from ../shared/testdata, the CLI, the
+register read back with openpyxl, and a git repository for the diff between revisions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from tests.conftest import AS_OF, ROOT, SHARED
+from tests.rulecases import apply_patch, base_data
+
+SHIPPED_TOML = SHARED / "testdata" / "wso2-config" / "wso2-product-apim-4.7.0" / "deployment.toml"
+HARDENED_TOML = ROOT / "tests" / "fixtures" / "config" / "gw-hardened.toml"
+
+
+def run(*args: str):
+    from tmodel.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def write_model(folder: Path, data: dict, toml: Path | None, element: str = "gw", name: str = "model.yaml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    if toml is not None:
+        (folder / "gw").mkdir(exist_ok=True)
+        shutil.copyfile(toml, folder / "gw" / "deployment.toml")
+        data = dict(data, configs=[{"kind": "wso2_deployment_toml", "path": "gw/deployment.toml", "element": element}])
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def analysis_of(path: Path) -> dict:
+    r = run("analyze", str(path), "--format", "json", "--as-of", AS_OF.isoformat())
+    assert r.exit_code in (0, 1), r.output
+    return json.loads(r.stdout)
+
+
+def threat(a: dict, tid: str) -> dict | None:
+    return next((t for t in a["threats"] if t["id"] == tid), None)
+
+
+def toml_line(n: int) -> str:
+    return SHIPPED_TOML.read_text(encoding="utf-8").splitlines()[n - 1]
+
+
+def test_shipped_defaults_override_the_hardened_claims(tmp_path, monkeypatch):
+    """The hardened base claims a locked-down gateway; linked to the shipped 4.7.0 file, reality wins."""
+    monkeypatch.chdir(tmp_path)
+    path = write_model(tmp_path / "m", base_data(), SHIPPED_TOML)
+    a = analysis_of(path)
+
+    plain = threat(a, "OWASP-API8-PLAINTEXT-LISTENER@gw")
+    assert plain is not None, "the default 8280 listener must raise the plaintext-listener threat"
+    assert any("[transport.passthru_http.listener] enable unset: product default true" in w for w in plain["why"])
+
+    creds = threat(a, "OWASP-API8-DEFAULT-CREDENTIALS@gw")
+    assert creds is not None
+    src = next(w for w in creds["why"] if "[from " in w)
+    line = int(src.split("deployment.toml:")[1].split(" ")[0])
+    assert "admin" in toml_line(line) and "password" in toml_line(line)  # the key's real line in the file
+
+    weak = threat(a, "WSO2-TLS-WEAK@tpp-gw")  # the model says 1.2, the listener's default also offers TLSv1
+    assert weak is not None and any("HttpsProtocols unset" in w and "the model says 1.2" in w for w in weak["why"])
+    assert threat(a, "WSO2-MTLS-NOVERIFY@tpp-gw") is not None  # revocation checking off by default
+    assert threat(a, "FAPI-NOT-SENDER-CONSTRAINED@tpp-gw") is not None  # certificate-bound tokens off
+
+    drift = threat(a, "WSO2CFG-DRIFT@gw")
+    assert drift is not None and drift["status"] == "open"
+    why = " ".join(drift["why"])
+    for fact in ("tls.min_version", "tls.client_cert_verified", "authentication.sender_constrained"):
+        assert fact in why
+    assert "of gw-backend" in why or "gw-backend" in why  # the sender's TLS to the backend drifted too
+    for rule in ("WSO2CFG-CORS-ANY-ORIGIN", "WSO2CFG-H2-DATABASE", "WSO2CFG-PLAINTEXT-SECRETS", "WSO2CFG-ROPC-ON-GATEWAY",
+                 "WSO2CFG-UNLIMITED-TIER", "WSO2CFG-CLIENT-CERT-OPTIONAL", "WSO2CFG-LEGACY-TLS-BACKEND"):
+        assert threat(a, f"{rule}@gw") is not None, rule
+    # the model file itself is unchanged: reality is used, never written back
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["flows"][0]["tls"]["min_version"] == "1.2"
+
+
+def test_hardened_file_agrees_with_the_hardened_model(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = apply_patch(base_data(), {"flows[partner-gw].tls.min_version": "1.2"})
+    path = write_model(tmp_path / "m", data, HARDENED_TOML)
+    a = analysis_of(path)
+    assert not [t["id"] for t in a["threats"] if t["rule"].startswith("WSO2CFG-")]
+    controls = {c["id"]: c["status"] for c in a["controls"]}
+    assert controls["WSO2CFG-C-MODEL-MATCHES-CONFIG"] == "met"
+    assert controls["WSO2CFG-C-CORS"] == "met"
+
+
+def test_without_a_linked_file_config_controls_are_not_applicable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a = analysis_of(write_model(tmp_path / "m", base_data(), None))
+    controls = {c["id"]: c["status"] for c in a["controls"]}
+    assert {s for c, s in controls.items() if c.startswith("WSO2CFG-")} == {"not_applicable"}
+
+
+def test_a_linked_key_manager_takes_grant_hashing_and_lifetime_from_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write_model(tmp_path / "m", base_data(), SHIPPED_TOML, element="km")
+    a = analysis_of(path)
+    ropc = threat(a, "FAPI-ROPC@km")
+    assert ropc is not None and any("[oauth.grant_type.password] enable unset: product default true" in w for w in ropc["why"])
+    assert threat(a, "WSO2-TOKEN-STORAGE@km") is not None  # the model says hashed; enable_token_hashing is off
+    drift = threat(a, "WSO2CFG-DRIFT@km")
+    assert drift is not None and "token_lifetime_minutes" in " ".join(drift["why"])  # 5 claimed, 60 by default
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("missing", "linked configuration 'gw/deployment.toml' does not exist"),
+    ("broken", "deployment.toml:2:"),
+])
+def test_a_missing_or_broken_linked_file_is_a_located_error(tmp_path, monkeypatch, case, expected):
+    monkeypatch.chdir(tmp_path)
+    path = write_model(tmp_path / "m", base_data(), HARDENED_TOML)
+    toml = tmp_path / "m" / "gw" / "deployment.toml"
+    if case == "missing":
+        toml.unlink()
+    else:
+        toml.write_text("[transport.http]\nenable = = false\n", encoding="utf-8")
+    for cmd in ("validate", "analyze", "check"):
+        r = run(cmd, str(path))
+        assert r.exit_code == 2, (cmd, r.output)
+        assert expected in r.stderr, (cmd, r.stderr)
+        assert "Traceback" not in r.output
+    if case == "missing":
+        line = path.read_text(encoding="utf-8").splitlines().index("  path: gw/deployment.toml") + 1
+        assert f"model.yaml:{line}:" in r.stderr
+
+
+def test_register_and_record_show_the_drift_and_the_key(tmp_path, monkeypatch):
+    """What compliance receives carries the drift and its evidence, with the same numbers as analyze."""
+    monkeypatch.chdir(tmp_path)
+    path = write_model(tmp_path / "m", base_data(), SHIPPED_TOML)
+    ref = analysis_of(path)
+    r = run("export", str(path), "--to", "out", "--format", "xlsx,md", "--as-of", AS_OF.isoformat())
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(io.BytesIO(next(Path("out").glob("*register.xlsx")).read_bytes()))
+    ws = wb["Risks"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == len(ref["threats"])
+    id_col = next(h for h in header if h and h.lower().startswith("threat id") or h == "ID" or h == "Id")
+    drift = next(r for r in rows if r[id_col] == "WSO2CFG-DRIFT@gw")
+    assert any(isinstance(v, str) and "HttpsProtocols" in v for v in drift.values())
+    md = next(Path("out").glob("*.md")).read_text(encoding="utf-8")
+    assert "WSO2CFG-DRIFT@gw" in md and "deployment.toml" in md
+
+
+def test_diff_between_revisions_reads_the_config_of_each_revision(tmp_path):
+    """Hardening deployment.toml alone (model untouched) resolves threats in `tmodel diff --from`."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "Test Architect")
+    git("config", "user.email", "architect@example.test")
+    data = apply_patch(base_data(), {"flows[partner-gw].tls.min_version": "1.2"})
+    path = write_model(repo, data, SHIPPED_TOML)
+    git("add", ".")
+    git("commit", "-q", "-m", "shipped defaults")
+    git("tag", "v1")
+    shutil.copyfile(HARDENED_TOML, repo / "gw" / "deployment.toml")
+    git("commit", "-q", "-am", "hardened gateway")
+    git("tag", "v2")
+    shutil.copyfile(SHIPPED_TOML, repo / "gw" / "deployment.toml")  # the working tree regresses; revisions must not see it
+
+    r = run("diff", str(path), "--from", "v1", "--to", "v2", "--format", "json", "--as-of", AS_OF.isoformat())
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    resolved = {t["id"] for t in d["threats"] if t["change"] == "resolved"}
+    assert {"WSO2CFG-DRIFT@gw", "WSO2CFG-CORS-ANY-ORIGIN@gw", "OWASP-API8-PLAINTEXT-LISTENER@gw"} <= resolved
+    assert not [t["id"] for t in d["threats"] if t["change"] == "raised"]
