@@ -326,3 +326,56 @@ def test_cli_model_errors(tmp_path):
     assert r.returncode == 2 and "bad.yaml" in r.stderr and "Traceback" not in r.stderr
     r = tmodel("audit", "wso2-config", str(REAL), "--model", str(BASE), "--element", "nope")
     assert r.returncode == 2 and "no element 'nope'" in r.stderr
+
+
+@pytest.mark.parametrize("value,expected,fid,severity", [
+    ('"REQUIRE"', "require", None, None),
+    ('"Optional"', "optional", "client-cert-optional", "medium"),
+    ('"required"', "none", "client-cert-optional", "high"),  # Synapse knows only optional/require: client auth off
+    ('"none"', "none", "client-cert-optional", "high"),
+])
+def test_ssl_verify_client_as_synapse_reads_it(value, expected, fid, severity):
+    a = audit_text(f"[transport.passthru_https.listener.parameters]\nSSLVerifyClient = {value}\n", "d.toml")
+    s = a.settings["gateway.ssl_verify_client"]
+    assert s.value == expected and s.raw == value and s.line == 2
+    f = by_id(a)
+    if fid is None:
+        assert "client-cert-optional" not in f
+    else:
+        assert f[fid].severity == severity
+    assert ("cert-revocation-off" in f) == (expected != "none")
+
+
+@pytest.mark.parametrize("value,expected,fid", [
+    ('"strict"', "Strict", None),
+    ('"allowall"', "AllowAll", "hostname-verification-off"),
+    ('"Browser"', "Default", "hostname-verification-relaxed"),
+])
+def test_hostname_verifier_as_synapse_reads_it(value, expected, fid):
+    a = audit_text(f"[transport.passthru_https.sender.parameters]\nHostnameVerifier = {value}\n", "d.toml")
+    assert a.settings["backend.hostname_verifier"].value == expected
+    ids = set(by_id(a))
+    assert not ids & ({"hostname-verification-off", "hostname-verification-relaxed"} - {fid})
+    if fid:
+        assert fid in ids
+
+
+def test_cipher_tool_secrets_table():
+    a = audit_text('[secrets]\nadmin_password = "[Bank-Admin-Pw]"\napim_db = "kHmXr0ciphertextbase64=="\n', "d.toml")
+    s = a.settings["secrets.plaintext"]
+    assert s.value == ["[secrets] admin_password"] and s.line == 2 and "Bank-Admin-Pw" not in s.raw
+
+
+def test_websocket_and_event_receiver_defaults(real):
+    f = by_id(real)
+    assert f["legacy-tls-websocket"].setting.value == ["TLSv1.1", "TLSv1.2"] and f["legacy-tls-websocket"].setting.default
+    assert f["legacy-tls-event-receiver"].severity == "low"
+    a = audit_text('[transport.receiver]\nssl_enabled_protocols = ["TLSv1.2"]\n', "d.toml")
+    assert a.settings["internal.event_receiver_protocols"].line == 2 and "legacy-tls-event-receiver" not in by_id(a)
+
+
+def test_weak_cipher_lists():
+    a = audit_text('[transport.passthru_https.listener.parameters]\nPreferredCiphers = "TLS_RSA_WITH_RC4_128_SHA,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"\n', "d.toml")
+    assert by_id(a)["weak-ciphers-gateway"].severity == "high"
+    a = audit_text('[transport.passthru_https.listener.parameters]\nPreferredCiphers = ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"]\n', "d.toml")
+    assert by_id(a)["weak-ciphers-gateway"].severity == "medium" and a.settings["gateway.ciphers"].line == 2

@@ -491,10 +491,9 @@ SIMPLE: list[tuple[str, str, str]] = [
     ("gateway.plaintext_listener", "transport.passthru_http.listener.enable", "bool"),
     ("gateway.https_protocols", "transport.passthru_https.listener.parameters.HttpsProtocols", "protocols"),
     ("gateway.ciphers", "transport.passthru_https.listener.parameters.PreferredCiphers", "list"),
-    ("gateway.ssl_verify_client", "transport.passthru_https.listener.parameters.SSLVerifyClient", "str"),
     ("gateway.cert_revocation", "transport.passthru_https.listener.cert_revocation_validation.enable", "bool"),
+    ("websocket.protocols", "apim.wss.ssl_enabled_protocols", "protocols"),
     ("backend.https_protocols", "transport.passthru_https.sender.parameters.HttpsProtocols", "protocols"),
-    ("backend.hostname_verifier", "transport.passthru_https.sender.parameters.HostnameVerifier", "str"),
     ("management.plaintext_listener", "transport.http.enable", "bool"),
     ("management.protocols", "transport.https.sslHostConfig.properties.protocols", "protocols"),
     ("management.ciphers", "transport.https.sslHostConfig.properties.ciphers", "list"),
@@ -530,6 +529,20 @@ def _settings(r: _Reader) -> dict[str, Setting]:
 
 def _composites(r: _Reader) -> dict[str, Setting]:
     out: dict[str, Setting] = {}
+
+    # what Synapse does with the value (case-insensitive; anything else: no client auth / the DEFAULT verifier)
+    sv = r.setting("gateway.ssl_verify_client", "transport.passthru_https.listener.parameters.SSLVerifyClient", "str")
+    v = str(sv.value).strip().lower()
+    out[sv.name] = Setting(sv.name, sv.key, v if v in ("require", "optional") else "none", sv.line, sv.raw)
+    hv = r.setting("backend.hostname_verifier", "transport.passthru_https.sender.parameters.HostnameVerifier", "str")
+    canon = {"strict": "Strict", "allowall": "AllowAll", "defaultandlocalhost": "DefaultAndLocalhost"}
+    out[hv.name] = Setting(hv.name, hv.key, canon.get(str(hv.value).strip().lower(), "Default"), hv.line, hv.raw)
+
+    # the event receiver (9711): default.json's spelling, or the one the shipped toml's comment shows
+    er = r.setting("internal.event_receiver_protocols", "transport.receiver.ssl_enabled_protocols", "protocols")
+    if not er.line:
+        er = r.setting("internal.event_receiver_protocols", "transport.binary.receiver.sslEnabledProtocols", "protocols")
+    out[er.name] = er
 
     # super_admin admin/admin
     user, uline, _ = r.lookup("super_admin.username")
@@ -587,8 +600,8 @@ def _composites(r: _Reader) -> dict[str, Setting]:
 
     # every secret written in plain text (not $secret{...}), anywhere in the file
     secrets = sorted(((loc.line, path) for path, loc in r.keys.items()
-                      if path and isinstance(path[-1], str) and SECRET_KEY.search(path[-1])
-                      and _plain_secret(r.file_value(path)[1])), key=lambda x: x[0])
+                      if path and isinstance(path[-1], str) and (SECRET_KEY.search(path[-1]) or path[:1] == ("secrets",))
+                      and _plain_secret(r.file_value(path)[1], path)), key=lambda x: x[0])
     keys = [display_key(tuple(p for p in path if not isinstance(p, int))) for _, path in secrets]
     s0 = secrets[0] if secrets else None
     out["secrets.plaintext"] = Setting("secrets.plaintext", keys[0] if keys else "password keys", keys,
@@ -596,8 +609,12 @@ def _composites(r: _Reader) -> dict[str, Setting]:
     return out
 
 
-def _plain_secret(v: Any) -> bool:
-    return isinstance(v, str) and bool(v.strip()) and not _is_placeholder(v)
+def _plain_secret(v: Any, path: tuple = ()) -> bool:
+    if not (isinstance(v, str) and v.strip()) or _is_placeholder(v):
+        return False
+    if path[:1] == ("secrets",):  # cipher tool input: "[plain text]" until bin/ciphertool.sh encrypts it
+        return v.strip().startswith("[") and v.strip().endswith("]")
+    return True
 
 
 def _mask(v: Any) -> str:
@@ -648,6 +665,19 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
             f"offers {', '.join(old)}. Administrator logins and token requests must use TLS 1.2+.",
             '[transport.https.sslHostConfig.properties]\nprotocols = "+TLSv1.2, +TLSv1.3"', "management.protocols")
 
+    old = legacy("websocket.protocols")
+    if old:
+        add("legacy-tls-websocket", "medium", f"{' and '.join(old)} accepted on the secure WebSocket port 8099",
+            f"[apim.wss] ssl_enabled_protocols offers {', '.join(old)} to WebSocket API clients (streaming quotes, "
+            "notifications): the same downgrade exposure as the HTTPS port, for every WebSocket API published.",
+            '[apim.wss]\nssl_enabled_protocols = "TLSv1.2,TLSv1.3"', "websocket.protocols")
+    old = legacy("internal.event_receiver_protocols")
+    if old:
+        add("legacy-tls-event-receiver", "low", f"{' and '.join(old)} accepted on the event receiver port 9711",
+            f"The binary (Thrift) receiver that takes throttling and analytics events from the gateways offers "
+            f"{', '.join(old)}; the connection carries the receiver's credentials and request metadata.",
+            '[transport.receiver]\nssl_enabled_protocols = ["TLSv1.2", "TLSv1.3"]', "internal.event_receiver_protocols")
+
     ciphers = s["gateway.ciphers"].value
     weak = [c for c in ciphers if re.search(r"RC4|3DES|_DES_|NULL|EXPORT|anon|MD5", c, re.IGNORECASE)]
     no_fs = [c for c in ciphers if c.upper().startswith("TLS_RSA_") or "_CBC_" in c.upper()]
@@ -680,12 +710,12 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
             "without TLS; session cookies and credentials can cross the network in clear text.",
             "[transport.http]\nenable = false", "management.plaintext_listener")
 
-    verify = str(s["gateway.ssl_verify_client"].value).strip().lower()
+    verify = s["gateway.ssl_verify_client"].value
     if verify != "require":
         never = verify == "none"
         add("client-cert-optional", "high" if never else "medium",
             "Gateway never asks for client certificates" if never else "Client certificates are optional on gateway port 8243",
-            (f"SSLVerifyClient = {verify or 'unset'}: " +
+            (f"SSLVerifyClient = {_one_line(s['gateway.ssl_verify_client'].raw)}: " +
              ("the listener never requests a client certificate, so no API can use mutual TLS and FAPI's mTLS client "
               "authentication and certificate-bound tokens are impossible." if never else
               "the TLS handshake succeeds without a certificate, so mutual TLS holds only for APIs that enable "
@@ -699,7 +729,7 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
             "[transport.passthru_https.listener.cert_revocation_validation]\nenable = true\nallow_full_cert_chain_validation = true",
             "gateway.cert_revocation")
 
-    hv = str(s["backend.hostname_verifier"].value).strip()
+    hv = s["backend.hostname_verifier"].value
     hv_fix = '[transport.passthru_https.sender.parameters]\nHostnameVerifier = "Strict"'
     if hv == "AllowAll":
         add("hostname-verification-off", "high", "Gateway does not verify backend host names",
@@ -708,8 +738,12 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
             "Also check bin/api-manager.sh for -Dhttpclient.hostnameVerifier=AllowAll.", hv_fix, "backend.hostname_verifier")
     elif hv != "Strict":
         add("hostname-verification-relaxed", "low", "Backend host name verification is relaxed",
-            f"HostnameVerifier = {hv or 'unset'} behaves as DefaultAndLocalhost: wildcard certificates match any "
-            "sub-domain depth and 'localhost' is always accepted. Strict matches one level only.", hv_fix,
+            (f"HostnameVerifier = {_one_line(s['backend.hostname_verifier'].raw)}: " +
+             ("wildcard certificates match any sub-domain depth and 'localhost' is always accepted. "
+              if hv == "DefaultAndLocalhost" else
+              "not a value Synapse knows (Strict, AllowAll, DefaultAndLocalhost), so it uses its DEFAULT verifier: "
+              "wildcard certificates match any sub-domain depth. ") +
+             "Strict matches one level only, so a certificate for *.bank.test cannot stand in for core.api.bank.test."), hv_fix,
             "backend.hostname_verifier")
 
     if s["cors.enabled"].value and "*" in s["cors.allow_origins"].value:

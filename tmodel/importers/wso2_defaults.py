@@ -52,6 +52,10 @@ DEFAULTS: dict[str, Default] = {
     "transport.passthru_https.listener.cert_revocation_validation.enable": Default(False, "P"),
     "transport.passthru_https.sender.parameters.HttpsProtocols": Default("TLSv1,TLSv1.1,TLSv1.2,TLSv1.3", "P"),
     "transport.passthru_https.sender.parameters.HostnameVerifier": Default("DefaultAndLocalhost", "P"),
+    "apim.wss.ssl_enabled_protocols": Default("TLSv1.1,TLSv1.2", "P", "secure WebSocket API port 8099"),
+    "transport.binary.receiver.sslEnabledProtocols": Default(["TLSv1", "TLSv1.1", "TLSv1.2"], "P",
+                                                             "throttling/event receiver 9711 (the shipped toml's comment spells it "
+                                                             "[transport.receiver] ssl_enabled_protocols; both are read)"),
     # management console, portals and Key Manager: Tomcat 9443 (https) and 9763 (http)
     "transport.http.enable": Default(True, "P", "servlet HTTP port 9763 open"),
     "transport.https.sslHostConfig.properties.protocols": Default("+TLSv1,+TLSv1.1,+TLSv1.2", "K"),
