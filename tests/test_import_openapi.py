@@ -337,7 +337,15 @@ def test_public_api_operations_and_draft():
     assert draft.item("elements", "gateway")["title"] == "WSO2 gateway (from api.yaml)"
     assert all(s.startswith("PizzaShackAPI-1.0.0/Definitions/swagger.yaml#/") for f in draft.flows
                for s in f["derived_from"].values())
+    from tmodel.importers.openapi import flows_by_operation
+
+    pairs = flows_by_operation(spec, draft)
+    assert set(pairs) == {(o.method.upper(), o.path) for o in ops}
+    front, back = pairs[("GET", "/menu")]
+    assert (front["from"], front["to"], back["from"], back["to"]) == ("consumer", "gateway", "gateway", "backend")
     swagger = load_spec(str(SWAGGER2))
+    docs = flows_by_operation(swagger, build_draft(swagger))
+    assert docs[("POST", "/clients/{clientId}/documents")][0] is docs[("GET", "/clients/{clientId}/documents")][0]
     assert swagger.version == "2.0"
     assert [o.security for o in operations(swagger) if o.method == "put"] == [[{"basicAuth": []}, {"queryKey": []}]]
 
@@ -428,3 +436,64 @@ def test_output_is_never_overwritten_without_force(tmp_path: Path):
     assert out.read_text(encoding="utf-8") == "keep me\n"
     r = invoke(str(OA31), "-o", str(out), "--force")
     assert r.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# yaml-language-server")
+
+
+SMALL = """\
+openapi: 3.0.3
+info: {title: Small cases, version: '1'}
+servers: [{url: 'https://api.bank.example'}]
+security: [{bearer: []}]
+paths:
+  /accounts/{accountNumber}/statement:
+    put:
+      tags: [Statements]
+      parameters:
+        - {name: accountNumber, in: path, required: true, schema: {type: string, pattern: '^[0-9]{20}$'}}
+      requestBody:
+        content:
+          application/octet-stream: {schema: {type: string, format: binary}}
+      responses:
+        '200':
+          description: the signed copy
+          content:
+            application/pdf: {schema: {type: string, format: binary}}
+  /keys/{id}:
+    get:
+      tags: [Keys]
+      security: [{headerKey: []}]
+      servers: [{url: 'http://legacy.bank.example'}]
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok}
+  /health:
+    get:
+      tags: [Health]
+      security: []
+      responses:
+        '200': {description: ok}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer, bearerFormat: JWT}
+    headerKey: {type: apiKey, in: header, name: X-API-Key}
+"""
+
+
+def test_small_cases_bearer_header_key_natural_ids_files_both_ways(tmp_path: Path):
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL, encoding="utf-8")
+    r = invoke(str(spec))
+    assert r.exit_code == 0, r.stderr
+    data = yaml.safe_load(r.stdout)
+    flows = {f["id"]: f for f in data["flows"]}
+    st, keys, health = flows["statements"], flows["keys"], flows["health"]
+    assert st["authentication"] == {"method": "oauth2"} and "HTTP bearer token (JWT)" in st["description"]
+    assert st["identifiers"] == "natural" and st["file_transfer"]["direction"] == "both"
+    assert st["derived_from"]["file_transfer.direction"].split(" ")[0].endswith("/requestBody/content/application~1octet-stream")
+    assert keys["authentication"] == {"method": "api_key"} and keys["identifiers"] == "incremental"
+    # an operation's own servers override the document's
+    assert keys["protocol"] == "http" and keys["derived_from"]["protocol"].endswith("/get/servers/0/url")
+    assert health["authentication"] == {"method": "none"}
+    assert health["derived_from"]["authentication.method"].endswith("/paths/~1health/get/security (security: [] (no authentication required))")
+    assert "1 operation(s) require no authentication (security: [])" in r.stderr
+    assert "'http://legacy.bank.example' is plain http" in r.stderr

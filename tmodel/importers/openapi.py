@@ -30,6 +30,11 @@ Public API (the WSO2 importer builds on it):
     findings and the list of what was not converted. Pass an existing ``draft`` to add to it
     (items that already exist with the fixed ids are kept, metadata keys already set win).
 
+``group_operations(ops)`` / ``flows_by_operation(spec, draft)``
+    How operations are grouped into flows, and which flow pair of a built draft holds an
+    operation (``('GET', '/accounts') -> (consumer->gateway flow, gateway->backend flow)``), so
+    another importer can refine those flows without re-implementing the grouping.
+
 Every derived value records its source as ``<label>#/json/pointer`` (sometimes followed by a
 note in parentheses saying what the document does not state), so "why it fired" can show it.
 """
@@ -614,8 +619,9 @@ def _transport(url: str, parts: Parts) -> _Transport | None:
         return _Transport(2, "https", "1.2", parts,
                           "https; the document does not state the TLS version: 1.2 is the floor to verify on the gateway", url)
     if scheme == "":
+        what = "is relative" if url.strip().startswith("/") else "names no scheme"
         return _Transport(1, "https", "1.2", parts,
-                          f"the server URL '{url}' is relative: the scheme is not stated; https with TLS 1.2 is a placeholder "
+                          f"the server URL '{url}' {what}: the scheme is not stated; https with TLS 1.2 is a placeholder "
                           "to confirm", url)
     return None  # ws, wss, ftp...: not an HTTP API transport
 
@@ -976,23 +982,20 @@ class _Builder:
             draft.used_ids.add(eid)
 
     def group(self, facts: list[_OpFacts]) -> list[_Group]:
-        groups: dict[tuple, _Group] = {}
-        for f in facts:
-            op = f.op
-            name = op.tags[0] if op.tags else (next((s for s in op.path.split("/") if s), "") or "root")
-            declared = op.security_parts is not None
-            key = (name, _security_key(op.security, declared))
-            if key not in groups:
-                groups[key] = _Group(name, op.security, declared)
-            groups[key].facts.append(f)
-        return list(groups.values())
+        by_op = {id(f.op): f for f in facts}
+        out = []
+        for name, ops in group_operations(self.ops):
+            g = _Group(name, ops[0].security, ops[0].security_parts is not None)
+            g.facts = [by_op[id(op)] for op in ops]
+            out.append(g)
+        return out
 
     def flows_for(self, g: _Group) -> None:
         draft = self.draft
         sec_label = _security_label(g.ops, g.declared)
         base = slug(g.name, "api")[:40]
         if self.variants.get(g.name, 1) > 1:
-            base = f"{base}-{self.suffix(g)}".strip("-")
+            base = f"{base[:34]}-{self.suffix(g)[:20]}".strip("-")  # room for '-backend' in 64 characters
         ops = g.ops
         first = ops[0]
         front: dict[str, Any] = {"id": draft.new_id(base), "title": f"{g.name} ({sec_label})"[:200],
@@ -1266,13 +1269,19 @@ class _Builder:
                                          f"allow it ({spec.label}{pointer_of(gat)}); used by {n} operation(s)")
             if n == 0 and ops:
                 self.unmapped.append(f"security scheme '{name}' ({where}) is declared but no operation uses it")
-        # plain http servers
+        # plain http servers, and servers whose scheme is not stated
         seen: set[str] = set()
         for f in facts:
             for t in f.transports:
                 if t.rank == 0 and t.url not in seen:
                     seen.add(t.url)
                     self.findings.append(f"server '{t.url}' is plain http: no TLS ({spec.label}{pointer_of(t.parts)})")
+                elif t.rank == 1 and t.url not in seen:
+                    seen.add(t.url)
+                    self.findings.append(f"{t.note} ({spec.label}{pointer_of(t.parts)})")
+        if any(not f.transports for f in facts):
+            self.findings.append("no HTTP(S) server is named for some operations: the scheme and TLS are not stated; their "
+                                 "flows carry https with TLS 1.2 as a placeholder to confirm")
 
     def unconverted(self) -> None:
         spec = self.spec
@@ -1306,6 +1315,40 @@ class _Builder:
                 if _transport(url, at) is None and url not in seen:
                     seen.add(url)
                     self.unmapped.append(f"server '{url}' ({spec.label}{pointer_of(at)}) is not an HTTP(S) server")
+
+
+def group_name(op: Operation) -> str:
+    """The name an operation is grouped under: its first tag, else its first path segment."""
+    return op.tags[0] if op.tags else (next((s for s in op.path.split("/") if s), "") or "root")
+
+
+def group_operations(ops: list[Operation]) -> list[tuple[str, list[Operation]]]:
+    """The groups ``build_draft`` makes one flow pair of, in the order of their flows.
+
+    Operations share a group when they have the same first tag (else first path segment) and
+    the same schemes in the same alternatives (their scopes may differ: they are merged). The
+    group's consumer -> gateway flow has ``derived_from['']`` = the group's first operation.
+    """
+    groups: dict[tuple, tuple[str, list[Operation]]] = {}
+    for op in ops:
+        name = group_name(op)
+        key = (name, _security_key(op.security, op.security_parts is not None))
+        groups.setdefault(key, (name, []))[1].append(op)
+    return list(groups.values())
+
+
+def flows_by_operation(spec: Spec, draft: Draft) -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]:
+    """('GET', '/accounts') -> (its consumer -> gateway flow, its gateway -> backend flow) in a draft ``build_draft`` made."""
+    out: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+    for _, ops in group_operations(operations(spec)):
+        src = spec.source(ops[0].parts)
+        pair = [next((f for f in draft.flows if f.get("from") == a and f.get("to") == b
+                      and (f.get("derived_from") or {}).get("") == src), None)
+                for a, b in ((CONSUMER, GATEWAY), (GATEWAY, BACKEND))]
+        if pair[0] is not None and pair[1] is not None:
+            for op in ops:
+                out[(op.method.upper(), op.path)] = (pair[0], pair[1])
+    return out
 
 
 def _text(s: str, n: int = 4000) -> str:
