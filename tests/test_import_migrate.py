@@ -417,6 +417,8 @@ def test_threagile_broken_inputs(tmp_path):
     bad.write_text("threagile_version: 1.0.0\ntechnical_assets:\n  A: {id: a, type: process}\n"
                    "trust_boundaries:\n  X: {id: x, technical_assets_inside: [a]}\n  Y: {id: y, technical_assets_inside: [a]}\n")
     _broken("threagile", bad, "technical asset 'a' is inside two trust boundaries")
+    bad.write_text("threagile_version: 1.0.0\ntitle: Nothing yet\n")
+    _broken("threagile", bad, "the Threagile model has no technical assets")
     _broken("threagile", tmp_path, "this is a folder")
     _broken("threagile", tmp_path / "missing.yaml", "cannot read the file")
 
@@ -430,6 +432,15 @@ def test_threat_dragon_broken_inputs():
     _broken("threat-dragon", FIX / "td-v1.json", "td-v1.json:13:24: error: this is a Threat Dragon version 1 model",
             "open it in Threat Dragon 2")
     _broken("threat-dragon", EXAMPLE, "this is not a Threat Dragon model")
+
+
+def test_threat_dragon_without_diagrams_is_imported_and_says_so(tmp_path):
+    p = tmp_path / "empty.json"
+    p.write_text('{"version": "2.3.0", "summary": {"title": "Empty", "owner": "Team"}, "detail": {"diagrams": []}}')
+    r = cli("import", "threat-dragon", str(p))
+    assert r.exit_code == 0 and "no actors, processes or stores" in r.stderr
+    p.write_text("[1, 2]")
+    _broken("threat-dragon", p, "a Threat Dragon model is a mapping of keys, but this file holds a list")
 
 
 def test_existing_output_is_never_replaced_without_force(tmp_path):

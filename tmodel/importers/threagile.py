@@ -443,6 +443,10 @@ class _Importer:
 
     def assets(self) -> None:
         raw = self.data.get("technical_assets")
+        if raw is None:
+            self.error(("technical_assets",), "the Threagile model has no technical assets, so there is nothing to convert",
+                       "a Threagile model lists its components under 'technical_assets'")
+            return
         section = self.mapping(("technical_assets",), raw, "'technical_assets'", optional=False)
         for name, item in section.items():
             path = ("technical_assets", name)

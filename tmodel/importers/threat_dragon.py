@@ -611,9 +611,7 @@ class _Importer:
 
     def polyline(self, di: int, cell: dict, s: dict, t: dict) -> list[tuple[float, float]]:
         pts = [_end_point(cell.get("source"), s)]
-        for v in cell.get("vertices") or []:
-            if isinstance(v, dict) and _num(v.get("x")) and _num(v.get("y")):
-                pts.append((float(v["x"]), float(v["y"])))
+        pts += _vertices(cell)
         pts.append(_end_point(cell.get("target"), t))
         return [p for p in pts if p is not None]
 
@@ -631,9 +629,7 @@ class _Importer:
                 p = _end_point(e, None)
             if p is not None:
                 pts.append(p)
-        vertices = [(float(v["x"]), float(v["y"])) for v in cell.get("vertices") or []
-                    if isinstance(v, dict) and _num(v.get("x")) and _num(v.get("y"))]
-        line = pts[:1] + vertices + pts[1:]
+        line = pts[:1] + _vertices(cell) + pts[1:]
         crossed = [f["id"] for f in self.draft.flows if f.get("_points") and _crosses(f["_points"], line)]
         self.draft.unmapped.append(
             f"trust boundary curve '{name or '(unnamed)'}' ({self.src(*cpath)}): a line encloses nothing, so it is not a "
@@ -731,6 +727,9 @@ class _Importer:
         if self.out_of_scope:
             dr.findings.append(f"out of scope in Threat Dragon: {', '.join(self.out_of_scope)}; tmodel has no out-of-scope "
                                "flag, so the analysis covers them: decide their threats or remove them")
+        if not dr.elements:
+            dr.findings.append("the Threat Dragon model has no actors, processes or stores: nothing but the summary was "
+                               "converted")
         if not any(dr.data_assets):
             dr.findings.append("Threat Dragon has no data assets: the flows carry no data; add data assets with their "
                                "classification, or the analysis cannot rate what the flows expose")
@@ -801,6 +800,13 @@ def _end_point(e: Any, node: dict | None) -> tuple[float, float] | None:
     if node and node.get("rect"):
         return _center(node["rect"])
     return None
+
+
+def _vertices(cell: dict) -> list[tuple[float, float]]:
+    """The bend points of an edge (ignoring malformed ones)."""
+    v = cell.get("vertices")
+    return [(float(p["x"]), float(p["y"])) for p in (v if isinstance(v, list) else [])
+            if isinstance(p, dict) and _num(p.get("x")) and _num(p.get("y"))]
 
 
 def _crosses(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
