@@ -156,8 +156,33 @@ class Draft:
         for section in ("data_assets", "boundaries", "elements", "flows"):
             items = getattr(self, section)
             if items:
-                data[section] = items
+                data[section] = [_whole_item_source(x) for x in items]
         return data
+
+
+def _whole_item_source(item: dict[str, Any]) -> dict[str, Any]:
+    """The whole item's source is recorded under 'id' (the item exists because of it)."""
+    src = item.get("derived_from")
+    if isinstance(src, dict) and "" in src:
+        src = {("id" if k == "" else k): v for k, v in src.items()}
+        item = {**item, "derived_from": dict(sorted(src.items()))}
+    elif isinstance(src, dict):
+        item = {**item, "derived_from": dict(sorted(src.items()))}
+    return item
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text as literal blocks, the way a person writes it in a model."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value.strip():
+        text = "\n".join(line.rstrip() for line in value.strip().splitlines()) + "\n"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
 
 
 def derive(item: dict[str, Any], field_path: str, value: Any, source: str) -> None:
@@ -206,7 +231,8 @@ def render(draft: Draft, today: dt.date | None = None, output: str | None = None
         if items:
             head += ["#", f"# {title}:"]
             head += [f"#   - {_one_line(x)}" for x in items]
-    body = yaml.safe_dump(draft.to_data(), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    body = yaml.dump(draft.to_data(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
     return "\n".join(head) + "\n\n" + body
 
 

@@ -48,11 +48,11 @@ ThreatId = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=4000)]
 Sources = Annotated[
-    dict[Annotated[str, StringConstraints(pattern=r"^([a-z_][a-z0-9_.]*)?$", max_length=100)],
+    dict[Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_.]*$", max_length=100)],
          Annotated[str, StringConstraints(min_length=1, max_length=1000)]],
     Field(
         default_factory=dict,
-        description="Where imported values came from: a field name (e.g. 'tls.min_version', or '' for the whole item) -> "
+        description="Where imported values came from: a field name (e.g. 'tls.min_version'; 'id' for the whole item) -> "
         "its source ('api.yaml#/servers/0/url', 'deployment.toml:42'). Written by 'tmodel import'; the analysis shows "
         "it in 'why it fired'. Remove an entry when you change that field by hand.",
     ),
