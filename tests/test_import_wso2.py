@@ -351,3 +351,78 @@ def test_copied_project_labels_sources_as_given(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.stderr
     assert "proj/api.json#/data/securityScheme/0" in r.stdout
     assert "proj/Definitions/swagger.json#/paths/" in r.stdout
+
+
+def test_pizzashack_api_yaml_passed_as_a_file():
+    from tmodel.importers.wso2_project import build
+
+    draft = build(str(PIZZA / "api.yaml"))
+    assert draft.findings and not [x for x in draft.findings if "disagree" in x]
+    front = [f for f in draft.flows if f["to"] == "gateway"]
+    assert front[0]["derived_from"]["rate_limit"].startswith(f"{PIZZA}/Definitions/swagger.yaml#/paths/")
+
+
+def test_unpaired_openapi_flows_still_carry_the_data(monkeypatch):
+    """If the OpenAPI draft's flows cannot be paired with operations, no data is lost, and it says so."""
+    from tmodel.importers import openapi
+    from tmodel.importers.wso2_project import build
+
+    real = openapi.build_draft
+
+    def shuffled(spec, draft=None):
+        d = real(spec, draft)
+        d.flows.reverse()
+        return d
+
+    monkeypatch.setattr(openapi, "build_draft", shuffled)
+    draft = build(str(PIZZA))
+    assert any("could not be paired" in x for x in draft.findings)
+    for f in (f for f in draft.flows if f["to"] == "gateway"):
+        assert "card-numbers" in f["data"]
+
+
+def test_other_api_settings_become_findings(tmp_path, catalog):
+    (tmp_path / "api.yaml").write_text("""\
+type: api
+version: v4.7.0
+data:
+  name: Misc
+  version: 3.0.0
+  context: /misc/{version}
+  lifeCycleStatus: RETIRED
+  transport: [http]
+  securityScheme: [api_key]
+  apiKeyHeader: X-Key
+  subscriptionAvailability: ALL_TENANTS
+  advertiseInfo: {advertised: true}
+  mediationPolicies: [{name: log-everything, type: in}]
+  websubSubscriptionConfiguration: {secret: "ws-secret-42"}
+  partnerToken: "tok-should-not-show"
+  responseCachingEnabled: true
+  cacheTimeout: 60
+  endpointConfig:
+    endpoint_type: load_balance
+    production_endpoints: [{url: "https://a.bank.internal"}, {url: "http://b.bank.internal"}]
+    endpoint_security:
+      production: {enabled: true, type: DIGEST, username: gw, password: "$secret{misc_backend}"}
+  operations:
+    - {target: /x, verb: GET, authType: Application User, operationPolicies: {request: [{policyName: addHeader}]}}
+""")
+    data, text, err, _ = imported(tmp_path, tmp_path, catalog)
+    fs = findings(err)
+    for needle in ("lifeCycleStatus RETIRED", "subscriptionAvailability ALL_TENANTS", "advertise-only API",
+                   "mediation policies run on the gateway", "the WebSub subscription secret", "response caching is on",
+                   "transport includes http", "production endpoint http://b.bank.internal is plain HTTP"):
+        assert any(needle in x for x in fs), needle
+    for secret in ("ws-secret-42", "tok-should-not-show"):
+        assert secret not in text + err
+    assert "partnerToken = (value not shown)" in err
+    assert not any("misc_backend" in x for x in fs)  # a $secret{} reference is not a clear-text secret
+    front = flows_to(data, "gateway")[0]
+    assert front["protocol"] == "http" and front["tls"]["min_version"] == "none"
+    assert front["authentication"]["method"] == "api_key"
+    assert "addHeader" in front["description"] and "X-Key" in next(
+        e for e in data["elements"] if e["id"] == "gateway")["description"]
+    back = flows_to(data, "backend")[0]
+    assert back["protocol"] == "http" and back["authentication"]["method"] == "basic"  # DIGEST is password-based
+    assert "HTTP Digest" in back["description"]

@@ -87,8 +87,8 @@ INTERPRETED = {
     "productionUrl", "sandboxUrl", "endpointSecured", "endpointAuthDigest", "endpointUTUsername", "endpointUTPassword",
     "operations", "uriTemplates", "keyManagers", "enableSchemaValidation", "responseCachingEnabled", "responseCache",
     "cacheTimeout", "id", "businessOwner", "businessOwnerEmail", "technicalOwner", "technicalOwnerEmail",
-    "inSequence", "outSequence", "faultSequence", "contextTemplate", "scopes", "tags", "audiences", "advertiseInfo",
-    "advertiseOnly", "endpointImplementationType", "implementation", "environments",
+    "inSequence", "outSequence", "faultSequence", "contextTemplate", "tags", "advertiseInfo", "advertiseOnly",
+    "endpointImplementationType", "implementation", "subscriptionAvailability", "subscriptionAvailableTenants",
 }
 # bookkeeping without security meaning: not listed as "not converted"
 BOOKKEEPING = {
@@ -698,12 +698,17 @@ def _read_rest(api: Api, r: _Reader) -> None:
                 if isinstance(name, str) and SECRET_KEY.search(name) and isinstance(val, str) and val.strip() \
                         and not PLACEHOLDER.match(val):
                     api.secret_properties.append((name, api.src(path + (name,))))
+    ws = d.get("websubSubscriptionConfiguration")
+    if isinstance(ws, dict) and isinstance(ws.get("secret"), str) and ws["secret"].strip() \
+            and not PLACEHOLDER.match(ws["secret"]):
+        api.secret_properties.append(("websubSubscriptionConfiguration.secret",
+                                      api.src(b + ("websubSubscriptionConfiguration", "secret"))))
     # what is not interpreted, listed once each (empty values carry nothing)
     for key, value in d.items():
         if key in INTERPRETED or key in BOOKKEEPING or value in (None, "", [], {}):
             continue
         line = api.line(b + (key,))
-        shown = _short(value)
+        shown = "(value not shown)" if isinstance(key, str) and SECRET_KEY.search(key) else _short(value)
         api.unmapped.append(f"{api.project.api_label}:{line} {'.'.join(map(str, b + (key,)))} = {shown}: not interpreted")
 
 
@@ -711,7 +716,11 @@ def _short(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(list(map(str, value))[:5]) + (", ..." if len(value) > 5 else "") + "}"
     if isinstance(value, list):
-        return f"[{len(value)} item(s)]"
+        shown = "[" + ", ".join(_short(v) for v in value) + "]"
+        return shown if len(shown) <= 40 and all(not isinstance(v, (dict, list)) for v in value) else \
+            f"[{len(value)} item(s)]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -883,7 +892,7 @@ def url_facts(url: str) -> tuple[str, str]:
 # --- the draft model ---------------------------------------------------------------------------
 
 TLS_NOTE = ("the TLS version is not stated in the project; the gateway's deployment.toml decides it "
-            "([transport.passthru_https.listener.parameters] HttpsProtocols, whose 4.x default also accepts TLS 1.0 "
+            "([transport.passthru_https.listener.parameters] HttpsProtocols, whose default also accepts TLS 1.0 "
             "and 1.1): check it with 'tmodel audit wso2-config'")
 BACKEND_TLS_NOTE = ("the TLS version is not stated in the project; the gateway's "
                     "[transport.passthru_https.sender.parameters] HttpsProtocols decides it")
@@ -1076,7 +1085,8 @@ def _consumer_flows(draft: Draft, api: Api, ops: list[OpFacts], alts: list[Alter
                alt.sources.get("authentication.method") or op.auth_src or op.where)
         if "tls.mutual" in alt.sources:
             derive(flow, "tls.mutual", alt.mutual, alt.sources["tls.mutual"])
-        desc.append(f"Authentication: {alt.note}" + (f"; authType {op.auth_type}" if op.auth_type else "") + ".")
+        desc.append(f"Authentication: {alt.note}" + (f"; authType {op.auth_type}" if op.auth_type and alt is not NONE_ALT
+                                                       else "") + ".")
         if alt.method == "mtls":
             pass
         elif at == "Application" and alt.method == "oauth2":
@@ -1325,10 +1335,26 @@ def _gateway_and_api_findings(draft: Draft, api: Api, parts: Parts, findings: li
                         "headers or call other systems)")
         notes.append(f"Mediation policies: {', '.join(api.mediation)}.")
     for name, src in api.secret_properties:
-        findings.append(f"secret exported in clear text: additional property '{name}' at {src} (value not shown); "
-                        "additional properties can be shown in the developer portal: move the secret to a vault")
+        if name.startswith("websub"):
+            findings.append(f"secret exported in clear text: the WebSub subscription secret at {src} (value not shown); "
+                            "rotate it and keep it out of the project")
+        else:
+            findings.append(f"secret exported in clear text: additional property '{name}' at {src} (value not shown); "
+                            "additional properties can be shown in the developer portal: move the secret to a vault")
     if api.auth_header and api.auth_header.lower() != "authorization":
         notes.append(f"Reads the access token from header '{api.auth_header}'.")
+    if api.api_key_header and any(n.lower() == "api_key" for n, _ in api.schemes):
+        notes.append(f"Reads API keys from header '{api.api_key_header}'.")
+    d, b = api.data, api.base
+    adv = d.get("advertiseInfo") if isinstance(d.get("advertiseInfo"), dict) else {}
+    if adv.get("advertised") is True or d.get("advertiseOnly") is True:
+        key = ("advertiseInfo", "advertised") if adv.get("advertised") is True else ("advertiseOnly",)
+        findings.append(f"advertise-only API ({api.src(b + key)}): the developer portal lists an API that another "
+                        "gateway serves; the WSO2 gateway's settings in this project do not protect it")
+    sa = d.get("subscriptionAvailability")
+    if isinstance(sa, str) and sa.strip().upper() in ("ALL_TENANTS", "SPECIFIC_TENANTS"):
+        findings.append(f"subscriptionAvailability {sa.strip().upper()} ({api.src(b + ('subscriptionAvailability',))}): "
+                        "applications of other tenants can subscribe to this API")
     _append(gw, " ".join(notes))
 
 
@@ -1489,6 +1515,7 @@ class DefinitionView:
 
     def __init__(self, project: Project, spec: Any, oa: Any):
         self.project, self.spec, self.oa = project, spec, oa
+        self.fallback: dict[str, Any] | None = None
         self.ops = oa.operations(spec)
         self.draft: Draft | None = oa.build_draft(spec)
         self.templates = self._templates()
@@ -1517,14 +1544,21 @@ class DefinitionView:
             groups.setdefault((name, op.security_parts is not None, sec), []).append(op)
         gw = next((e["id"] for e in self.draft.elements if e.get("technology") == "wso2_gateway"), None)
         fronts = [f for f in self.draft.flows if f.get("to") == gw and gw is not None]
-        if len(fronts) != len(groups):
-            return {}
         out: dict[tuple[str, str], dict] = {}
-        for front, members in zip(fronts, groups.values()):
-            if (front.get("derived_from") or {}).get("") != self.src(members[0].parts):
-                return {}
-            for op in members:
-                out[(op.method.upper(), op.path)] = front
+        paired = len(fronts) == len(groups) and all(
+            (front.get("derived_from") or {}).get("") == self.src(members[0].parts)
+            for front, members in zip(fronts, groups.values()))
+        if paired:
+            for front, members in zip(fronts, groups.values()):
+                for op in members:
+                    out[(op.method.upper(), op.path)] = front
+        elif fronts:
+            # cannot tell which operation is in which flow: every flow carries all the data found
+            data = [d for f in fronts for d in f.get("data") or []]
+            first = next((f["derived_from"]["data"] for f in fronts if "data" in (f.get("derived_from") or {})), None)
+            self.fallback = {"data": list(dict.fromkeys(data))}
+            if first:
+                self.fallback["derived_from"] = {"data": first}
         return out
 
     # -- operations --
@@ -1544,7 +1578,7 @@ class DefinitionView:
                 f.tier, f.tier_src = tier.strip(), self.src(op.parts + ("x-throttling-tier",))
             scopes, ssrc = self._scopes(op)
             f.scopes, f.scopes_src = scopes, ssrc
-            f.template = self.templates.get((f.verb, f.target))
+            f.template = self.templates.get((f.verb, f.target)) or self.fallback
             out.append(f)
         anon = [(op, f) for op, f in zip(self.ops, out) if op.security_parts is not None
                 and (not op.security or any(not r for r in op.security)) and canonical_auth_type(f.auth_type) != "None"]
@@ -1554,6 +1588,9 @@ class DefinitionView:
                             f"{f.name} at {self.src(op.security_parts)}), but the WSO2 gateway decides by x-auth-type "
                             f"({f.auth_type or 'missing, read as Application & Application User'}) and the API's "
                             "securityScheme: the model follows the gateway and requires authentication")
+        if self.fallback is not None:
+            findings.append("the OpenAPI import's flows could not be paired with the operations: every consumer flow "
+                            "carries all the data assets found, and identifiers and file transfers are not carried over")
         if placeholder:
             findings.append(f"the definition's security scheme 'default' is the one WSO2 generates ({placeholder}: "
                             "implicit flow, authorizationUrl https://test.com): it does not say which grants the key "
