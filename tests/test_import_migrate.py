@@ -222,7 +222,7 @@ def test_threagile_unconverted_content_is_listed_with_lines(example):
                 "missing-authentication-second-factor@*@*@*", "missing-hardening@*",
                 "dos-risky-access-across-trust-boundary@*@*@*"):
         assert f"risk_tracking '{rid}'" in err and f"risk_tracking '{rid}'" in header
-    assert "not tmodel threat ids" in err
+    assert "finding: 6 Threagile risk_tracking entries are listed as not converted" in err and "not tmodel threat ids" in err
     for what in ("individual risk category 'Some Individual Risk Example'", "shared runtime 'WebApp and Backoffice Virtualization'",
                  "abuse_cases (", "security_requirements (", "questions (", "business_criticality (", "tags_available (",
                  "data_assets.*.integrity", "data_assets.*.availability", "data_assets.*.justification_cia_rating",
@@ -306,6 +306,7 @@ def test_threat_dragon_demo(demo):
     assert len(m["flows"]) == 10
     # 14 threats, each listed once and quoted on its element or flow
     assert demo.stderr.count("not converted: threat '") == 14
+    assert "finding: 14 Threat Dragon threat(s) are listed as not converted" in demo.stderr
     assert "threat 'Accessing DB credentials' on store 'Worker Config' (Information disclosure; Open; severity High)" in demo.stderr
     assert "Accessing DB credentials" in els["worker-config"]["description"]
     # the text block and the three curves are listed, the curves with the flows they cross

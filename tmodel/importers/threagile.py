@@ -260,6 +260,7 @@ class _Importer:
         self.out_of_scope: list[str] = []
         self.defaults: dict[str, str] = {}
         self.self_links: list[str] = []
+        self.tracked = 0
 
     # --- positions, problems, sources ------------------------------------------------------
 
@@ -527,7 +528,6 @@ class _Importer:
                 self.not_converted("technical_assets", key, path + (key,))
         return el
 
-
     # --- trust boundaries ------------------------------------------------------------------
 
     def boundaries(self) -> None:
@@ -626,8 +626,7 @@ class _Importer:
                 if key not in BOUNDARY_CONVERTED and _has_value(item[key]):
                     self.not_converted("trust_boundaries", key, path + (key,))
         if entries:
-            named = [f"{self.boundary_of_id[t]} ({zone_of[t]})" for t, _, _ in entries if t not in assumed and
-                     self.boundary_of_id[t] not in assumed]
+            named = [f"{self.boundary_of_id[t]} ({zone_of[t]})" for t, _, _ in entries if not how[t].startswith("no trust")]
             msg = ["Threagile boundary types say how a segment is isolated, not how far it is trusted"]
             if named:
                 msg.append(f"zones set from the boundary names: {', '.join(named)}")
@@ -636,7 +635,6 @@ class _Importer:
             self.draft.findings.append("; ".join(msg) + ": review every zone")
 
         # place the elements
-        inet_default: list[str] = []
         unassigned: list[str] = []
         for tid, path in self.asset_path.items():
             el = self.draft.item("elements", self.element_of[tid])
@@ -650,7 +648,6 @@ class _Importer:
                                                f"but sits in the boundary '{self.boundary_of_id[btid]}': kept there; check its zone")
             elif internet:
                 derive(el, "boundary", self._default_boundary("internet"), self.src(path + ("internet",)))
-                inet_default.append(el["id"])
             else:
                 derive(el, "boundary", self._default_boundary("unassigned"), self.src(path))
                 unassigned.append(el["id"])
@@ -672,7 +669,6 @@ class _Importer:
         self.draft.boundaries.append(b)
         self.defaults[which] = b["id"]
         return b["id"]
-
 
     # --- communication links ---------------------------------------------------------------
 
@@ -800,9 +796,8 @@ class _Importer:
                     extra = ", ".join(f"{k} {_plain(e[k])}" for k in ("ticket", "date", "checked_by") if _has_value(e.get(k)))
                     just = _plain(e.get("justification"))
                     un.append(f"risk_tracking '{rid}' ({self.src((key, rid))}): {' '.join(bits) or 'no status'}"
-                              + (f" ({extra})" if extra else "") + (f": {just}" if just else "")
-                              + ". Threagile risk ids are not tmodel threat ids: record the decision on the matching "
-                                "tmodel threat after 'tmodel analyze'")
+                              + (f" ({extra})" if extra else "") + (f": {just}" if just else ""))
+                    self.tracked += 1
             elif key == "individual_risk_categories" and isinstance(value, dict):
                 for cname, cat in value.items():
                     c = cat if isinstance(cat, dict) else {}
@@ -885,6 +880,10 @@ class _Importer:
                                "so the analysis covers them: decide their threats or remove them")
         if self.unknown_tech:
             dr.findings.append(f"technologies unknown to the importer became 'other': {', '.join(self.unknown_tech)}")
+        if self.tracked:
+            dr.findings.append(f"{self.tracked} Threagile risk_tracking entr{'y is' if self.tracked == 1 else 'ies are'} listed as "
+                               "not converted: Threagile risk ids are not tmodel threat ids, so their statuses cannot become "
+                               "decisions; after 'tmodel analyze', record each on the matching tmodel threat")
         if self.self_links:
             dr.unmapped.append(f"communication links from an asset to itself, not converted (a tmodel flow joins two "
                                f"elements): {', '.join(self.self_links)}")

@@ -124,6 +124,7 @@ class _Importer:
         self.auth_found: list[str] = []
         self.no_props: list[str] = []
         self.multi = False
+        self.threat_count = 0
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -365,9 +366,8 @@ class _Importer:
             title = _plain(t.get("title")) or "(untitled)"
             meta = "; ".join(x for x in (_plain(t.get("type")), _plain(t.get("status")),
                                          f"severity {_plain(t.get('severity'))}" if t.get("severity") else "") if x)
-            self.draft.unmapped.append(f"threat '{title}' on {on} ({meta}) [{self.src(*dp, 'threats', ti)}]: tmodel derives "
-                                       "threats from its catalogs; find the matching one after 'tmodel analyze' and record "
-                                       "its decision there")
+            self.draft.unmapped.append(f"threat '{title}' on {on} ({meta}) [{self.src(*dp, 'threats', ti)}]")
+            self.threat_count += 1
             text = f"{len(quoted) + 1}) {title} ({meta})"
             desc, mit = _plain(t.get("description")), _plain(t.get("mitigation"))
             if desc:
@@ -727,6 +727,10 @@ class _Importer:
         if self.out_of_scope:
             dr.findings.append(f"out of scope in Threat Dragon: {', '.join(self.out_of_scope)}; tmodel has no out-of-scope "
                                "flag, so the analysis covers them: decide their threats or remove them")
+        if self.threat_count:
+            dr.findings.append(f"{self.threat_count} Threat Dragon threat(s) are listed as not converted and quoted in their "
+                               "element's or flow's description: tmodel derives its threats from its catalogs; after "
+                               "'tmodel analyze', record each one's status as a decision on the matching tmodel threat")
         if not dr.elements:
             dr.findings.append("the Threat Dragon model has no actors, processes or stores: nothing but the summary was "
                                "converted")
