@@ -100,6 +100,23 @@ BOOKKEEPING = {
 }
 
 
+# project files besides api.yaml and the definition, and why they matter
+EXTRAS = {
+    "api_params.yaml": "per-environment overrides of endpoints, endpoint security, certificates and deployments, applied "
+                       "by apictl at import; the model reflects api.yaml only",
+    "api_meta.yaml": "apictl import options",
+    "deployment_environments.yaml": "the gateway environments the revision is deployed to",
+    "Client-certificates": "client certificates trusted for mutual TLS on this API; review who they belong to",
+    "Endpoint-certificates": "certificates trusted for the backend's TLS",
+    "Policies": "operation policy definitions; review what they do",
+    "Sequences": "custom mediation sequences; review what they do",
+    "Interceptors": "request/response interceptor services",
+    "libs": "custom mediation libraries (Java): review them",
+    "WSDL": "the SOAP definition",
+    "Docs": "API documentation",
+}
+
+
 # --- the project on disk -------------------------------------------------------------------------
 
 @dataclass
@@ -183,13 +200,12 @@ def locate(path: str) -> Project:
         else:
             others = sorted(os.listdir(def_folder))
             if others:
-                project.extras.append(f"{_label(def_label, '')}/: {', '.join(others[:6])} (no swagger.yaml / swagger.json: "
-                                      "an API definition of another kind is not read)")
+                project.extras.append(f"{_label(def_label, '')}/: {', '.join(others[:6])}: not read (no swagger.yaml or "
+                                      "swagger.json; a GraphQL, AsyncAPI or WSDL definition is not read)")
     if os.path.isdir(path) or os.path.basename(path) in API_FILES:
-        for extra in ("api_params.yaml", "api_meta.yaml", "deployment_environments.yaml", "Client-certificates",
-                      "Endpoint-certificates", "Policies", "Sequences", "Interceptors", "libs", "WSDL", "Docs"):
+        for extra, why in EXTRAS.items():
             if os.path.exists(os.path.join(base, extra)):
-                project.extras.append(_label(base_label or ".", extra))
+                project.extras.append(f"{_label(base_label or '.', extra)}: not read ({why})")
     return project
 
 
@@ -1250,6 +1266,10 @@ def _backend_flows(draft: Draft, api: Api, parts: Parts, findings: list[str], da
 def _gateway_and_api_findings(draft: Draft, api: Api, parts: Parts, findings: list[str]) -> None:
     gw = draft.item("elements", parts.gateway)
     assert gw is not None
+    if "tmodel import wso2" in (gw.get("description") or ""):  # the OpenAPI import's pointer to this importer
+        gw["description"] = ("The WSO2 API Manager gateway. Its own settings (TLS protocols, client certificate "
+                             "verification, the plaintext port) are in deployment.toml: check them with "
+                             "'tmodel audit wso2-config'.")
     label = api.project.api_label
     notes: list[str] = [f"Serves {api_title(api)} at context {api.context or '(not stated)'}"
                         + (f" (API type {api.api_type})" if api.api_type != "HTTP" else "") + "."]
@@ -1440,7 +1460,7 @@ def build(path: str) -> Draft:
     draft.findings += findings
     draft.unmapped += api.unmapped
     for extra in project.extras:
-        draft.unmapped.append(f"{extra}: not read (project files other than api.yaml and the definition)")
+        draft.unmapped.append(extra)
     _drop_unused_assets(draft)
     return draft
 
@@ -1530,35 +1550,23 @@ class DefinitionView:
     def _templates(self) -> dict[tuple[str, str], dict]:
         """operation (VERB, path) -> the OpenAPI draft's consumer -> gateway flow that holds it.
 
-        The OpenAPI importer groups operations by first tag (else first path segment) and effective
-        security, in document order, one consumer flow per group; each flow's '' source is the group's
-        first operation, which checks the pairing. Empty when it does not check out.
+        From the OpenAPI importer's ``flows_by_operation``. When an operation has no flow there,
+        ``fallback`` (every data asset found) stands in for all of them, and a finding says so.
         """
         if self.draft is None:
             return {}
-        groups: dict[tuple, list[Any]] = {}
-        for op in self.ops:
-            name = op.tags[0] if op.tags else (next((s for s in op.path.split("/") if s), "") or "root")
-            sec = tuple(sorted(tuple(sorted((str(n), tuple(sorted(map(str, sc or [])))) for n, sc in req.items()))
-                               for req in op.security))
-            groups.setdefault((name, op.security_parts is not None, sec), []).append(op)
         gw = next((e["id"] for e in self.draft.elements if e.get("technology") == "wso2_gateway"), None)
         fronts = [f for f in self.draft.flows if f.get("to") == gw and gw is not None]
-        out: dict[tuple[str, str], dict] = {}
-        paired = len(fronts) == len(groups) and all(
-            (front.get("derived_from") or {}).get("") == self.src(members[0].parts)
-            for front, members in zip(fronts, groups.values()))
-        if paired:
-            for front, members in zip(fronts, groups.values()):
-                for op in members:
-                    out[(op.method.upper(), op.path)] = front
-        elif fronts:
+        pairs = self.oa.flows_by_operation(self.spec, self.draft)
+        out = {key: pair[0] for key, pair in pairs.items()}
+        if fronts and any((op.method.upper(), op.path) not in out for op in self.ops):
             # cannot tell which operation is in which flow: every flow carries all the data found
             data = [d for f in fronts for d in f.get("data") or []]
             first = next((f["derived_from"]["data"] for f in fronts if "data" in (f.get("derived_from") or {})), None)
             self.fallback = {"data": list(dict.fromkeys(data))}
             if first:
                 self.fallback["derived_from"] = {"data": first}
+            return {}
         return out
 
     # -- operations --
