@@ -142,7 +142,7 @@ def test_uk_account_info_per_operation_oauth2_both_schemes(imported):
     acc = im.asset("account-data")
     assert acc["classification"] == "bank_secrecy" and {"Identification", "Balance"} <= set(acc["attributes"])
     names = im.asset("pd-person-names")
-    assert names["attributes"] == ["Name"] and "OBParty2" in names["derived_from"][""]
+    assert names["attributes"] == ["Name"] and "OBParty2" in names["derived_from"]["id"]
     assert set(im.asset("pd-contacts")["attributes"]) >= {"EmailAddress", "Phone", "Mobile"}
     assert im.data["metadata"]["pd_level"] == "uz3" and "PLACEHOLDER" in im.text
     assert "x-namespaced-enum" in im.text  # listed as not converted
@@ -180,7 +180,7 @@ def test_psd2_empty_requirement_allows_anonymous_calls(imported):
     # the WSO2 extensions are listed as not converted, with the importer that reads them
     assert "x-auth-type: 42 occurrence(s)" in im.text and "read by 'tmodel import wso2'" in im.text
     # _links.balances is a hyperlink, withBalance a flag: neither is bank data
-    assert "_linksAll" not in im.asset("account-data")["derived_from"][""]
+    assert "_linksAll" not in im.asset("account-data")["derived_from"]["id"]
 
 
 def test_brasil_bom_and_openid_connect(imported):
@@ -193,8 +193,8 @@ def test_brasil_bom_and_openid_connect(imported):
     assert im.data["metadata"]["title"].startswith("API Accounts")
     consents = get(imported, BR_CONSENTS)
     docs = consents.asset("pd-identity-documents")  # LoggedUserDocument.identification (a CPF)
-    assert docs and "identification" in docs["attributes"] and "LoggedUserDocument" in docs["derived_from"][""]
-    assert "BusinessEntityDocument" not in docs["derived_from"][""]
+    assert docs and "identification" in docs["attributes"] and "LoggedUserDocument" in docs["derived_from"]["id"]
+    assert "BusinessEntityDocument" not in docs["derived_from"]["id"]
 
 
 def test_cds_json_without_any_security(imported):
@@ -395,6 +395,7 @@ def test_pointers_and_personal_data_vocabulary():
     ("not-openapi.yaml", "2:1", "neither an 'openapi' nor a 'swagger' key"),
     ("wrong-version.yaml", "1:10", "'openapi: 2.0' is not a version this importer reads"),
     ("security-not-list.yaml", "4:3", "'security' must be a list"),
+    ("content-list.yaml", "8:11", "the request body's content of POST /payments must be a mapping, but it is a list"),
 ])
 def test_broken_inputs_are_located(name: str, where: str, message: str):
     path = BROKEN / name

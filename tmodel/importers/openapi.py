@@ -65,6 +65,10 @@ MAX_ATTRIBUTES = 30
 CONSUMER, GATEWAY, BACKEND = "consumer", "gateway", "backend"
 INTERNET, DMZ, INTERNAL = "internet", "dmz", "internal"
 
+# derived_from key of the source of a whole item (the item exists because of it); the model
+# format's 'id' (also valid where '' was the spelling: 'id' names the item's id field)
+WHOLE_ITEM = "id"
+
 WSO2_EXTENSIONS = ("x-auth-type", "x-throttling-tier", "x-scope", "x-wso2-")
 
 
@@ -413,6 +417,15 @@ def _is_callback_url(name: str, schema: Any) -> bool:
 
 STRING_CONSTRAINTS = ("maxLength", "pattern", "enum", "const")
 UNCONSTRAINING_FORMATS = {"binary", "byte", "password", ""}
+
+
+def _mapping(spec: Spec, value: Any, parts: Parts, what: str, hint: str) -> dict:
+    """``value`` when it is a mapping, {} when absent; a located error when it is something else."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ProblemError([spec.problem(parts, f"{what} must be a mapping, but it is {_type_name(value)}", hint)])
+    return value
 
 
 def _is_type(node: dict, name: str) -> bool:
@@ -837,8 +850,9 @@ class _Builder:
             rb = op.data.get("requestBody")
             if rb is not None:
                 rb, rb_at = spec.deref(rb, op.parts + ("requestBody",))
-                content = rb.get("content") if isinstance(rb, dict) else None
-                for media, mt in (content or {}).items():
+                content = _mapping(spec, rb.get("content") if isinstance(rb, dict) else None, rb_at + ("content",),
+                                   f"the request body's content of {op.label}", "map media types to schemas: 'application/json: {schema: ...}'")
+                for media, mt in content.items():
                     has_body = True
                     mt_at = rb_at + ("content", media)
                     if _is_file_media(str(media)) and file_in is None:
@@ -877,7 +891,9 @@ class _Builder:
                         if media is not None:
                             file_out = op.parts + ("produces",) if isinstance(op.data.get("produces"), list) else ("produces",)
             else:
-                for media, mt in (resp.get("content") or {}).items() if isinstance(resp.get("content"), dict) else ():
+                content = _mapping(spec, resp.get("content"), r_at + ("content",), f"the content of response {code} of {op.label}",
+                                   "map media types to schemas: 'application/json: {schema: ...}'")
+                for media, mt in content.items():
                     mt_at = r_at + ("content", media)
                     if success and file_out is None and _is_file_media(str(media)):
                         file_out = mt_at
@@ -977,7 +993,7 @@ class _Builder:
             if draft.item("elements", eid) is None:
                 item = {"id": eid, "title": etitle, "kind": kind, "technology": tech, "boundary": boundary, "description": desc}
                 if eid == BACKEND and "info" in spec.data:
-                    item["derived_from"] = {"": self.src(("info",))}
+                    item["derived_from"] = {WHOLE_ITEM: self.src(("info",))}
                 draft.elements.append(item)
             draft.used_ids.add(eid)
 
@@ -1006,8 +1022,8 @@ class _Builder:
         back_notes: list[str] = [
             ("The OpenAPI document does not describe the gateway-to-backend channel: protocol https with TLS 1.2 is a "
              "placeholder and authentication is not set; take them from the gateway's endpoint configuration.")]
-        front["derived_from"] = {"": self.src(first.parts)}
-        back["derived_from"] = {"": self.src(first.parts)}
+        front["derived_from"] = {WHOLE_ITEM: self.src(first.parts)}
+        back["derived_from"] = {WHOLE_ITEM: self.src(first.parts)}
 
         # transport
         trs = [(t, f.op) for f in g.facts for t in f.transports]
@@ -1184,7 +1200,7 @@ class _Builder:
             }
             if cat is pd_fields.CARDS and names and all(pd_fields.words(n)[:1] == ["masked"] for n in names):
                 asset["masked"] = True
-            asset["derived_from"] = {"": self.src(entry["first"])}
+            asset["derived_from"] = {WHOLE_ITEM: self.src(entry["first"])}
             if draft.item("data_assets", cat.key) is None:
                 draft.data_assets.append(asset)
             draft.used_ids.add(cat.key)
@@ -1327,7 +1343,7 @@ def group_operations(ops: list[Operation]) -> list[tuple[str, list[Operation]]]:
 
     Operations share a group when they have the same first tag (else first path segment) and
     the same schemes in the same alternatives (their scopes may differ: they are merged). The
-    group's consumer -> gateway flow has ``derived_from['']`` = the group's first operation.
+    group's consumer -> gateway flow has ``derived_from['id']`` = the group's first operation.
     """
     groups: dict[tuple, tuple[str, list[Operation]]] = {}
     for op in ops:
@@ -1343,7 +1359,7 @@ def flows_by_operation(spec: Spec, draft: Draft) -> dict[tuple[str, str], tuple[
     for _, ops in group_operations(operations(spec)):
         src = spec.source(ops[0].parts)
         pair = [next((f for f in draft.flows if f.get("from") == a and f.get("to") == b
-                      and (f.get("derived_from") or {}).get("") == src), None)
+                      and src in ((f.get("derived_from") or {}).get(WHOLE_ITEM), (f.get("derived_from") or {}).get(""))), None)
                 for a, b in ((CONSUMER, GATEWAY), (GATEWAY, BACKEND))]
         if pair[0] is not None and pair[1] is not None:
             for op in ops:
