@@ -188,8 +188,13 @@ def _one_line(text: str) -> str:
 
 
 def _as_json(audit: Any, element_id: str | None, drifts: list[Any], with_drift: bool) -> dict[str, Any]:
+    from tmodel.importers.wso2_config import default_source
+
     def setting(s: Any) -> dict[str, Any]:
-        return {"name": s.name, "key": s.key, "value": s.value, "line": s.line, "raw": s.raw, "default": s.default}
+        out = {"name": s.name, "key": s.key, "value": s.value, "line": s.line, "raw": s.raw, "default": s.default}
+        if s.default:
+            out["default_from"] = default_source(s.name)
+        return out
 
     data: dict[str, Any] = {
         "file": audit.path,

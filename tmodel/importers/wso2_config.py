@@ -24,8 +24,9 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from tmodel.importers.wso2_defaults import DEFAULTS, PRODUCT, source_text
 from tmodel.problems import Problem, ProblemError
@@ -97,8 +98,7 @@ def audit_file(path: str) -> ConfigAudit:
 
 def audit_text(text: str, path: str) -> ConfigAudit:
     """The audit of a deployment.toml's text; ProblemError (located) on bad TOML or wrong value types."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -219,7 +219,7 @@ class _Scanner:
                 if j < self.n and t[j] == "=":
                     j = self.ws(j + 1)
                 end = self.value(j)
-                line, col = self.pos(j)
+                col = self.pos(j)[1]
                 self.keys[current + tuple(parts)] = _Loc(self.pos(i)[0], col, t[j:end].strip())
                 i = self.eol(end) if end < self.n and t[end - 1] != "\n" else end
         return self.keys, self.tables
@@ -851,10 +851,21 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
     return out
 
 
-def describe_default(setting_name: str, dotted: str) -> str:
-    """Where a default came from (for reports): the default.json file of the product or feature."""
-    d = DEFAULTS.get(dotted)
+# the key behind each setting whose default a report may cite (composites span several keys)
+DEFAULT_KEYS: dict[str, str] = {name: dotted for name, dotted, _ in SIMPLE} | {
+    "gateway.ssl_verify_client": "transport.passthru_https.listener.parameters.SSLVerifyClient",
+    "backend.hostname_verifier": "transport.passthru_https.sender.parameters.HostnameVerifier",
+    "internal.event_receiver_protocols": "transport.binary.receiver.sslEnabledProtocols",
+    "keystore.default_password": "keystore.tls.password",
+    "keystore.default_file": "keystore.tls.file_name",
+    "database.h2": "database.apim_db.url",
+}
+
+
+def default_source(name: str) -> str:
+    """Where the product default of a setting comes from (the default.json file), or 'unset'."""
+    d = DEFAULTS.get(DEFAULT_KEYS.get(name, ""))
     return source_text(d) if d else "unset"
 
 
-__all__ = ["Setting", "ConfigFinding", "ConfigAudit", "audit_text", "audit_file", "display_key", "SIMPLE", "WHAT"]
+__all__ = ["SIMPLE", "WHAT", "ConfigAudit", "ConfigFinding", "Setting", "audit_file", "audit_text", "default_source", "display_key"]
