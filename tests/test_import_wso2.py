@@ -419,3 +419,26 @@ data:
     back = flows_to(data, "backend")[0]
     assert back["protocol"] == "http" and back["authentication"]["method"] == "basic"  # DIGEST is password-based
     assert "HTTP Digest" in back["description"]
+
+
+def test_hand_written_legacy_project_with_production_url(tmp_path, catalog):
+    """The smallest 3.x style: productionUrl/sandboxUrl, no operations and no definition."""
+    meta = tmp_path / "Canais" / "Meta-information"
+    meta.mkdir(parents=True)
+    (meta / "api.yaml").write_text(
+        "id:\n  providerName: admin\n  apiName: Canais\n  version: 1.0.0-rc5.2\ntype: HTTP\n"
+        "context: \"/open-banking/channels/v1\"\navailableTiers:\n- name: Unlimited\nstatus: CREATED\n"
+        "visibility: public\ntransports: http,https\nproductionUrl: 'https://<YOUR_INTERNAL_SYSTEM>'\n"
+        "sandboxUrl: https://<YOUR_INTERNAL_SYSTEM>\n")
+    data, _, err, _ = imported(tmp_path, tmp_path / "Canais", catalog)
+    fs = findings(err)
+    assert data["metadata"]["id"] == "canais-1.0.0-rc5.2"
+    assert any("lists no operations and there is no API definition" in x for x in fs)
+    assert any("WSO2 then protects the API with OAuth 2.0" in x for x in fs)  # no apiSecurity stated
+    front = flows_to(data, "gateway")
+    assert len(front) == 1 and front[0]["authentication"]["method"] == "oauth2"
+    assert front[0]["rate_limit"] is False  # only the Unlimited subscription tier is offered
+    back = flows_to(data, "backend")[0]
+    assert back["derived_from"]["protocol"].endswith("Meta-information/api.yaml#/productionUrl")
+    assert "placeholder" in back["description"]
+    assert any("sandbox endpoint is the production endpoint" in x for x in fs)
