@@ -207,6 +207,12 @@ def test_cds_json_without_any_security(imported):
     for key in ("x-cds-type: 141 occurrence(s)", "x-conditional", "x-version"):
         assert f"vendor extension {key}" in im.text
     assert set(im.asset("account-data")["attributes"]) >= {"accountNumber", "availableBalance", "currentBalance"}
+    # the server calls itself MTLS, but no scheme declares it: said, not derived; the public product
+    # operations name their own plain-TLS server, and their flow says nothing of mTLS
+    for f in im.flows():
+        assert "tls.mutual" not in f["derived_from"]
+        assert ("described as mutual TLS" in f["description"]) is (f["id"] != "banking-products"), f["id"]
+    assert im.flow("banking-products")["derived_from"]["protocol"].split(" ")[0].endswith("#/paths/~1banking~1products/get/servers/0/url")
 
 
 def test_pizzashack_implicit_grant_and_personal_data(imported):
@@ -273,7 +279,7 @@ def test_openapi31_mtls_oidc_webhooks_and_no_false_positives(imported):
     assert front["identifiers"] == "uuid"  # via a parameter $ref and a schema named 'Id/uuid' (~1)
     assert front["file_transfer"]["direction"] == "inbound"  # image/jpeg body
     assert front["client_supplied_urls"] is True and front["derived_from"]["client_supplied_urls"].split(" ")[0].endswith("/callbacks")
-    assert front["rate_limit"] is True
+    assert front["rate_limit"] is True and "described as mutual TLS" not in front["description"]
     assert "schema_validation" not in front["derived_from"] and "stays false until the gateway enforces" in front["description"]
     assert im.asset("pd-biometric")["pd_category"] == "biometric"
     assert im.asset("pd-health")["pd_category"] == "special"

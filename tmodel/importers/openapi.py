@@ -1033,6 +1033,9 @@ class _Builder:
             derive(front, "tls.min_version", t.tls, self.src(t.parts, t.note))
             if t.rank == 1:
                 notes.append(t.note[0].upper() + t.note[1:] + ".")
+            hint = self.mtls_hint(t, g)
+            if hint:
+                notes.append(hint)
         else:
             front["protocol"] = "https"
             front["tls"] = {"min_version": "1.2"}
@@ -1114,6 +1117,20 @@ class _Builder:
         front["description"] = _text(f"Operations: {listed}. Security: {sec_label}. " + " ".join(notes))
         back["description"] = _text(f"Operations: {listed}. " + " ".join(back_notes))
         draft.flows += [front, back]
+
+    def mtls_hint(self, t: _Transport, g: _Group) -> str:
+        """A server that calls itself mTLS without a mutualTLS scheme: say so, do not derive it."""
+        declared = {str(n) for o in g.ops for req in o.security for n in req}
+        if any(isinstance(self.schemes.get(n), dict) and self.schemes[n].get("type") == "mutualTLS" for n in declared):
+            return ""
+        found, server, _ = self.spec.refs.lookup([str(x) for x in t.parts[:-1]])
+        desc = server.get("description") if found and isinstance(server, dict) and isinstance(server.get("description"), str) else ""
+        words = set(pd_fields.words(desc)) | set(pd_fields.words(urlparse(t.url).hostname or ""))
+        if not words & {"mtls", "mutual"}:
+            return ""
+        return (f"The server {t.url} is described as mutual TLS ('{' '.join(desc.split())[:60] or 'mtls'}' at "
+                f"{pointer_of(t.parts[:-1])}), but no mutualTLS security scheme declares it: tls.mutual is left false; "
+                "set it once the gateway is confirmed to require client certificates.")
 
     def suffix(self, g: _Group) -> str:
         """What tells this group's security apart from the other groups with the same name, for its flow id."""
