@@ -186,3 +186,28 @@ def test_diff_between_revisions_reads_the_config_of_each_revision(tmp_path):
     resolved = {t["id"] for t in d["threats"] if t["change"] == "resolved"}
     assert {"WSO2CFG-DRIFT@gw", "WSO2CFG-CORS-ANY-ORIGIN@gw", "OWASP-API8-PLAINTEXT-LISTENER@gw"} <= resolved
     assert not [t["id"] for t in d["threats"] if t["change"] == "raised"]
+
+
+def test_every_finding_the_audit_emits_is_in_the_vocabulary_rules_match_on():
+    """Rules name findings by id (checked when catalogs load); an id the audit emits but the vocabulary lacks could
+    never be matched, so the audit's ids and ConfigFinding must stay in step."""
+    import re
+
+    import tmodel.importers.wso2_config as audit
+    from tmodel.model.enums import ConfigFinding
+
+    emitted = set(re.findall(r'\badd\(\s*"([a-z0-9-]+)"', Path(audit.__file__).read_text(encoding="utf-8")))
+    assert len(emitted) > 20
+    assert emitted <= set(ConfigFinding.values()), sorted(emitted - set(ConfigFinding.values()))
+
+
+def test_example_with_a_linked_config_reports_drift_in_check(monkeypatch):
+    """The bundled loan-marketplace example links its pilot gateway's config: check and analyze show the drift."""
+    monkeypatch.chdir(ROOT)
+    a = analysis_of(ROOT / "models" / "loan-marketplace.yaml")
+    drift = threat(a, "WSO2CFG-DRIFT@api-gw")
+    assert drift is not None
+    assert "loan-marketplace-gateway.toml" in " ".join(drift["why"])
+    assert threat(a, "WSO2CFG-HOSTNAME-VERIFICATION-OFF@api-gw") is not None
+    ob = analysis_of(ROOT / "models" / "ob-account-information.yaml")
+    assert not [t["id"] for t in ob["threats"] if t["rule"].startswith("WSO2CFG-")]

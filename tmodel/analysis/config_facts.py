@@ -75,6 +75,16 @@ def lowest_tls(protocols: Any) -> str | None:
     return min(found, key=TLS_ORDER.index) if found else None
 
 
+def only_forward_secret(ciphers: Any) -> bool | None:
+    """True when every listed suite has an ephemeral key exchange ((EC)DHE, or a TLS 1.3 suite), False when one
+    does not (static RSA: recorded traffic opens with the server's key); None when no list is set (the JVM's
+    defaults: not decidable from the file)."""
+    suites = [str(c).strip().upper() for c in (ciphers or []) if str(c).strip()]
+    if not suites:
+        return None
+    return all(c.startswith(("TLS_ECDHE_", "TLS_DHE_", "TLS_AES_", "TLS_CHACHA20_")) for c in suites)
+
+
 def _get(d: dict[str, Any], dotted: str) -> Any:
     for part in dotted.split("."):
         if not isinstance(d, dict):
@@ -124,10 +134,12 @@ def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
     verify = str(_val(s, "gateway.ssl_verify_client") or "").lower()
     revocation = _val(s, "gateway.cert_revocation")
     cert_bound = _val(s, "oauth.cert_bound_tokens")
+    forward_secrecy = only_forward_secret(_val(s, "gateway.ciphers"))
     for f in sorted(model.flows, key=lambda f: f.id):
         has_tls = f.tls.min_version.value != "none"
         if f.target == el.id and has_tls:
             ov("flow", f.id, "tls.min_version", inbound_tls, "gateway.https_protocols")
+            ov("flow", f.id, "tls.forward_secrecy", forward_secrecy, "gateway.ciphers")
             if verify == "require":
                 ov("flow", f.id, "tls.mutual", True, "gateway.ssl_verify_client")
             elif verify == "none":
