@@ -504,3 +504,18 @@ def test_small_cases_bearer_header_key_natural_ids_files_both_ways(tmp_path: Pat
     assert health["derived_from"]["authentication.method"].endswith("/paths/~1health/get/security (security: [] (no authentication required))")
     assert "1 operation(s) require no authentication (security: [])" in r.stderr
     assert "'http://legacy.bank.example' is plain http" in r.stderr
+
+
+def test_unquoted_versions_and_documents_that_say_little(tmp_path: Path):
+    s2 = tmp_path / "s2.yaml"  # swagger: 2.0 unquoted is a float in YAML: read as written
+    s2.write_text("swagger: 2.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+                  "      responses: {'200': {description: ok}}\n", encoding="utf-8")
+    r = invoke(str(s2))
+    assert r.exit_code == 0, r.stderr
+    assert "states no host and no schemes" in r.stderr and "declares no security schemes (securityDefinitions)" in r.stderr
+    (front,) = [f for f in yaml.safe_load(r.stdout)["flows"] if f["to"] == "gateway"]
+    assert front["derived_from"]["protocol"].startswith(f"{s2}# (the document states no host")
+    o31 = tmp_path / "o31.yaml"  # openapi: 3.1 unquoted, no paths (legal in 3.1)
+    o31.write_text("openapi: 3.1\ninfo: {title: t, version: '1'}\n", encoding="utf-8")
+    r = invoke(str(o31))
+    assert r.exit_code == 0 and "describes no operations" in r.stderr

@@ -631,6 +631,10 @@ def _transport(url: str, parts: Parts) -> _Transport | None:
     if scheme == "https":
         return _Transport(2, "https", "1.2", parts,
                           "https; the document does not state the TLS version: 1.2 is the floor to verify on the gateway", url)
+    if scheme == "" and not parts:  # Swagger 2.0 without host and schemes
+        return _Transport(1, "https", "1.2", parts,
+                          "the document states no host and no schemes (Swagger 2.0: those the document is served from): "
+                          "https with TLS 1.2 is a placeholder to confirm", url)
     if scheme == "":
         what = "is relative" if url.strip().startswith("/") else "names no scheme"
         return _Transport(1, "https", "1.2", parts,
@@ -1232,6 +1236,9 @@ class _Builder:
     def document_findings(self, facts: list[_OpFacts]) -> None:
         spec = self.spec
         ops = self.ops
+        if not ops:
+            self.findings.append("the document describes no operations (no paths with methods): the model has no flows; "
+                                 "add them by hand or import the document that describes the API's paths")
         if ops and not self.schemes:
             where = "securityDefinitions" if spec.version == "2.0" else "components.securitySchemes"
             self.findings.append(f"the document declares no security schemes ({where}): nothing says how callers "
@@ -1311,7 +1318,7 @@ class _Builder:
                     self.findings.append(f"server '{t.url}' is plain http: no TLS ({spec.label}{pointer_of(t.parts)})")
                 elif t.rank == 1 and t.url not in seen:
                     seen.add(t.url)
-                    self.findings.append(f"{t.note} ({spec.label}{pointer_of(t.parts)})")
+                    self.findings.append(f"{t.note} ({spec.label}{pointer_of(t.parts)})" if t.parts else t.note)
         if any(not f.transports for f in facts):
             self.findings.append("no HTTP(S) server is named for some operations: the scheme and TLS are not stated; their "
                                  "flows carry https with TLS 1.2 as a placeholder to confirm")
