@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/importers.py
 
 schema: $(STAMP)
 	$(BIN)/tmodel schema --write

@@ -87,12 +87,13 @@ def main() -> None:
         path = Path(d) / "bench.yaml"
         path.write_text(yaml.safe_dump(generate(args.elements), sort_keys=False))
         lm, t_load = timed(lambda: load_model(str(path)))
+        size = path.stat().st_size
     assert lm.model is not None, [p.format() for p in lm.errors][:5]
     facts, t_facts = timed(lambda: compute_facts(lm.model))
     result, t_match = timed(lambda: analyze(lm.model, cat, facts=facts))
     _, t_total = timed(lambda: analyze(lm.model, cat))
     print(f"catalogs: {len(cat.rules)} rules, {len(cat.controls)} controls, {len(cat.requirements)} requirements")
-    print(f"model: {len(lm.model.elements)} elements, {len(lm.model.flows)} flows ({path.stat().st_size if path.exists() else 0} bytes)")
+    print(f"model: {len(lm.model.elements)} elements, {len(lm.model.flows)} flows ({size / 1e6:.1f} MB)")
     print(f"load catalogs (uncached)     {t_cat * 1000:8.1f} ms")
     print(f"load + validate model        {t_load * 1000:8.1f} ms")
     print(f"graph facts                  {t_facts * 1000:8.1f} ms")
