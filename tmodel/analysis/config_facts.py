@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tmodel.graph import has_outside_bearer_tokens
-from tmodel.model.enums import ConfigKind, Technology
+from tmodel.model.enums import ConfigKind, Protocol, Technology
 from tmodel.model.types import Model
 from tmodel.problems import Problem, ProblemError
 
@@ -37,6 +37,10 @@ TLS_OF = {"tlsv1": "1.0", "tlsv1.0": "1.0", "tlsv1.1": "1.1", "tlsv1.2": "1.2", 
 TLS_ORDER = ["none", "1.0", "1.1", "1.2", "1.3"]
 KEY_MANAGERS = {Technology.WSO2_KEY_MANAGER, Technology.IDENTITY_PROVIDER}
 MANAGEMENT = {Technology.WSO2_PUBLISHER}
+PASSTHRU_PROTOCOLS = {Protocol.HTTPS, Protocol.SOAP}
+# peers the gateway does not reach through the API sender (their connections have their own clients)
+NOT_API_PEERS = {Technology.WSO2_KEY_MANAGER, Technology.IDENTITY_PROVIDER, Technology.WSO2_PUBLISHER,
+                 Technology.LOG_COLLECTOR, Technology.DATABASE, Technology.MESSAGE_QUEUE, Technology.HSM}
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,12 @@ def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
     cert_bound = _val(s, "oauth.cert_bound_tokens")
     forward_secrecy = only_forward_secret(_val(s, "gateway.ciphers"))
     for f in sorted(model.flows, key=lambda f: f.id):
-        has_tls = f.tls.min_version.value != "none"
+        # only API traffic goes through the PassThrough listener (8243) and sender: not token validation,
+        # log shipping, database or broker connections, and not WebSocket (its own listener)
+        has_tls = f.tls.min_version.value != "none" and f.protocol in PASSTHRU_PROTOCOLS
+        other = model.element(f.source if f.target == el.id else f.target)
+        if other is not None and other.technology in NOT_API_PEERS:
+            continue
         if f.target == el.id and has_tls:
             ov("flow", f.id, "tls.min_version", inbound_tls, "gateway.https_protocols")
             ov("flow", f.id, "tls.forward_secrecy", forward_secrecy, "gateway.ciphers")
