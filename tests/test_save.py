@@ -132,3 +132,22 @@ def test_values_a_yaml_11_reader_would_misread_are_quoted(model_file):
     lm = doc.validate()
     assert lm.ok, [p.format() for p in lm.errors]
     assert lm.model.answers[0].status.value == "yes" and lm.model.metadata.description == "two\nlines"
+
+
+def test_a_value_changed_by_hand_drops_its_imported_source(tmp_path):
+    """derived_from says where an importer found a value; once a person changes it, that is no longer true."""
+    from tmodel.model.save import ModelDocument
+
+    text = (Path(__file__).parent / "fixtures" / "base.yaml").read_text(encoding="utf-8").replace(
+        "  - id: tpp-gw\n",
+        "  - id: tpp-gw\n    derived_from: {tls.min_version: 'spec.yaml#/servers/0/url', rate_limit: 'spec.yaml#/paths'}\n", 1)
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc = ModelDocument.open(str(path))
+    doc.set(("flows", "tpp-gw", "tls", "min_version"), "1.2")  # unchanged value: the source stays
+    assert doc.get(("flows", "tpp-gw", "derived_from", "tls.min_version")) == "spec.yaml#/servers/0/url"
+    doc.set(("flows", "tpp-gw", "tls", "min_version"), "1.3")
+    assert doc.get(("flows", "tpp-gw", "derived_from")) == {"rate_limit": "spec.yaml#/paths"}
+    doc.set(("flows", "tpp-gw", "rate_limit"), False)
+    assert doc.get(("flows", "tpp-gw", "derived_from"), None) is None
+    assert doc.validate().ok

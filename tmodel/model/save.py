@@ -170,12 +170,27 @@ class ModelDocument:
     def set(self, path: tuple[Any, ...], value: Any) -> None:
         """Set a field, e.g. ("flows", "tpp-gw", "tls", "min_version"). None removes optional keys."""
         node, key = self._walk(path, create=True)
+        before = node.get(key) if isinstance(node, dict) else None
         if value is None:
             if isinstance(node, dict) and key in node:
                 del node[key]
         else:
             node[key] = _plain(value)
+        if before != (None if value is None else node[key]):
+            self._forget_source(path)
         self.dirty = True
+
+    def _forget_source(self, path: tuple[Any, ...]) -> None:
+        """A value changed by hand no longer comes from where an importer found it: drop its derived_from entry."""
+        if len(path) < 3 or path[0] not in ("data_assets", "elements", "flows") or path[2] == "derived_from":
+            return
+        item = self.get(path[:2])
+        src = item.get("derived_from") if isinstance(item, dict) else None
+        field = ".".join(str(p) for p in path[2:])
+        if isinstance(src, dict) and field in src:
+            del src[field]
+            if not src:
+                del item["derived_from"]
 
     def add_item(self, section: str, item: dict[str, Any]) -> None:
         key = KEYS[section]
