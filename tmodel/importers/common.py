@@ -92,6 +92,22 @@ def located_problem(located: Located, path: str, loc: tuple, message: str, hint:
     return Problem(path, line, col, message, hint)
 
 
+# --- text ------------------------------------------------------------------------------------
+
+MAX_TITLE = 200  # the model's titles (types.Short)
+MAX_TEXT = 4000  # the model's descriptions (types.Text)
+
+
+def one_line(text: Any) -> str:
+    """``text`` on one line: runs of whitespace (newlines too) become one space."""
+    return " ".join(str(text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the last of them '…' when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # --- provenance ------------------------------------------------------------------------------
 
 def pointer(*parts: Any) -> str:
@@ -230,11 +246,7 @@ def render(draft: Draft, today: dt.date | None = None, output: str | None = None
                          ("Not converted (no equivalent in tmodel)", draft.unmapped)):
         if items:
             head += ["#", f"# {title}:"]
-            head += [f"#   - {_one_line(x)}" for x in items]
+            head += [f"#   - {one_line(x)}" for x in items]
     body = yaml.dump(draft.to_data(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=False)
     return "\n".join(head) + "\n\n" + body
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

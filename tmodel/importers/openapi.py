@@ -48,7 +48,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import Draft, derive, parse_document, read_input, slug
+from tmodel.importers.common import (
+    MAX_TEXT,
+    Draft,
+    derive,
+    parse_document,
+    read_input,
+    shorten,
+    slug,
+)
 from tmodel.importers.refs import Parts, Refs, pointer_of, ref_name, walk_document
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
@@ -1118,8 +1126,8 @@ class _Builder:
         listed = ", ".join(op.label for op in ops[:MAX_OPS_LISTED])
         if len(ops) > MAX_OPS_LISTED:
             listed += f" and {len(ops) - MAX_OPS_LISTED} more"
-        front["description"] = _text(f"Operations: {listed}. Security: {sec_label}. " + " ".join(notes))
-        back["description"] = _text(f"Operations: {listed}. " + " ".join(back_notes))
+        front["description"] = shorten((f"Operations: {listed}. Security: {sec_label}. " + " ".join(notes)).strip(), MAX_TEXT)
+        back["description"] = shorten((f"Operations: {listed}. " + " ".join(back_notes)).strip(), MAX_TEXT)
         draft.flows += [front, back]
 
     def mtls_hint(self, t: _Transport, g: _Group) -> str:
@@ -1215,8 +1223,8 @@ class _Builder:
             more = f" (and {len(names) - MAX_ATTRIBUTES} more)" if len(names) > MAX_ATTRIBUTES else ""
             asset: dict[str, Any] = {
                 "id": cat.key, "title": cat.title,
-                "description": _text(f"{cat.description} Recognised by field names in the document's schemas: "
-                                     f"{', '.join(attrs)}{more}. Review the classification and the volume."),
+                "description": shorten(f"{cat.description} Recognised by field names in the document's schemas: "
+                                       f"{', '.join(attrs)}{more}. Review the classification and the volume.".strip(), MAX_TEXT),
                 "classification": cat.classification, "pd_category": cat.pd_category, "attributes": attrs,
             }
             if cat is pd_fields.CARDS and names and all(pd_fields.words(n)[:1] == ["masked"] for n in names):
@@ -1389,11 +1397,6 @@ def flows_by_operation(spec: Spec, draft: Draft) -> dict[tuple[str, str], tuple[
             for op in ops:
                 out[(op.method.upper(), op.path)] = (pair[0], pair[1])
     return out
-
-
-def _text(s: str, n: int = 4000) -> str:
-    s = s.strip()
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def build_draft(spec: Spec, draft: Draft | None = None) -> Draft:

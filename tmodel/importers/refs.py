@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from tmodel.importers.common import pointer
+from tmodel.importers.common import one_line, pointer, shorten
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -249,6 +249,6 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__} ({_short(repr(value))})"
 
 
-def _short(text: str, n: int = 120) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _short(text: Any) -> str:
+    """A reference (or a value) as a message shows it: on one line, at most 120 characters."""
+    return shorten(one_line(text), 120)

@@ -42,13 +42,20 @@ import html
 import re
 from typing import Any
 
-from tmodel.importers.common import Draft, derive, parse_document, read_input, slug
+from tmodel.importers.common import (
+    MAX_TEXT,
+    MAX_TITLE,
+    Draft,
+    derive,
+    parse_document,
+    read_input,
+    shorten,
+    slug,
+)
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
 WHAT = "a Threagile model"
-MAX_TEXT = 4000
-MAX_TITLE = 200
 
 # Threagile technology -> (tmodel technology, what Threagile means when the match is loose)
 TECHNOLOGY: dict[str, tuple[str, str]] = {
@@ -435,7 +442,7 @@ class _Importer:
                         continue
                     ends = [i for i in (text.find(".", m.end()), text.find(";", m.end())) if i >= 0]
                     sentence = " ".join(text[sentence_start: min(ends) + 1 if ends else len(text)].split())
-                    return self.src(path + (key,)), _short(sentence, 160)
+                    return self.src(path + (key,)), shorten(sentence, 160)
         if PD_TERMS.search(name):
             return self.src(path), name
         return None
@@ -824,7 +831,7 @@ class _Importer:
                 if key == "questions":
                     open_ = sum(1 for v in value.values() if not _has_value(v))
                     extra = f", {open_} unanswered"
-                un.append(f"{key} ({at}): {len(names)} {what}{extra}: {_short(shown, 600)}; {WHY_TOP[key]}")
+                un.append(f"{key} ({at}): {len(names)} {what}{extra}: {shorten(shown, 600)}; {WHY_TOP[key]}")
             elif key.startswith("diagram_tweak"):
                 self.not_converted("(top level)", "diagram_tweak_*", (key,))
             elif key == "includes":
@@ -834,7 +841,7 @@ class _Importer:
                                            "complete model (merge the includes first)")
             else:
                 why = WHY_TOP.get(key, "no tmodel equivalent")
-                un.append(f"{key} ({at}): {_short(_plain(value), 300)}; {why}")
+                un.append(f"{key} ({at}): {shorten(_plain(value), 300)}; {why}")
         author = d.get("author")
         if isinstance(author, dict):
             for k, v in author.items():
@@ -845,7 +852,7 @@ class _Importer:
             if isinstance(v, dict):
                 for k, val in v.items():
                     if k != "description" and _has_value(val):
-                        un.append(f"{key}.{k} ({self.src((key, k))}): {_short(_plain(val), 200)}")
+                        un.append(f"{key}.{k} ({self.src((key, k))}): {shorten(_plain(val), 200)}")
 
         for (section, key), lines in self.unmapped_keys.items():
             lines = sorted(set(lines))
@@ -949,12 +956,7 @@ def _ident(value: Any) -> str | None:
 
 
 def _title(value: Any) -> str:
-    s = _plain(value)
-    return s[: MAX_TITLE - 1] + "…" if len(s) > MAX_TITLE else s
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return shorten(_plain(value), MAX_TITLE)
 
 
 def _clip(parts: list[str] | str, source: str) -> str:

@@ -47,13 +47,21 @@ import math
 import re
 from typing import Any
 
-from tmodel.importers.common import Draft, derive, parse_document, pointer, read_input, slug
+from tmodel.importers.common import (
+    MAX_TEXT,
+    MAX_TITLE,
+    Draft,
+    derive,
+    parse_document,
+    pointer,
+    read_input,
+    shorten,
+    slug,
+)
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
 WHAT = "a Threat Dragon model"
-MAX_TEXT = 4000
-MAX_TITLE = 200
 SNAP = 30  # pixels: a loose flow end this close to an element's box is taken as attached to it
 
 SHAPE_OF_TYPE = {"tm.Actor": "actor", "tm.Process": "process", "tm.Store": "store", "tm.Flow": "flow",
@@ -270,7 +278,7 @@ class _Importer:
             elif shape == "td-text-block":
                 self.other_cells[(di, cid)] = "text block"
                 text = _plain((data or {}).get("name")) or _plain(_get(cell, "attrs", "text", "text"))
-                self.draft.unmapped.append(f"text block ({self.src(*cpath)}): \"{_short(text, 200)}\": free text on the "
+                self.draft.unmapped.append(f"text block ({self.src(*cpath)}): \"{shorten(text, 200)}\": free text on the "
                                            "diagram; put what matters into the model's descriptions")
             else:
                 self.other_cells[(di, cid)] = shape or "cell"
@@ -694,7 +702,7 @@ class _Importer:
                 continue
             title = _plain(g.get("title")) or f"diagram {di}"
             dtype = _plain(g.get("diagramType"))
-            extra = f"; its description: \"{_short(_plain(g.get('description')), 300)}\"" if _plain(g.get("description")) else ""
+            extra = f"; its description: \"{shorten(_plain(g.get('description')), 300)}\"" if _plain(g.get("description")) else ""
             self.draft.unmapped.append(f"diagram '{title}'" + (f" ({dtype})" if dtype else "")
                                        + f" ({self.src('detail', 'diagrams', di)}): the drawing (positions, sizes, styles, "
                                        f"thumbnail) is not kept{extra}")
@@ -863,12 +871,7 @@ def _plain(value: Any) -> str:
 
 
 def _title(value: Any) -> str:
-    s = _plain(value)
-    return s[: MAX_TITLE - 1] + "…" if len(s) > MAX_TITLE else s
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return shorten(_plain(value), MAX_TITLE)
 
 
 def _clip(parts: list[str] | str, source: str) -> str:

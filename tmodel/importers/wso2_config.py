@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tmodel.importers.common import one_line
 from tmodel.importers.wso2_defaults import DEFAULTS, PRODUCT, source_text
 from tmodel.problems import Problem, ProblemError
 
@@ -76,10 +77,10 @@ class ConfigAudit:
     def where(self, name: str) -> str:
         s = self.settings[name]
         if s.line:
-            return f"{self.path}:{s.line} {s.key} = {_one_line(s.raw)}"
+            return f"{self.path}:{s.line} {s.key} = {one_line(s.raw)}"
         if s.raw == "unset":
             return f"{self.path}: {s.key} unset (the product sets no default)"
-        return f"{self.path}: {s.key} unset: product default {_one_line(s.raw)}"
+        return f"{self.path}: {s.key} unset: product default {one_line(s.raw)}"
 
     def counts(self) -> dict[str, int]:
         return {sev: sum(1 for f in self.findings if f.severity == sev) for sev in SEVERITIES}
@@ -322,10 +323,6 @@ def _is_secret_ref(v: Any) -> bool:
     return isinstance(v, str) and v.strip().startswith("$secret{")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _quote_part(p: Any) -> str:
     p = str(p)
     return p if _BARE.fullmatch(p) else '"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -419,7 +416,7 @@ def _normalise(reader: _Reader, path: tuple, value: Any, kind: str, in_file: boo
 
     def bad(expected: str, hint: str) -> Any:
         if in_file:
-            reader.error(path, f"{key} = {_one_line(_toml(value))}: expected {expected}", hint)
+            reader.error(path, f"{key} = {one_line(_toml(value))}: expected {expected}", hint)
         return _EMPTY[kind]
 
     if value is None:
@@ -715,7 +712,7 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
         never = verify == "none"
         add("client-cert-optional", "high" if never else "medium",
             "Gateway never asks for client certificates" if never else "Client certificates are optional on gateway port 8243",
-            (f"SSLVerifyClient = {_one_line(s['gateway.ssl_verify_client'].raw)}: " +
+            (f"SSLVerifyClient = {one_line(s['gateway.ssl_verify_client'].raw)}: " +
              ("the listener never requests a client certificate, so no API can use mutual TLS and FAPI's mTLS client "
               "authentication and certificate-bound tokens are impossible." if never else
               "the TLS handshake succeeds without a certificate, so mutual TLS holds only for APIs that enable "
@@ -738,7 +735,7 @@ def _findings(s: dict[str, Setting]) -> list[ConfigFinding]:
             "Also check bin/api-manager.sh for -Dhttpclient.hostnameVerifier=AllowAll.", hv_fix, "backend.hostname_verifier")
     elif hv != "Strict":
         add("hostname-verification-relaxed", "low", "Backend host name verification is relaxed",
-            (f"HostnameVerifier = {_one_line(s['backend.hostname_verifier'].raw)}: " +
+            (f"HostnameVerifier = {one_line(s['backend.hostname_verifier'].raw)}: " +
              ("wildcard certificates match any sub-domain depth and 'localhost' is always accepted. "
               if hv == "DefaultAndLocalhost" else
               "not a value Synapse knows (Strict, AllowAll, DefaultAndLocalhost), so it uses its DEFAULT verifier: "
