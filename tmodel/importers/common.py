@@ -108,6 +108,40 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def describe(value: Any, *, empty: str | None = "empty", scalar: str = "type") -> str:
+    """What kind of value this is, for messages such as "'paths' must be a mapping, but it is a list".
+
+    A mapping is 'a mapping' and a list 'a list'. ``empty`` is what None is called ('empty',
+    'missing', 'an empty value'; None: described by its type like any other value). ``scalar``
+    says how any other value is described:
+
+    - 'type': the type only, 'a single value (int)';
+    - 'repr': the type and the value's repr on one line (120 characters), "a str ('abc')", 'a bool (True)';
+    - 'value': a string as written (40 characters), else the repr, "a string ('abc')", 'a int (5)';
+    - 'yaml': in a YAML author's words, "a string ('abc')", 'a number (5)', 'true/false'.
+    """
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None and empty is not None:
+        return empty
+    name = type(value).__name__
+    if scalar == "type":
+        return f"a single value ({name})"
+    if scalar == "repr":
+        return f"a {name} ({shorten(one_line(repr(value)), 120)})"
+    if scalar == "value":
+        return f"a string ('{value[:40]}')" if isinstance(value, str) else f"a {name} ({value!r})"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    return f"a {name}"
+
+
 # --- provenance ------------------------------------------------------------------------------
 
 def pointer(*parts: Any) -> str:

@@ -52,6 +52,7 @@ from tmodel.importers.common import (
     MAX_TEXT,
     Draft,
     derive,
+    describe,
     parse_document,
     read_input,
     shorten,
@@ -197,18 +198,6 @@ def _detect_version(data: dict, located: Located, path: str) -> tuple[str, str]:
                                 "pass an OpenAPI 3.x or Swagger 2.0 file (it starts with 'openapi: 3...' or 'swagger: \"2.0\"')")])
 
 
-def _type_name(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    if isinstance(value, str):
-        return f"a string ('{value[:40]}')"
-    return f"a {type(value).__name__} ({value!r})"
-
-
 def _check_structure(spec: Spec) -> list[Problem]:
     """The skeleton the importer relies on, with a located problem for each thing of the wrong type."""
     d = spec.data
@@ -218,7 +207,7 @@ def _check_structure(spec: Spec) -> list[Problem]:
         if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
             return True
         want = {dict: "a mapping", list: "a list", str: "a string"}[typ]
-        out.append(spec.problem(parts, f"{what} must be {want}, but it is {_type_name(value)}", hint))
+        out.append(spec.problem(parts, f"{what} must be {want}, but it is {describe(value, scalar='value')}", hint))
         return False
 
     if "info" in d and need(("info",), d["info"], dict, "'info'") and "title" in d["info"]:
@@ -432,7 +421,7 @@ def _mapping(spec: Spec, value: Any, parts: Parts, what: str, hint: str) -> dict
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ProblemError([spec.problem(parts, f"{what} must be a mapping, but it is {_type_name(value)}", hint)])
+        raise ProblemError([spec.problem(parts, f"{what} must be a mapping, but it is {describe(value, scalar='value')}", hint)])
     return value
 
 

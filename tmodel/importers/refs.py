@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from tmodel.importers.common import one_line, pointer, shorten
+from tmodel.importers.common import describe, one_line, pointer, shorten
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -143,7 +143,7 @@ class Refs:
         """What is wrong with the ``$ref`` held at ``holder`` (None when it resolves to content)."""
         at = holder + ("$ref",)
         if not isinstance(ref, str):
-            return self.problem(at, f"$ref must be a string, not {_kind(ref)}", "write $ref: '#/components/schemas/Name'")
+            return self.problem(at, f"$ref must be a string, not {describe(ref, empty='an empty value', scalar='repr')}", "write $ref: '#/components/schemas/Name'")
         if not ref.startswith("#"):
             return self.problem(at, f"$ref '{_short(ref)}' refers to another document; only references inside this file "
                                     "are followed", BUNDLE_HINT)
@@ -175,7 +175,7 @@ class Refs:
                 current = nxt
                 continue
             if not isinstance(value, (dict, bool)):
-                return self.problem(at, f"$ref '{_short(ref)}' points to {_kind(value)}, not to an object",
+                return self.problem(at, f"$ref '{_short(ref)}' points to {describe(value, empty='an empty value', scalar='repr')}, not to an object",
                                     "a reference must point at a schema, parameter, response or other object")
             return None
 
@@ -237,16 +237,6 @@ def ref_name(parts: Parts) -> str | None:
     if len(parts) >= 2 and parts[-2] in ("schemas", "definitions", "parameters", "responses", "requestBodies", "headers"):
         return str(parts[-1])
     return None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "an empty value"
-    return f"a {type(value).__name__} ({_short(repr(value))})"
 
 
 def _short(text: Any) -> str:

@@ -47,6 +47,7 @@ from tmodel.importers.common import (
     MAX_TITLE,
     Draft,
     derive,
+    describe,
     parse_document,
     read_input,
     shorten,
@@ -289,7 +290,7 @@ class _Importer:
             return {}
         if isinstance(value, dict):
             return value
-        self.error(path, f"{what} is {_kind(value)}, but Threagile writes it as a mapping of names to entries",
+        self.error(path, f"{what} is {describe(value)}, but Threagile writes it as a mapping of names to entries",
                    "indent the entries under it as 'Name: {id: ..., ...}'")
         return {}
 
@@ -298,14 +299,14 @@ class _Importer:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.error(path, f"{what} is {_kind(value)}, not a list of ids", "write one '- id' per line")
+            self.error(path, f"{what} is {describe(value)}, not a list of ids", "write one '- id' per line")
             return []
         out = []
         for i, v in enumerate(value):
             if isinstance(v, (str, int)) and not isinstance(v, bool):
                 out.append((i, str(v)))
             else:
-                self.error(path + (i,), f"{what} holds {_kind(v)}, not an id", "write the id of the referenced item")
+                self.error(path + (i,), f"{what} holds {describe(v)}, not an id", "write the id of the referenced item")
         return out
 
     def unknown_ref(self, path: tuple, what: str, value: str, known: dict) -> None:
@@ -375,7 +376,7 @@ class _Importer:
         for name, item in section.items():
             path = ("data_assets", name)
             if not isinstance(item, dict):
-                self.error(path, f"data asset '{name}' is {_kind(item)}, not a mapping", "give it id, confidentiality, quantity ...")
+                self.error(path, f"data asset '{name}' is {describe(item)}, not a mapping", "give it id, confidentiality, quantity ...")
                 continue
             tid = _ident(item.get("id"))
             if tid is None:
@@ -459,7 +460,7 @@ class _Importer:
         for name, item in section.items():
             path = ("technical_assets", name)
             if not isinstance(item, dict):
-                self.error(path, f"technical asset '{name}' is {_kind(item)}, not a mapping", "give it id, type, technology ...")
+                self.error(path, f"technical asset '{name}' is {describe(item)}, not a mapping", "give it id, type, technology ...")
                 continue
             tid = _ident(item.get("id"))
             if tid is None:
@@ -545,7 +546,7 @@ class _Importer:
         for name, item in section.items():
             path = ("trust_boundaries", name)
             if not isinstance(item, dict):
-                self.error(path, f"trust boundary '{name}' is {_kind(item)}, not a mapping", "give it id, type, technical_assets_inside")
+                self.error(path, f"trust boundary '{name}' is {describe(item)}, not a mapping", "give it id, type, technical_assets_inside")
                 continue
             tid = _ident(item.get("id"))
             if tid is None:
@@ -687,7 +688,7 @@ class _Importer:
             for name, link in links.items():
                 lpath = path + ("communication_links", name)
                 if not isinstance(link, dict):
-                    self.error(lpath, f"communication link '{name}' is {_kind(link)}, not a mapping", "give it target, protocol ...")
+                    self.error(lpath, f"communication link '{name}' is {describe(link)}, not a mapping", "give it target, protocol ...")
                     continue
                 flow = self.flow(tid, path, lpath, name, link)
                 if flow:
@@ -980,16 +981,6 @@ def _clip(parts: list[str] | str, source: str) -> str:
 
 def _has_value(v: Any) -> bool:
     return v not in (None, "", [], {})
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "empty"
-    return f"a single value ({type(value).__name__})"
 
 
 KEY_ORDER = ("id", "title", "kind", "technology", "boundary", "zone", "parent", "from", "to", "description", "classification",

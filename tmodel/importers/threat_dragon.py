@@ -52,6 +52,7 @@ from tmodel.importers.common import (
     MAX_TITLE,
     Draft,
     derive,
+    describe,
     parse_document,
     pointer,
     read_input,
@@ -156,13 +157,13 @@ class _Importer:
                           "pass the JSON file Threat Dragon saved")
         detail = d.get("detail")
         if not isinstance(detail, dict):
-            self.fail_now(("detail",), f"'detail' is {_kind(detail)}, but Threat Dragon writes a mapping with 'diagrams'",
+            self.fail_now(("detail",), f"'detail' is {describe(detail, empty='missing')}, but Threat Dragon writes a mapping with 'diagrams'",
                           "pass the JSON file Threat Dragon saved")
         diagrams = detail.get("diagrams")
         if diagrams is None:
             diagrams = []
         if not isinstance(diagrams, list):
-            self.fail_now(("detail", "diagrams"), f"'detail.diagrams' is {_kind(diagrams)}, not a list of diagrams",
+            self.fail_now(("detail", "diagrams"), f"'detail.diagrams' is {describe(diagrams, empty='missing')}, not a list of diagrams",
                           "pass the JSON file Threat Dragon saved")
         self.version_check(d, diagrams)
         self.multi = len(diagrams) > 1
@@ -233,32 +234,32 @@ class _Importer:
     def read_diagram(self, di: int, diagram: Any) -> None:
         dpath = ("detail", "diagrams", di)
         if not isinstance(diagram, dict):
-            self.error(dpath, f"diagram {di} is {_kind(diagram)}, not a mapping", "pass the JSON file Threat Dragon saved")
+            self.error(dpath, f"diagram {di} is {describe(diagram, empty='missing')}, not a mapping", "pass the JSON file Threat Dragon saved")
             return
         cells = diagram.get("cells")
         if cells is None:
             self.draft.findings.append(f"diagram {di} ('{_plain(diagram.get('title'))}') has no cells")
             return
         if not isinstance(cells, list):
-            self.error(dpath + ("cells",), f"'cells' of diagram {di} is {_kind(cells)}, not a list",
+            self.error(dpath + ("cells",), f"'cells' of diagram {di} is {describe(cells, empty='missing')}, not a list",
                        "pass the JSON file Threat Dragon saved")
             return
         seen: dict[str, int] = {}
         for ci, cell in enumerate(cells):
             cpath = dpath + ("cells", ci)
             if not isinstance(cell, dict):
-                self.error(cpath, f"cell {ci} of diagram {di} is {_kind(cell)}, not a mapping", "")
+                self.error(cpath, f"cell {ci} of diagram {di} is {describe(cell, empty='missing')}, not a mapping", "")
                 continue
             data = cell.get("data")
             if data is not None and not isinstance(data, dict):
-                self.error(cpath + ("data",), f"'data' of cell {ci} is {_kind(data)}, not a mapping", "")
+                self.error(cpath + ("data",), f"'data' of cell {ci} is {describe(data, empty='missing')}, not a mapping", "")
                 continue
             shape = cell.get("shape")
             if not isinstance(shape, str):
                 shape = SHAPE_OF_TYPE.get(str((data or {}).get("type")), "")
             cid = cell.get("id")
             if cid is not None and not isinstance(cid, (str, int)):
-                self.error(cpath + ("id",), f"the id of cell {ci} is {_kind(cid)}, not a string", "")
+                self.error(cpath + ("id",), f"the id of cell {ci} is {describe(cid, empty='missing')}, not a string", "")
                 continue
             cid = str(cid) if cid is not None else f"#{ci}"
             if cid in seen:
@@ -494,7 +495,7 @@ class _Importer:
         cpath = ("detail", "diagrams", di, "cells", ci, which)
         e = cell.get(which)
         if not isinstance(e, dict):
-            self.error(cpath, f"the {which} of flow cell {ci} is {_kind(e)}, not a mapping with 'cell' or 'x'/'y'",
+            self.error(cpath, f"the {which} of flow cell {ci} is {describe(e, empty='missing')}, not a mapping with 'cell' or 'x'/'y'",
                        "the file is damaged: redraw the flow in Threat Dragon")
             return None, "", ""
         if "cell" in e:
@@ -895,16 +896,6 @@ def _clip(parts: list[str] | str, source: str) -> str:
 
 def _has_value(v: Any) -> bool:
     return v not in (None, "", [], {})
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "missing"
-    return f"a single value ({type(value).__name__})"
 
 
 KEY_ORDER = ("id", "title", "kind", "technology", "boundary", "zone", "parent", "from", "to", "description", "classification",

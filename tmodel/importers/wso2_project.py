@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from tmodel.importers.common import Draft, derive, parse_document, pointer, read_input, slug
+from tmodel.importers.common import Draft, derive, describe, parse_document, pointer, read_input, slug
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -329,23 +329,9 @@ class _Reader:
         value = obj[key]
         if (bool in kinds or not isinstance(value, bool)) and isinstance(value, kinds):
             return value
-        found = _kind(value)
+        found = describe(value, empty=None, scalar="yaml")
         self.problem(base + (key,), f"'{key}' must be {what}, but it is {found}", hint)
         return None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return f"a string ({value[:40]!r})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    return f"a {type(value).__name__}"
 
 
 def _text(value: Any) -> str:
@@ -374,7 +360,7 @@ def read_api(project: Project) -> Api:
             raise ProblemError(r.problems)
         data = doc.get("data")
         if not isinstance(data, dict):
-            r.problem(("data",), f"'data' must be a mapping with the API's settings, but it is {_kind(data)}",
+            r.problem(("data",), f"'data' must be a mapping with the API's settings, but it is {describe(data, empty=None, scalar='yaml')}",
                       "export the project again with 'apictl export api'")
             raise ProblemError(r.problems)
         base: tuple = ("data",)
@@ -466,11 +452,11 @@ def _str_list(api: Api, r: _Reader, key: str, what: str, comma: bool, hint: str 
             if isinstance(item, str) and item.strip():
                 out.append((item.strip(), path + (i,)))
             elif not isinstance(item, str):
-                r.problem(path + (i,), f"'{key}' items must be names (strings), but item {i + 1} is {_kind(item)}", hint)
+                r.problem(path + (i,), f"'{key}' items must be names (strings), but item {i + 1} is {describe(item, empty=None, scalar='yaml')}", hint)
         return out, path
     if isinstance(value, str) and comma:
         return [(x.strip(), path) for x in value.split(",") if x.strip()], path
-    r.problem(path, f"'{key}' must be {what}, but it is {_kind(value)}", hint)
+    r.problem(path, f"'{key}' must be {what}, but it is {describe(value, empty=None, scalar='yaml')}", hint)
     return [], path
 
 
@@ -527,7 +513,7 @@ def _read_operations(api: Api, r: _Reader) -> None:
     for i, op in enumerate(ops or []):
         path = b + (key, i)
         if not isinstance(op, dict):
-            r.problem(path, f"operation {i + 1} must be a mapping with target and verb, but it is {_kind(op)}")
+            r.problem(path, f"operation {i + 1} must be a mapping with target and verb, but it is {describe(op, empty=None, scalar='yaml')}")
             continue
         target = op.get("target", op.get("uriTemplate"))
         verb = op.get("verb", op.get("httpVerb"))
@@ -541,7 +527,7 @@ def _read_operations(api: Api, r: _Reader) -> None:
             if isinstance(at, str):
                 o.auth_type, o.auth_path = at.strip(), path + ("authType",)
             else:
-                r.problem(path + ("authType",), f"'authType' must be a string, but it is {_kind(at)}",
+                r.problem(path + ("authType",), f"'authType' must be a string, but it is {describe(at, empty=None, scalar='yaml')}",
                           "one of: Application & Application User, Application, Application User, None")
         for tk in ("throttlingPolicy", "throttlingTier"):
             tv = op.get(tk)
@@ -549,7 +535,7 @@ def _read_operations(api: Api, r: _Reader) -> None:
                 o.tier, o.tier_path = tv.strip(), path + (tk,)
                 break
             if tv is not None and not isinstance(tv, str):
-                r.problem(path + (tk,), f"'{tk}' must be a policy name, but it is {_kind(tv)}")
+                r.problem(path + (tk,), f"'{tk}' must be a policy name, but it is {describe(tv, empty=None, scalar='yaml')}")
         sc = op.get("scopes")
         if sc is not None:
             if isinstance(sc, list):
@@ -562,7 +548,7 @@ def _read_operations(api: Api, r: _Reader) -> None:
                 o.scopes_path = path + ("scopes",)
                 o.scopes = [x for x in re.split(r"[,\s]+", sc) if x]
             else:
-                r.problem(path + ("scopes",), f"'scopes' must be a list of scope names, but it is {_kind(sc)}")
+                r.problem(path + ("scopes",), f"'scopes' must be a list of scope names, but it is {describe(sc, empty=None, scalar='yaml')}")
         scope = op.get("scope")
         if isinstance(scope, dict) and isinstance(scope.get("key"), str) and scope["key"] not in o.scopes:
             o.scopes.append(scope["key"])
@@ -597,7 +583,7 @@ def _read_endpoints(api: Api, r: _Reader) -> None:
     elif raw is None or isinstance(raw, dict):
         cfg = raw
     else:
-        r.problem(path, f"'endpointConfig' must be a mapping (or a JSON string in 3.x), but it is {_kind(raw)}")
+        r.problem(path, f"'endpointConfig' must be a mapping (or a JSON string in 3.x), but it is {describe(raw, empty=None, scalar='yaml')}")
         return
     if isinstance(cfg, dict):
         api.endpoint_config_path = path
@@ -628,7 +614,7 @@ def _read_endpoints(api: Api, r: _Reader) -> None:
                         _endpoint_security(api, env, s, path if string_form else path + sub,
                                            pointer(*sub)[1:] if string_form else ""))
     elif cfg is not None:
-        r.problem(path, f"'endpointConfig' must hold a mapping, but it holds {_kind(cfg)}")
+        r.problem(path, f"'endpointConfig' must hold a mapping, but it holds {describe(cfg, empty=None, scalar='yaml')}")
     for env, key in (("production", "productionUrl"), ("sandbox", "sandboxUrl")):
         url = d.get(key)
         if isinstance(url, str) and url.strip() and not any(e.env == env for e in api.endpoints):
@@ -676,7 +662,7 @@ def _read_rest(api: Api, r: _Reader) -> None:
         origins = cors.get("accessControlAllowOrigins")
         if origins is not None and not isinstance(origins, (list, str)):
             r.problem(api.cors_path + ("accessControlAllowOrigins",),
-                      f"'accessControlAllowOrigins' must be a list of origins, but it is {_kind(origins)}")
+                      f"'accessControlAllowOrigins' must be a list of origins, but it is {describe(origins, empty=None, scalar='yaml')}")
     v = r.get(d, b, "enableSchemaValidation", (bool,), "true or false")
     if v is not None:
         api.schema_validation = (v, b + ("enableSchemaValidation",))
