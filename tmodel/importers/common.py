@@ -108,6 +108,25 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def clip(parts: list[str] | str, source: str) -> str:
+    """Parts of a description joined with spaces into at most MAX_TEXT characters.
+
+    When too long, the longest parts (the source's own text, quoted threats) are shortened with a
+    note saying where the full text is (``source``), so an importer's short notes always survive.
+    """
+    parts = [p for p in ([parts] if isinstance(parts, str) else parts) if p]
+    marker = f" … [truncated; the full text is at {source}]"
+    while len(" ".join(parts)) > MAX_TEXT:
+        excess = len(" ".join(parts)) - MAX_TEXT
+        i = max(range(len(parts)), key=lambda k: len(parts[k]))
+        keep = max(len(parts[i]) - excess - len(marker), 0)
+        if keep < 100:  # nothing long enough to shorten: cut the whole text
+            text = " ".join(parts)
+            return text[: MAX_TEXT - len(marker)] + marker
+        parts[i] = parts[i][:keep].rstrip() + marker
+    return " ".join(parts)
+
+
 def describe(value: Any, *, empty: str | None = "empty", scalar: str = "type") -> str:
     """What kind of value this is, for messages such as "'paths' must be a mapping, but it is a list".
 

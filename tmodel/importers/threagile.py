@@ -43,9 +43,9 @@ import re
 from typing import Any
 
 from tmodel.importers.common import (
-    MAX_TEXT,
     MAX_TITLE,
     Draft,
+    clip,
     derive,
     describe,
     parse_document,
@@ -351,7 +351,7 @@ class _Importer:
             parts.append(f"Management summary: {summary}")
         version = _text(d.get("threagile_version"))
         parts.append(f"Imported from the Threagile model {self.path}" + (f" (threagile_version {version})." if version else "."))
-        meta["description"] = _clip(parts, f"{self.label}:1")
+        meta["description"] = clip(parts, f"{self.label}:1")
         if owner:
             self.draft.findings.append(f"metadata.owner is the Threagile author '{owner}' ({self.src(('author', 'name'))}): "
                                        "set the team that answers for the integration")
@@ -422,7 +422,7 @@ class _Importer:
                 self.pd.append((asset["id"], pd_src[0]))
             if CREDENTIAL_TERMS.search(" ".join(filter(None, [name, desc]))) and cls != "credentials":
                 self.credentials.append(asset["id"])
-            asset["description"] = _clip(notes, self.src(path))
+            asset["description"] = clip(notes, self.src(path))
             asset.setdefault("derived_from", {})[""] = self.src(path)
             self.draft.data_assets.append(asset)
             for key in item:
@@ -529,7 +529,7 @@ class _Importer:
             why = _text(item.get("justification_out_of_scope"))
             notes.insert(0, "Out of scope in Threagile" + (f": {why.rstrip('.')}." if why else " (no justification given)."))
             self.out_of_scope.append(f"{el['id']} ({self.src(path + ('out_of_scope',))})")
-        el["description"] = _clip(notes, self.src(path))
+        el["description"] = clip(notes, self.src(path))
         el.setdefault("derived_from", {})[""] = self.src(path)
         for key, value in item.items():
             if key not in ASSET_CONVERTED and _has_value(value):
@@ -628,7 +628,7 @@ class _Importer:
                                            "as tmodel nests only segments as trusted as their parent or more")
             if how[tid].startswith("no trust"):
                 assumed.append(b["id"])
-            b["description"] = _clip(notes, self.src(path))
+            b["description"] = clip(notes, self.src(path))
             self.draft.boundaries.append(b)
             for key in item:
                 if key not in BOUNDARY_CONVERTED and _has_value(item[key]):
@@ -781,7 +781,7 @@ class _Importer:
                 notes.append(f"Sends {', '.join(sent)}; receives {', '.join(received)}.")
             elif received and not sent:
                 notes.append(f"Receives {', '.join(received)} (response).")
-        f["description"] = _clip(notes, self.src(path))
+        f["description"] = clip(notes, self.src(path))
         f.setdefault("derived_from", {})[""] = self.src(path)
         for key, value in link.items():
             if key not in LINK_CONVERTED and _has_value(value):
@@ -958,25 +958,6 @@ def _ident(value: Any) -> str | None:
 
 def _title(value: Any) -> str:
     return shorten(_plain(value), MAX_TITLE)
-
-
-def _clip(parts: list[str] | str, source: str) -> str:
-    """Parts joined into a description of at most MAX_TEXT characters.
-
-    When too long, the longest parts (the source's own text, quoted threats) are shortened with a
-    note saying where the full text is, so the importer's short notes always survive.
-    """
-    parts = [p for p in ([parts] if isinstance(parts, str) else parts) if p]
-    marker = f" … [truncated; the full text is at {source}]"
-    while len(" ".join(parts)) > MAX_TEXT:
-        excess = len(" ".join(parts)) - MAX_TEXT
-        i = max(range(len(parts)), key=lambda k: len(parts[k]))
-        keep = max(len(parts[i]) - excess - len(marker), 0)
-        if keep < 100:  # nothing long enough to shorten: cut the whole text
-            text = " ".join(parts)
-            return text[: MAX_TEXT - len(marker)] + marker
-        parts[i] = parts[i][:keep].rstrip() + marker
-    return " ".join(parts)
 
 
 def _has_value(v: Any) -> bool:

@@ -48,9 +48,9 @@ import re
 from typing import Any
 
 from tmodel.importers.common import (
-    MAX_TEXT,
     MAX_TITLE,
     Draft,
+    clip,
     derive,
     describe,
     parse_document,
@@ -226,7 +226,7 @@ class _Importer:
             if names:
                 parts.append(f"Contributors: {', '.join(names)}.")
         parts.append(f"Imported from the Threat Dragon model {self.path}.")
-        meta["description"] = _clip(parts, self.src("summary"))
+        meta["description"] = clip(parts, self.src("summary"))
         self.draft.metadata = meta
 
     # --- reading the cells -------------------------------------------------------------------
@@ -334,7 +334,7 @@ class _Importer:
         if self.multi:
             notes.append(f"Diagram: {self.diagram_title(di)}.")
         notes += self.threats(di, ci, dp, data, f"{shape} '{title}'")
-        el["description"] = _clip(notes, self.src(*cpath))
+        el["description"] = clip(notes, self.src(*cpath))
         el.setdefault("derived_from", {})[""] = self.src(*cpath)
         self.draft.elements.append(el)
         self.nodes[(di, cid)] = {"id": el["id"], "rect": _rect(cell), "path": cpath, "shape": shape, "data": data,
@@ -436,7 +436,7 @@ class _Importer:
                                            "un-nested, as tmodel nests only segments as trusted as their parent or more")
             if self.multi:
                 notes.append(f"Diagram: {self.diagram_title(b['diagram'])}.")
-            out["description"] = _clip(notes, self.src(*b["path"]))
+            out["description"] = clip(notes, self.src(*b["path"]))
             if b["how"].startswith("not stated"):
                 assumed.append(b["id"])
             self.draft.boundaries.append(out)
@@ -460,7 +460,7 @@ class _Importer:
                 derive(el, "boundary", self.default_boundary("unassigned"), self.src(*n["path"]))
                 unassigned.append(el["id"])
             if rect is None:
-                el["description"] = _clip((el.get("description", "") + " The cell has no position, so no boundary box "
+                el["description"] = clip((el.get("description", "") + " The cell has no position, so no boundary box "
                                            "could hold it.").strip(), self.src(*n["path"]))
         if outside_actors:
             self.draft.findings.append(f"actors in no trust boundary box: {', '.join(outside_actors)}; placed in the "
@@ -581,7 +581,7 @@ class _Importer:
         if self.multi:
             notes.append(f"Diagram: {self.diagram_title(di)}.")
         notes += self.threats(di, ci, dp, data, f"flow '{title}'")
-        f["description"] = _clip(notes, self.src(*cpath))
+        f["description"] = clip(notes, self.src(*cpath))
         f.setdefault("derived_from", {})[""] = self.src(*cpath)
         f["_public"] = data.get("isPublicNetwork") is True
         f["_points"] = self.polyline(di, cell, s_node, t_node)
@@ -873,25 +873,6 @@ def _plain(value: Any) -> str:
 
 def _title(value: Any) -> str:
     return shorten(_plain(value), MAX_TITLE)
-
-
-def _clip(parts: list[str] | str, source: str) -> str:
-    """Parts joined into a description of at most MAX_TEXT characters.
-
-    When too long, the longest parts (the source's own text, quoted threats) are shortened with a
-    note saying where the full text is, so the importer's short notes always survive.
-    """
-    parts = [p for p in ([parts] if isinstance(parts, str) else parts) if p]
-    marker = f" … [truncated; the full text is at {source}]"
-    while len(" ".join(parts)) > MAX_TEXT:
-        excess = len(" ".join(parts)) - MAX_TEXT
-        i = max(range(len(parts)), key=lambda k: len(parts[k]))
-        keep = max(len(parts[i]) - excess - len(marker), 0)
-        if keep < 100:  # nothing long enough to shorten: cut the whole text
-            text = " ".join(parts)
-            return text[: MAX_TEXT - len(marker)] + marker
-        parts[i] = parts[i][:keep].rstrip() + marker
-    return " ".join(parts)
 
 
 def _has_value(v: Any) -> bool:
