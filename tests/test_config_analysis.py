@@ -213,3 +213,24 @@ def test_example_with_a_linked_config_reports_drift_in_check(monkeypatch):
     assert threat(a, "WSO2CFG-HOSTNAME-VERIFICATION-OFF@api-gw") is not None
     ob = analysis_of(ROOT / "models" / "ob-account-information.yaml")
     assert not [t["id"] for t in ob["threats"] if t["rule"].startswith("WSO2CFG-")]
+
+
+def test_audit_link_adds_the_configs_entry_once_and_keeps_comments(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gw").mkdir()
+    shutil.copyfile(SHIPPED_TOML, tmp_path / "gw" / "deployment.toml")
+    text = "# our AIS integration: keep this comment\n" + (ROOT / "tests" / "fixtures" / "base.yaml").read_text(encoding="utf-8")
+    (tmp_path / "model.yaml").write_text(text, encoding="utf-8")
+    assert run("audit", "wso2-config", "gw/deployment.toml", "--link").exit_code == 2  # --link needs --model
+
+    r = run("audit", "wso2-config", "gw/deployment.toml", "--model", "model.yaml", "--link")
+    assert r.exit_code == 1, r.output  # the shipped file has high findings
+    saved = (tmp_path / "model.yaml").read_text(encoding="utf-8")
+    assert saved.startswith("# our AIS integration: keep this comment\n")
+    data = yaml.safe_load(saved)
+    assert data["configs"] == [{"kind": "wso2_deployment_toml", "path": "gw/deployment.toml", "element": "gw"}]
+    assert threat(analysis_of(tmp_path / "model.yaml"), "WSO2CFG-DRIFT@gw") is not None
+
+    r = run("audit", "wso2-config", "gw/deployment.toml", "--model", "model.yaml", "--link")  # already linked
+    assert (tmp_path / "model.yaml").read_text(encoding="utf-8") == saved
+    assert "Link the file" not in r.stdout

@@ -32,8 +32,10 @@ def register(main: click.Group) -> None:
                   help="Compare with this model's claims about the gateway (drift).")
     @click.option("--element", "element_id", default=None,
                   help="The model element the file configures (default: the model's configs: link, else its WSO2 gateway).")
+    @click.option("--link", is_flag=True,
+                  help="Add the configs: entry to MODEL (comments kept), so every analysis audits the file.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-    def wso2_config(toml_path: str, model_path: str | None, element_id: str | None, fmt: str) -> None:
+    def wso2_config(toml_path: str, model_path: str | None, element_id: str | None, link: bool, fmt: str) -> None:
         """Audit a WSO2 API Manager deployment.toml over the product defaults.
 
         Every key the file leaves out takes the WSO2 API Manager 4.7.0 default, and several
@@ -42,10 +44,12 @@ def register(main: click.Group) -> None:
 
         Exit status: 0 when no finding is high or critical, 1 when one is, 2 for bad input.
         """
-        run(toml_path, model_path, element_id, fmt)
+        if link and model_path is None:
+            raise click.UsageError("--link needs --model MODEL")
+        run(toml_path, model_path, element_id, fmt, link)
 
 
-def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str) -> None:
+def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str, link: bool = False) -> None:
     from tmodel.cli import EXIT_FINDINGS, EXIT_OK, fail
     from tmodel.importers.wso2_config import audit_file
     from tmodel.problems import ProblemError
@@ -61,7 +65,9 @@ def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str
     if model_path is not None:
         element_id, linked = _element_for(model_path, toml_path, element_id)
         drifts, drift_lines = _drift(audit, model_path, element_id)
-        if not linked:
+        if not linked and link:
+            _write_link(model_path, toml_path, element_id)
+        elif not linked:
             link_text = _link_yaml(model_path, toml_path, element_id)
 
     if fmt == "json":
@@ -72,6 +78,31 @@ def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str
 
 
 # --- the model side --------------------------------------------------------------------------
+
+def _write_link(model_path: str, toml_path: str, element_id: str) -> None:
+    """Add the configs: entry to the model: comments and key order kept, validated, written atomically."""
+    from tmodel.analysis.config_facts import relative_link
+    from tmodel.cli import fail
+    from tmodel.model.save import ChangedOnDisk, EditError, ModelDocument
+    from tmodel.problems import Problem
+
+    rel = relative_link(model_path, toml_path)
+    try:
+        doc = ModelDocument.open(model_path)
+        doc.add_item("configs", {"kind": "wso2_deployment_toml", "path": rel, "element": element_id})
+    except (OSError, EditError) as exc:
+        fail([Problem(model_path, 0, 0, f"cannot add the configs: entry: {exc}", "")])
+    result = doc.validate()
+    if not result.ok:
+        fail(result.errors)
+    try:
+        doc.save()
+    except ChangedOnDisk:
+        fail([Problem(model_path, 0, 0, "the model changed on disk meanwhile; nothing written", "run the command again")])
+    except OSError as exc:
+        fail([Problem(model_path, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
+    click.echo(f"{model_path}: linked {rel} to element {element_id}; every analysis now audits it", err=True)
+
 
 def _same_file(a: str, b: str) -> bool:
     try:

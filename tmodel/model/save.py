@@ -25,7 +25,7 @@ from tmodel.model.load import Loaded, load_model_text
 
 # list sections and the key that identifies their items
 KEYS = {"data_assets": "id", "boundaries": "id", "elements": "id", "flows": "id",
-        "decisions": "threat", "answers": "question", "controls": "control"}
+        "decisions": "threat", "answers": "question", "controls": "control", "configs": "path"}
 
 
 class ChangedOnDisk(Exception):
