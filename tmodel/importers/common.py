@@ -229,6 +229,22 @@ class Draft:
         return data
 
 
+# the order of an item's keys as a reader expects them (importers that build items in another order)
+KEY_ORDER = ("id", "title", "kind", "technology", "boundary", "zone", "parent", "from", "to", "description", "classification",
+             "pd_category", "volume", "protocol", "tls", "authentication", "authorization", "data")
+
+
+def in_reading_order(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's keys in KEY_ORDER, the others after them as they were, derived_from last with its
+    entries sorted; an empty description is left out."""
+    rank = {k: i for i, k in enumerate(KEY_ORDER)}
+    out = {k: item[k] for k in sorted(item, key=lambda k: (k == "derived_from", rank.get(k, len(rank))))
+           if not (k == "description" and not item[k])}
+    if "derived_from" in out:
+        out["derived_from"] = dict(sorted(out["derived_from"].items()))
+    return out
+
+
 def _whole_item_source(item: dict[str, Any]) -> dict[str, Any]:
     """The whole item's source is recorded under 'id' (the item exists because of it)."""
     src = item.get("derived_from")

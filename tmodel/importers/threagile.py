@@ -48,6 +48,7 @@ from tmodel.importers.common import (
     clip,
     derive,
     describe,
+    in_reading_order,
     parse_document,
     read_input,
     shorten,
@@ -901,7 +902,7 @@ class _Importer:
                                "version): set the real lowest version on each")
         dr.metadata = {k: v for k, v in dr.metadata.items() if v not in (None, "")}
         for section in ("data_assets", "boundaries", "elements", "flows"):
-            setattr(dr, section, [_ordered(x) for x in getattr(dr, section)])
+            setattr(dr, section, [in_reading_order(x) for x in getattr(dr, section)])
 
 
 def import_threagile(path: str) -> Draft:
@@ -962,17 +963,3 @@ def _title(value: Any) -> str:
 
 def _has_value(v: Any) -> bool:
     return v not in (None, "", [], {})
-
-
-KEY_ORDER = ("id", "title", "kind", "technology", "boundary", "zone", "parent", "from", "to", "description", "classification",
-             "pd_category", "volume", "protocol", "tls", "authentication", "authorization", "data")
-
-
-def _ordered(item: dict[str, Any]) -> dict[str, Any]:
-    """The item's keys in the order a reader expects; derived_from last, its entries sorted."""
-    rank = {k: i for i, k in enumerate(KEY_ORDER)}
-    out = {k: item[k] for k in sorted(item, key=lambda k: (k == "derived_from", rank.get(k, len(rank))))
-           if not (k == "description" and not item[k])}
-    if "derived_from" in out:
-        out["derived_from"] = dict(sorted(out["derived_from"].items()))
-    return out

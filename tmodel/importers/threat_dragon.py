@@ -53,6 +53,7 @@ from tmodel.importers.common import (
     clip,
     derive,
     describe,
+    in_reading_order,
     parse_document,
     pointer,
     read_input,
@@ -753,7 +754,7 @@ class _Importer:
             dr.findings.append(f"{len(self.data['detail']['diagrams'])} diagrams were imported into one model; elements "
                                "with the same name in different diagrams were kept apart: merge those that are the same")
         for section in ("data_assets", "boundaries", "elements", "flows"):
-            setattr(dr, section, [_ordered(x) for x in getattr(dr, section)])
+            setattr(dr, section, [in_reading_order(x) for x in getattr(dr, section)])
 
 
 def import_threat_dragon(path: str) -> Draft:
@@ -877,16 +878,3 @@ def _title(value: Any) -> str:
 
 def _has_value(v: Any) -> bool:
     return v not in (None, "", [], {})
-
-
-KEY_ORDER = ("id", "title", "kind", "technology", "boundary", "zone", "parent", "from", "to", "description", "classification",
-             "protocol", "tls", "authentication", "authorization", "data")
-
-
-def _ordered(item: dict[str, Any]) -> dict[str, Any]:
-    rank = {k: i for i, k in enumerate(KEY_ORDER)}
-    out = {k: item[k] for k in sorted(item, key=lambda k: (k == "derived_from", rank.get(k, len(rank))))
-           if not (k == "description" and not item[k])}
-    if "derived_from" in out:
-        out["derived_from"] = dict(sorted(out["derived_from"].items()))
-    return out
