@@ -127,6 +127,11 @@ def clip(parts: list[str] | str, source: str) -> str:
     return " ".join(parts)
 
 
+def has_value(value: Any) -> bool:
+    """Whether a value says anything: None, '', [] and {} do not (0 and false do)."""
+    return value not in (None, "", [], {})
+
+
 def describe(value: Any, *, empty: str | None = "empty", scalar: str = "type") -> str:
     """What kind of value this is, for messages such as "'paths' must be a mapping, but it is a list".
 

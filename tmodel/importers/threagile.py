@@ -48,6 +48,7 @@ from tmodel.importers.common import (
     clip,
     derive,
     describe,
+    has_value,
     in_reading_order,
     parse_document,
     read_input,
@@ -427,7 +428,7 @@ class _Importer:
             asset.setdefault("derived_from", {})[""] = self.src(path)
             self.draft.data_assets.append(asset)
             for key in item:
-                if key not in DATA_CONVERTED and _has_value(item[key]):
+                if key not in DATA_CONVERTED and has_value(item[key]):
                     self.not_converted("data_assets", key, path + (key,))
 
 
@@ -533,7 +534,7 @@ class _Importer:
         el["description"] = clip(notes, self.src(path))
         el.setdefault("derived_from", {})[""] = self.src(path)
         for key, value in item.items():
-            if key not in ASSET_CONVERTED and _has_value(value):
+            if key not in ASSET_CONVERTED and has_value(value):
                 self.not_converted("technical_assets", key, path + (key,))
         return el
 
@@ -632,7 +633,7 @@ class _Importer:
             b["description"] = clip(notes, self.src(path))
             self.draft.boundaries.append(b)
             for key in item:
-                if key not in BOUNDARY_CONVERTED and _has_value(item[key]):
+                if key not in BOUNDARY_CONVERTED and has_value(item[key]):
                     self.not_converted("trust_boundaries", key, path + (key,))
         if entries:
             named = [f"{self.boundary_of_id[t]} ({zone_of[t]})" for t, _, _ in entries if not how[t].startswith("no trust")]
@@ -785,7 +786,7 @@ class _Importer:
         f["description"] = clip(notes, self.src(path))
         f.setdefault("derived_from", {})[""] = self.src(path)
         for key, value in link.items():
-            if key not in LINK_CONVERTED and _has_value(value):
+            if key not in LINK_CONVERTED and has_value(value):
                 self.not_converted("communication_links", key, path + (key,))
         return f
 
@@ -795,14 +796,14 @@ class _Importer:
     def rest(self) -> None:
         d, un = self.data, self.draft.unmapped
         for key, value in d.items():
-            if key in TOP_CONVERTED or not _has_value(value):
+            if key in TOP_CONVERTED or not has_value(value):
                 continue
             at = self.src((key,))
             if key == "risk_tracking" and isinstance(value, dict):
                 for rid, entry in value.items():
                     e = entry if isinstance(entry, dict) else {}
                     bits = [str(e.get(k)) for k in ("status",) if e.get(k)]
-                    extra = ", ".join(f"{k} {_plain(e[k])}" for k in ("ticket", "date", "checked_by") if _has_value(e.get(k)))
+                    extra = ", ".join(f"{k} {_plain(e[k])}" for k in ("ticket", "date", "checked_by") if has_value(e.get(k)))
                     just = _plain(e.get("justification"))
                     un.append(f"risk_tracking '{rid}' ({self.src((key, rid))}): {' '.join(bits) or 'no status'}"
                               + (f" ({extra})" if extra else "") + (f": {just}" if just else ""))
@@ -831,7 +832,7 @@ class _Importer:
                 shown = "; ".join(_plain(n) for n in names)
                 extra = ""
                 if key == "questions":
-                    open_ = sum(1 for v in value.values() if not _has_value(v))
+                    open_ = sum(1 for v in value.values() if not has_value(v))
                     extra = f", {open_} unanswered"
                 un.append(f"{key} ({at}): {len(names)} {what}{extra}: {shorten(shown, 600)}; {WHY_TOP[key]}")
             elif key.startswith("diagram_tweak"):
@@ -847,13 +848,13 @@ class _Importer:
         author = d.get("author")
         if isinstance(author, dict):
             for k, v in author.items():
-                if k != "name" and _has_value(v):
+                if k != "name" and has_value(v):
                     un.append(f"author.{k} ({self.src(('author', k))}): {_plain(v)}")
         for key in ("business_overview", "technical_overview"):
             v = d.get(key)
             if isinstance(v, dict):
                 for k, val in v.items():
-                    if k != "description" and _has_value(val):
+                    if k != "description" and has_value(val):
                         un.append(f"{key}.{k} ({self.src((key, k))}): {shorten(_plain(val), 200)}")
 
         for (section, key), lines in self.unmapped_keys.items():
@@ -959,7 +960,3 @@ def _ident(value: Any) -> str | None:
 
 def _title(value: Any) -> str:
     return shorten(_plain(value), MAX_TITLE)
-
-
-def _has_value(v: Any) -> bool:
-    return v not in (None, "", [], {})

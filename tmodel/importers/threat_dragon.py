@@ -53,6 +53,7 @@ from tmodel.importers.common import (
     clip,
     derive,
     describe,
+    has_value,
     in_reading_order,
     parse_document,
     pointer,
@@ -693,10 +694,10 @@ class _Importer:
 
     def leftovers(self, d: dict, detail: dict, diagrams: list) -> None:
         for key, value in d.items():
-            if key not in TOP_KNOWN and _has_value(value):
+            if key not in TOP_KNOWN and has_value(value):
                 self.draft.unmapped.append(f"top-level '{key}' ({self.src(key)}): not a Threat Dragon key this importer knows")
         for key, value in detail.items():
-            if key not in DETAIL_KNOWN and _has_value(value):
+            if key not in DETAIL_KNOWN and has_value(value):
                 self.draft.unmapped.append(f"detail.{key} ({self.src('detail', key)}): not a Threat Dragon key this "
                                            "importer knows")
         for di, g in enumerate(diagrams):
@@ -874,7 +875,3 @@ def _plain(value: Any) -> str:
 
 def _title(value: Any) -> str:
     return shorten(_plain(value), MAX_TITLE)
-
-
-def _has_value(v: Any) -> bool:
-    return v not in (None, "", [], {})

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from tmodel.importers.common import Draft, derive, describe, parse_document, pointer, read_input, slug
+from tmodel.importers.common import Draft, derive, describe, has_value, parse_document, pointer, read_input, slug
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -707,7 +707,7 @@ def _read_rest(api: Api, r: _Reader) -> None:
                                       api.src(b + ("websubSubscriptionConfiguration", "secret"))))
     # what is not interpreted, listed once each (empty values carry nothing)
     for key, value in d.items():
-        if key in INTERPRETED or key in BOOKKEEPING or value in (None, "", [], {}):
+        if key in INTERPRETED or key in BOOKKEEPING or not has_value(value):
             continue
         line = api.line(b + (key,))
         shown = "(value not shown)" if isinstance(key, str) and SECRET_KEY.search(key) else _short(value)
