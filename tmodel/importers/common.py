@@ -187,6 +187,15 @@ def slug(text: str, fallback: str = "item") -> str:
     return s or fallback
 
 
+def id_stem(name: str, limit: int = 40) -> str:
+    """A readable id stem from a long name: its slug cut at a word boundary ('' when nothing is left)."""
+    s = slug(name, "")
+    if len(s) <= limit:
+        return s
+    cut = s[:limit]
+    return cut[: cut.rfind("-")] if "-" in cut[10:] else cut
+
+
 _CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
                  "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))

@@ -49,12 +49,14 @@ from tmodel.importers.common import (
     derive,
     describe,
     has_value,
+    id_stem,
     in_reading_order,
     parse_document,
     read_input,
     shorten,
     slug,
 )
+from tmodel.model.enums import ZONE_TRUST
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -201,7 +203,6 @@ BOUNDARY_TYPES = {
 ZONE_WORDS = (("dmz", re.compile(r"\bdmz\b|demilitari[sz]ed|perimeter", re.I)),
               ("partner", re.compile(r"\bpartner|extranet|third[- ]party", re.I)),
               ("internet", re.compile(r"\binternet\b|\bpublic\b", re.I)))
-ZONE_TRUST = {"internet": 0, "partner": 1, "dmz": 2, "internal": 3, "restricted": 4}
 
 PD_TERMS = re.compile(r"\bPII\b|personally identifiable|personal(?:ly)? data|personal information|"
                       r"personenbezogen|\bGDPR\b|\bDSGVO\b|персональн", re.I)
@@ -720,7 +721,7 @@ class _Importer:
         if src == dst:
             self.self_links.append(f"'{name}' ({self.src(path)})")
             return None
-        f: dict[str, Any] = {"id": self.draft.new_id(_id_base(name), "flow"), "title": _title(name) or "Communication link"}
+        f: dict[str, Any] = {"id": self.draft.new_id(id_stem(_plain(name)), "flow"), "title": _title(name) or "Communication link"}
         derive(f, "from", src, self.src(apath))
         derive(f, "to", dst, self.src(path + ("target",)))
         notes = []
@@ -916,15 +917,6 @@ def import_threagile(path: str) -> Draft:
 # --- text helpers ------------------------------------------------------------------------------
 
 _TAG = re.compile(r"<[^>]{1,200}>")
-
-
-def _id_base(name: str, limit: int = 40) -> str:
-    """A readable id stem from a long name: its slug cut at a word boundary."""
-    s = slug(_plain(name), "")
-    if len(s) <= limit:
-        return s
-    cut = s[:limit]
-    return cut[: cut.rfind("-")] if "-" in cut[10:] else cut
 
 
 def _plain(value: Any) -> str:

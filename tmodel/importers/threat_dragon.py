@@ -54,6 +54,7 @@ from tmodel.importers.common import (
     derive,
     describe,
     has_value,
+    id_stem,
     in_reading_order,
     parse_document,
     pointer,
@@ -61,6 +62,7 @@ from tmodel.importers.common import (
     shorten,
     slug,
 )
+from tmodel.model.enums import ZONE_TRUST
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -88,7 +90,6 @@ STORE_WORDS = (("message_queue", re.compile(r"queue|\bmq\b|kafka|rabbit|broker|t
 ZONE_WORDS = (("internet", re.compile(r"internet|\bpublic\b", re.I)),
               ("dmz", re.compile(r"\bdmz\b|demilitari[sz]ed|perimeter", re.I)),
               ("partner", re.compile(r"partner|extranet|third[- ]party", re.I)))
-ZONE_TRUST = {"internet": 0, "partner": 1, "dmz": 2, "internal": 3, "restricted": 4}
 
 # free-text protocol (lowercase, spaces removed) -> (tmodel protocol, transport: 'tls', 'none', 'ssh' or '' = ask isEncrypted)
 PROTOCOLS: dict[str, tuple[str, str]] = {
@@ -545,7 +546,7 @@ class _Importer:
                                        f"'{s_node['title']}' to itself (a tmodel flow joins two elements)")
             self.threats(di, ci, dp, data, f"the unconverted flow '{title}'")
             return
-        f: dict[str, Any] = {"id": self.draft.new_id(_id_base(name), "flow"), "title": title}
+        f: dict[str, Any] = {"id": self.draft.new_id(id_stem(name), "flow"), "title": title}
         derive(f, "from", s_node["id"], s_src)
         derive(f, "to", t_node["id"], t_src)
         notes: list[str] = []
@@ -854,15 +855,6 @@ def _label(cell: dict) -> str:
             return first
         return _plain(_get(first, "attrs", "labelText", "text") or _get(first, "attrs", "text", "text"))
     return ""
-
-
-def _id_base(name: str, limit: int = 40) -> str:
-    """A readable id stem from a long name: its slug cut at a word boundary."""
-    s = slug(name, "")
-    if len(s) <= limit:
-        return s
-    cut = s[:limit]
-    return cut[: cut.rfind("-")] if "-" in cut[10:] else cut
 
 
 def _plain(value: Any) -> str:
