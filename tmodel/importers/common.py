@@ -87,8 +87,10 @@ def parse_document(text: str, path: str, what: str) -> Located:
     return located
 
 
-def located_problem(located: Located, path: str, loc: tuple, message: str, hint: str = "") -> Problem:
-    line, col = located.where(loc)
+def located_problem(located: Located, path: str, loc: tuple, message: str, hint: str = "", *,
+                    key: bool = False) -> Problem:
+    """A problem in the file ``path`` at the data path ``loc``: at its value, or with ``key`` at its key."""
+    line, col = located.where(loc, key=key)
     return Problem(path, line, col, message, hint)
 
 

@@ -53,6 +53,7 @@ from tmodel.importers.common import (
     Draft,
     derive,
     describe,
+    located_problem,
     parse_document,
     read_input,
     shorten,
@@ -95,12 +96,8 @@ class Spec:
     located: Located
     refs: Refs
 
-    def where(self, parts: Parts) -> tuple[int, int]:
-        return self.located.where(parts)
-
     def problem(self, parts: Parts, message: str, hint: str = "") -> Problem:
-        line, col = self.located.where(parts)
-        return Problem(self.path, line, col, message, hint)
+        return located_problem(self.located, self.path, parts, message, hint)
 
     def source(self, parts: Parts, note: str = "") -> str:
         """``label#/json/pointer`` (plus `` (note)``): the derived_from value for ``parts``."""
@@ -159,8 +156,7 @@ def load_spec(path: str, label: str | None = None) -> Spec:
 
 def _detect_version(data: dict, located: Located, path: str) -> tuple[str, str]:
     def at(key: str, message: str, hint: str) -> ProblemError:
-        line, col = located.where((key,))
-        return ProblemError([Problem(path, line, col, message, hint)])
+        return ProblemError([located_problem(located, path, (key,), message, hint)])
 
     hint = "write openapi: 3.0.3 (or 3.1.0), or swagger: '2.0'"
     if "openapi" in data:

@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from tmodel.importers.common import describe, one_line, pointer, shorten
+from tmodel.importers.common import (
+    describe,
+    located_problem,
+    one_line,
+    pointer,
+    shorten,
+)
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -130,12 +136,8 @@ class Refs:
                 return False, None, tuple(parts)
         return True, node, tuple(parts)
 
-    def where(self, parts: Parts) -> tuple[int, int]:
-        return self.located.where(parts)
-
     def problem(self, parts: Parts, message: str, hint: str = "") -> Problem:
-        line, col = self.located.where(parts)
-        return Problem(self.path, line, col, message, hint)
+        return located_problem(self.located, self.path, parts, message, hint)
 
     # --- checking every reference -----------------------------------------------------------
 

@@ -51,6 +51,7 @@ from tmodel.importers.common import (
     has_value,
     id_stem,
     in_reading_order,
+    located_problem,
     parse_document,
     read_input,
     shorten,
@@ -282,8 +283,7 @@ class _Importer:
         return f"{self.label}:{self.line(path)}"
 
     def error(self, path: tuple, message: str, hint: str = "", *, value: bool = False) -> None:
-        line, col = self.loc.where(path, key=not value)
-        self.errors.append(Problem(self.path, line, col, message, hint))
+        self.errors.append(located_problem(self.loc, self.path, path, message, hint, key=not value))
 
     def not_converted(self, section: str, key: str, path: tuple) -> None:
         self.unmapped_keys.setdefault((section, key), []).append(self.line(path))

@@ -56,6 +56,7 @@ from tmodel.importers.common import (
     has_value,
     id_stem,
     in_reading_order,
+    located_problem,
     parse_document,
     pointer,
     read_input,
@@ -144,8 +145,7 @@ class _Importer:
         return self.label + pointer(*parts)
 
     def error(self, path: tuple, message: str, hint: str = "") -> None:
-        line, col = self.loc.where(path)
-        self.errors.append(Problem(self.path, line, col, message, hint))
+        self.errors.append(located_problem(self.loc, self.path, path, message, hint))
 
     def fail_now(self, path: tuple, message: str, hint: str = "") -> None:
         self.error(path, message, hint)

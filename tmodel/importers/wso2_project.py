@@ -35,7 +35,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from tmodel.importers.common import Draft, derive, describe, has_value, parse_document, pointer, read_input, slug
+from tmodel.importers.common import (
+    Draft,
+    derive,
+    describe,
+    has_value,
+    located_problem,
+    parse_document,
+    pointer,
+    read_input,
+    slug,
+)
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -319,8 +329,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple, message: str, hint: str = "") -> None:
-        line, col = self.located.where(path)
-        self.problems.append(Problem(self.project.api_label, line, col, message, hint))
+        self.problems.append(located_problem(self.located, self.project.api_label, path, message, hint))
 
     def get(self, obj: dict, base: tuple, key: str, kinds: tuple[type, ...], what: str, hint: str = "") -> Any:
         """obj[key] if it has one of ``kinds``; None (and a problem) when it has another type."""
