@@ -207,6 +207,11 @@ def _translit(text: str) -> str:
     return "".join(_CYR.get(ch, _CYR.get(ch.lower(), ch)) for ch in text)
 
 
+# derived_from key of the source of a whole item (the item exists because of it): the model
+# format's 'id' ('id' names the item's id field); '' in a draft is written as 'id'
+WHOLE_ITEM = "id"
+
+
 @dataclass
 class Draft:
     """A model under construction, in the file format's spelling, plus what the user must read."""
@@ -262,10 +267,10 @@ def in_reading_order(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _whole_item_source(item: dict[str, Any]) -> dict[str, Any]:
-    """The whole item's source is recorded under 'id' (the item exists because of it)."""
+    """The whole item's source is recorded under WHOLE_ITEM (an importer may write it under '')."""
     src = item.get("derived_from")
     if isinstance(src, dict) and "" in src:
-        src = {("id" if k == "" else k): v for k, v in src.items()}
+        src = {(WHOLE_ITEM if k == "" else k): v for k, v in src.items()}
         item = {**item, "derived_from": dict(sorted(src.items()))}
     elif isinstance(src, dict):
         item = {**item, "derived_from": dict(sorted(src.items()))}
