@@ -10,7 +10,7 @@ that changed as decisions (``ModelDocument.set_decision``), with ``decided_on`` 
 import and ``decided_by`` = the row's owner, or 'compliance' when the row names none. The
 model keeps its comments and key order; it is written atomically, only if the result is a
 valid model, and never over a file that changed on disk meanwhile. Invalid cells are reported
-with their reference (``Risks!N14: 'acepted' is not a status; allowed: ...``), exit 2, nothing
+with their reference (``Risks!O14: 'acepted' is not a status; allowed: ...``), exit 2, nothing
 written. Never imports textual.
 """
 

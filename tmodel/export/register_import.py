@@ -6,7 +6,7 @@ counts as edited when its cells differ from the exported values; an edit is appl
 the model's decision is still the exported one (otherwise both sides changed it: a conflict,
 reported, nothing written). A register without the hidden sheet is compared with the model.
 
-Everything that is wrong is reported with its cell (``Risks!N14: ...``); nothing is written
+Everything that is wrong is reported with its cell (``Risks!O14: ...``); nothing is written
 unless every row is valid. ``plan_import`` is pure: the command does the writing.
 """
 
