@@ -125,7 +125,6 @@ TECHNOLOGY: dict[str, tuple[str, str]] = {
 }
 STORE_TECHNOLOGIES = {"database", "file_storage", "message_queue", "log_collector", "hsm", "other"}
 SERVER_TECHNOLOGIES = {"backend_service", "wso2_gateway", "wso2_key_manager", "wso2_publisher", "hsm"}
-CLIENT_TECHNOLOGIES = {"web_app", "mobile_app", "admin_workstation"}
 
 KIND = {"external-entity": "external_entity", "process": "process", "datastore": "data_store"}
 

@@ -319,10 +319,6 @@ def _is_placeholder(v: Any) -> bool:
     return isinstance(v, str) and ("$secret{" in v or "${" in v or "$ref{" in v or "$env{" in v or "$sys{" in v)
 
 
-def _is_secret_ref(v: Any) -> bool:
-    return isinstance(v, str) and v.strip().startswith("$secret{")
-
-
 def _quote_part(p: Any) -> str:
     p = str(p)
     return p if _BARE.fullmatch(p) else '"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -98,9 +98,5 @@ DEFAULTS: dict[str, Default] = {
 }
 
 
-def default_of(dotted: str) -> Default | None:
-    return DEFAULTS.get(dotted)
-
-
 def source_text(d: Default) -> str:
     return SOURCES[d.source]
