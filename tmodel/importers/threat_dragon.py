@@ -1,7 +1,9 @@
 """``tmodel import threat-dragon FILE``: a Threat Dragon version 2 JSON model as a tmodel draft.
 
 Every value records its JSON pointer into the file
-(``payment-online.json#/detail/diagrams/0/cells/5/data/isEncrypted``).
+(``payment-online.json#/detail/diagrams/0/cells/5/data/isEncrypted``). The tables named in
+capitals are in ``threat_dragon_vocabulary``; positions on the canvas are read by
+``threat_dragon_geometry``.
 
 Cells (``detail.diagrams[].cells``), by ``shape`` (``data.type`` when the shape is missing):
 
@@ -41,12 +43,11 @@ finding says so). Version 1 files (``diagramJson``) are refused with a hint.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
-import re
 from typing import Any
 
+from tmodel.importers import threat_dragon_geometry as geo
 from tmodel.importers.common import (
     MAX_TITLE,
     Draft,
@@ -63,56 +64,24 @@ from tmodel.importers.common import (
     shorten,
     slug,
 )
+from tmodel.importers.threat_dragon_vocabulary import (
+    ACTOR_WORDS,
+    AUTH_WORDS,
+    DETAIL_KNOWN,
+    KIND,
+    PROCESS_WORDS,
+    PROTOCOLS,
+    SHAPE_OF_TYPE,
+    STORE_WORDS,
+    TOP_KNOWN,
+    ZONE_WORDS,
+)
 from tmodel.model.enums import ZONE_TRUST
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
 WHAT = "a Threat Dragon model"
 SNAP = 30  # pixels: a loose flow end this close to an element's box is taken as attached to it
-
-SHAPE_OF_TYPE = {"tm.Actor": "actor", "tm.Process": "process", "tm.Store": "store", "tm.Flow": "flow",
-                 "tm.Boundary": "trust-boundary-curve", "tm.BoundaryBox": "trust-boundary-box", "tm.Text": "td-text-block"}
-KIND = {"actor": "external_entity", "process": "process", "store": "data_store"}
-
-ACTOR_WORDS = (("web_app", re.compile(r"browser|web ?client|\bspa\b", re.I)),
-               ("mobile_app", re.compile(r"mobile", re.I)),
-               ("partner_system", re.compile(r"partner|third[- ]party|\btpp\b", re.I)))
-PROCESS_WORDS = (("wso2_gateway", re.compile(r"wso2.*(gateway|apim|api manager)|(gateway|apim).*wso2", re.I)),
-                 ("identity_provider", re.compile(r"identity provider|\bidp\b|keycloak|authori[sz]ation server|\bsso\b", re.I)),
-                 ("load_balancer", re.compile(r"load ?balancer|reverse proxy|haproxy|nginx", re.I)),
-                 ("web_app", re.compile(r"browser|single[- ]page|\bspa\b|front-?end", re.I)),
-                 ("mobile_app", re.compile(r"mobile", re.I)),
-                 ("hsm", re.compile(r"\bhsm\b|hardware security module", re.I)),
-                 ("backend_service", re.compile(r"\bweb ?(server|app|application|site)\b|backend|back-end|worker", re.I)))
-STORE_WORDS = (("message_queue", re.compile(r"queue|\bmq\b|kafka|rabbit|broker|topic", re.I)),
-               ("log_collector", re.compile(r"\blogs?\b|audit|siem", re.I)),
-               ("hsm", re.compile(r"\bhsm\b|hardware security module", re.I)),
-               ("file_storage", re.compile(r"file|config|bucket|blob|\bs3\b|share|document|storage", re.I)))
-ZONE_WORDS = (("internet", re.compile(r"internet|\bpublic\b", re.I)),
-              ("dmz", re.compile(r"\bdmz\b|demilitari[sz]ed|perimeter", re.I)),
-              ("partner", re.compile(r"partner|extranet|third[- ]party", re.I)))
-
-# free-text protocol (lowercase, spaces removed) -> (tmodel protocol, transport: 'tls', 'none', 'ssh' or '' = ask isEncrypted)
-PROTOCOLS: dict[str, tuple[str, str]] = {
-    "https": ("https", "tls"), "http/s": ("https", "tls"), "http(s)": ("https", "tls"), "https/tls": ("https", "tls"),
-    "http": ("http", "none"), "rest": ("https", ""), "json": ("https", ""),
-    "wss": ("websocket", "tls"), "ws": ("websocket", "none"), "websocket": ("websocket", ""), "websockets": ("websocket", ""),
-    "grpc": ("grpc", ""), "soap": ("soap", ""),
-    "amqp": ("amqp", ""), "amqps": ("amqp", "tls"), "kafka": ("kafka", ""),
-    "jdbc": ("jdbc", ""), "odbc": ("jdbc", ""), "sql": ("jdbc", ""), "tds": ("jdbc", ""),
-    "sftp": ("sftp", "ssh"), "ssh": ("sftp", "ssh"), "scp": ("sftp", "ssh"),
-    "ftp": ("ftp", "none"), "ftps": ("other", "tls"),
-    "smtp": ("smtp", ""), "smtps": ("smtp", "tls"), "syslog": ("syslog", ""),
-    "ldap": ("ldap", ""), "ldaps": ("ldap", "tls"), "tls": ("other", "tls"), "ssl": ("other", "tls"),
-}
-AUTH_WORDS = (("mtls", re.compile(r"\bmtls\b|mutual tls|client certificate", re.I)),
-              ("oidc", re.compile(r"\boidc\b|openid", re.I)),
-              ("oauth2", re.compile(r"oauth", re.I)),
-              ("api_key", re.compile(r"api[- ]?key", re.I)),
-              ("basic", re.compile(r"basic auth|password", re.I)))
-
-TOP_KNOWN = {"summary", "detail", "version"}
-DETAIL_KNOWN = {"contributors", "diagrams", "reviewer", "diagramTop", "threatTop"}
 
 
 class _Importer:
@@ -340,7 +309,7 @@ class _Importer:
         el["description"] = clip(notes, self.src(*cpath))
         el.setdefault("derived_from", {})[""] = self.src(*cpath)
         self.draft.elements.append(el)
-        self.nodes[(di, cid)] = {"id": el["id"], "rect": _rect(cell), "path": cpath, "shape": shape, "data": data,
+        self.nodes[(di, cid)] = {"id": el["id"], "rect": geo.rect(cell), "path": cpath, "shape": shape, "data": data,
                                  "diagram": di, "title": title}
 
     def technology(self, shape: str, name: str, data: dict, dp: tuple) -> tuple[str, str, str]:
@@ -393,7 +362,7 @@ class _Importer:
         data = cell.get("data") or {}
         cpath = ("detail", "diagrams", di, "cells", ci)
         name = _title(data.get("name")) or _title(_get(cell, "attrs", "label", "text"))
-        rect = _rect(cell)
+        rect = geo.rect(cell)
         self.other_cells[(di, cid)] = "trust boundary box"
         if rect is None:
             self.draft.unmapped.append(f"trust boundary box '{name or '(unnamed)'}' ({self.src(*cpath)}): it has no position "
@@ -413,8 +382,8 @@ class _Importer:
             b["id"] = self.draft.new_id(b["name"], "boundary")
         for b in self.boxes:
             outer = [o for o in self.boxes if o is not b and o["diagram"] == b["diagram"]
-                     and _inside(_center(b["rect"]), o["rect"]) and _area(o["rect"]) > _area(b["rect"])]
-            b["parent"] = min(outer, key=lambda o: _area(o["rect"])) if outer else None
+                     and geo.inside(geo.center(b["rect"]), o["rect"]) and geo.area(o["rect"]) > geo.area(b["rect"])]
+            b["parent"] = min(outer, key=lambda o: geo.area(o["rect"])) if outer else None
             zone = next((z for z, rx in ZONE_WORDS if rx.search(b["name"])), None)
             b["zone"], b["how"] = (zone, "from its name") if zone else ("internal", "not stated: internal assumed")
         # tmodel nests only segments as trusted as their parent or more: a less trusted box drawn inside a
@@ -452,9 +421,9 @@ class _Importer:
         for n in self.nodes.values():
             el = self.draft.item("elements", n["id"])
             rect = n["rect"]
-            inside = [b for b in self.boxes if b["diagram"] == n["diagram"] and rect and _inside(_center(rect), b["rect"])]
+            inside = [b for b in self.boxes if b["diagram"] == n["diagram"] and rect and geo.inside(geo.center(rect), b["rect"])]
             if inside:
-                b = min(inside, key=lambda x: _area(x["rect"]))
+                b = min(inside, key=lambda x: geo.area(x["rect"]))
                 derive(el, "boundary", b["id"], self.src(*b["path"]))
             elif n["shape"] == "actor":
                 derive(el, "boundary", self.default_boundary("internet"), self.src(*n["path"], "shape"))
@@ -512,13 +481,13 @@ class _Importer:
                        f"which is not in diagram {di}", "the file is damaged: reconnect or redraw the flow in Threat Dragon")
             return None, "", ""
         x, y = e.get("x"), e.get("y")
-        if not (_num(x) and _num(y)):
+        if not (geo.is_number(x) and geo.is_number(y)):
             self.error(cpath, f"the {which} of flow cell {ci} has neither 'cell' nor a position", "the file is damaged")
             return None, "", ""
         best, dist = None, math.inf
         for n in self.nodes.values():
             if n["diagram"] == di and n["rect"]:
-                dd = _distance((x, y), n["rect"])
+                dd = geo.distance((x, y), n["rect"])
                 if dd < dist:
                     best, dist = n, dd
         if best is not None and dist <= SNAP:
@@ -622,9 +591,9 @@ class _Importer:
             derive(f, "tls.min_version", "none", e_src)
 
     def polyline(self, di: int, cell: dict, s: dict, t: dict) -> list[tuple[float, float]]:
-        pts = [_end_point(cell.get("source"), s)]
-        pts += _vertices(cell)
-        pts.append(_end_point(cell.get("target"), t))
+        pts = [geo.end_point(cell.get("source"), s)]
+        pts += geo.vertices(cell)
+        pts.append(geo.end_point(cell.get("target"), t))
         return [p for p in pts if p is not None]
 
     def curve(self, di: int, ci: int, cell: dict) -> None:
@@ -636,13 +605,13 @@ class _Importer:
             e = cell.get(which)
             if isinstance(e, dict) and "cell" in e:
                 n = self.nodes.get((di, str(e["cell"])))
-                p = _center(n["rect"]) if n and n["rect"] else None
+                p = geo.center(n["rect"]) if n and n["rect"] else None
             else:
-                p = _end_point(e, None)
+                p = geo.end_point(e, None)
             if p is not None:
                 pts.append(p)
-        line = pts[:1] + _vertices(cell) + pts[1:]
-        crossed = [f["id"] for f in self.draft.flows if f.get("_points") and _crosses(f["_points"], line)]
+        line = pts[:1] + geo.vertices(cell) + pts[1:]
+        crossed = [f["id"] for f in self.draft.flows if f.get("_points") and geo.crosses(f["_points"], line)]
         self.draft.unmapped.append(
             f"trust boundary curve '{name or '(unnamed)'}' ({self.src(*cpath)}): a line encloses nothing, so it is not a "
             "tmodel boundary; " + (f"it crosses the flows {', '.join(crossed)} (from the drawing): put the elements on "
@@ -773,68 +742,6 @@ def import_threat_dragon(path: str) -> Draft:
             raise ProblemError([Problem(path, 1, 1, "the JSON is nested too deeply", "pass the file Threat Dragon saved")]) from None
     located = parse_document(text, path, WHAT)
     return _Importer(path, located).run()
-
-
-# --- geometry ------------------------------------------------------------------------------------
-
-Rect = tuple[float, float, float, float]  # x, y, width, height
-
-
-def _num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _rect(cell: dict) -> Rect | None:
-    pos, size = cell.get("position"), cell.get("size")
-    if isinstance(pos, dict) and isinstance(size, dict) and all(_num(v) for v in (pos.get("x"), pos.get("y"),
-                                                                                 size.get("width"), size.get("height"))):
-        return (float(pos["x"]), float(pos["y"]), float(size["width"]), float(size["height"]))
-    return None
-
-
-def _center(r: Rect) -> tuple[float, float]:
-    return (r[0] + r[2] / 2, r[1] + r[3] / 2)
-
-
-def _area(r: Rect) -> float:
-    return r[2] * r[3]
-
-
-def _inside(p: tuple[float, float], r: Rect) -> bool:
-    return r[0] <= p[0] <= r[0] + r[2] and r[1] <= p[1] <= r[1] + r[3]
-
-
-def _distance(p: tuple[float, float], r: Rect) -> float:
-    dx = max(r[0] - p[0], 0.0, p[0] - (r[0] + r[2]))
-    dy = max(r[1] - p[1], 0.0, p[1] - (r[1] + r[3]))
-    return math.hypot(dx, dy)
-
-
-def _end_point(e: Any, node: dict | None) -> tuple[float, float] | None:
-    if isinstance(e, dict) and _num(e.get("x")) and _num(e.get("y")):
-        return (float(e["x"]), float(e["y"]))
-    if node and node.get("rect"):
-        return _center(node["rect"])
-    return None
-
-
-def _vertices(cell: dict) -> list[tuple[float, float]]:
-    """The bend points of an edge (ignoring malformed ones)."""
-    v = cell.get("vertices")
-    return [(float(p["x"]), float(p["y"])) for p in (v if isinstance(v, list) else [])
-            if isinstance(p, dict) and _num(p.get("x")) and _num(p.get("y"))]
-
-
-def _crosses(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
-    def orient(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> int:
-        v = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-        return (v > 0) - (v < 0)
-
-    for p1, p2 in itertools.pairwise(a):
-        for q1, q2 in itertools.pairwise(b):
-            if orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0:
-                return True
-    return False
 
 
 # --- text helpers --------------------------------------------------------------------------------
