@@ -1,5 +1,6 @@
-"""What every importer shares: reading the input with positions, the draft model, provenance,
-and writing a model that validates without ever overwriting what the user wrote.
+"""What every importer shares: reading the input with positions, located problems, text cut to
+the model's limits and values described in messages, the draft model, provenance, and writing a
+model that validates without ever overwriting what the user wrote.
 
 An importer turns an outside document into a ``Draft``: plain data in the model file's own
 spelling (``from``/``to``), plus two lists the user must see:

@@ -53,6 +53,7 @@ from tmodel.importers.common import (
     id_stem,
     in_reading_order,
     located_problem,
+    one_line,
     parse_document,
     read_input,
     shorten,
@@ -286,7 +287,7 @@ class _Importer:
                     if NEGATION.search(before):
                         continue
                     ends = [i for i in (text.find(".", m.end()), text.find(";", m.end())) if i >= 0]
-                    sentence = " ".join(text[sentence_start: min(ends) + 1 if ends else len(text)].split())
+                    sentence = one_line(text[sentence_start: min(ends) + 1 if ends else len(text)])
                     return self.src(path + (key,)), shorten(sentence, 160)
         if PD_TERMS.search(name):
             return self.src(path), name
@@ -770,7 +771,7 @@ def _plain(value: Any) -> str:
         return ", ".join(_plain(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{_plain(k)}: {_plain(v)}" for k, v in value.items())
-    return " ".join(html.unescape(_TAG.sub("", str(value))).split())
+    return one_line(html.unescape(_TAG.sub("", str(value))))
 
 
 def _text(value: Any) -> str | None:

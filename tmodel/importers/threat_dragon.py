@@ -58,6 +58,7 @@ from tmodel.importers.common import (
     id_stem,
     in_reading_order,
     located_problem,
+    one_line,
     parse_document,
     pointer,
     read_input,
@@ -769,7 +770,7 @@ def _plain(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return " ".join(str(value).split())
+    return one_line(value)
 
 
 def _title(value: Any) -> str:

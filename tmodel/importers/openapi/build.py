@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import MAX_TEXT, WHOLE_ITEM, Draft, derive, shorten, slug
+from tmodel.importers.common import (
+    MAX_TEXT,
+    MAX_TITLE,
+    WHOLE_ITEM,
+    Draft,
+    derive,
+    one_line,
+    shorten,
+    slug,
+)
 from tmodel.importers.openapi.assets import DataFound, PdWalker
 from tmodel.importers.openapi.facts import (
     OpFacts,
@@ -94,7 +103,7 @@ class _Builder:
         info = spec.data.get("info") if isinstance(spec.data.get("info"), dict) else {}
         base = os.path.basename(spec.path)
         title = info.get("title") if isinstance(info.get("title"), str) and info.get("title").strip() else base
-        title = " ".join(title.split())[:200]
+        title = one_line(title)[:MAX_TITLE]
         contact = info.get("contact") if isinstance(info.get("contact"), dict) else {}
         owner = contact.get("name") if isinstance(contact.get("name"), str) and contact.get("name").strip() else \
             f"unassigned (imported from {base})"
@@ -106,7 +115,7 @@ class _Builder:
         tail = f"Imported from {spec.label} ({spec.kind_text}" + (f", API version {version}" if version is not None else "") + ")."
         md.setdefault("id", slug(title, "imported-api"))
         md.setdefault("title", title)
-        md.setdefault("owner", " ".join(owner.split())[:200])
+        md.setdefault("owner", one_line(owner)[:MAX_TITLE])
         md.setdefault("description", (desc + "\n\n" + tail) if desc else tail)
         tags = md.setdefault("tags", [])
         for t in ("imported", "openapi"):

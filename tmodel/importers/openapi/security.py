@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import derive
+from tmodel.importers.common import derive, one_line
 from tmodel.importers.openapi.facts import Transport
 from tmodel.importers.openapi.spec import Operation, Spec
 from tmodel.importers.refs import Parts, pointer_of
@@ -225,6 +225,6 @@ def mtls_hint(spec: Spec, schemes: dict[str, Any], t: Transport, ops: list[Opera
     words = set(pd_fields.words(desc)) | set(pd_fields.words(urlparse(t.url).hostname or ""))
     if not words & {"mtls", "mutual"}:
         return ""
-    return (f"The server {t.url} is described as mutual TLS ('{' '.join(desc.split())[:60] or 'mtls'}' at "
+    return (f"The server {t.url} is described as mutual TLS ('{one_line(desc)[:60] or 'mtls'}' at "
             f"{pointer_of(t.parts[:-1])}), but no mutualTLS security scheme declares it: tls.mutual is left false; "
             "set it once the gateway is confirmed to require client certificates.")
