@@ -442,3 +442,15 @@ def test_hand_written_legacy_project_with_production_url(tmp_path, catalog):
     assert back["derived_from"]["protocol"].endswith("Meta-information/api.yaml#/productionUrl")
     assert "placeholder" in back["description"]
     assert any("sandbox endpoint is the production endpoint" in x for x in fs)
+
+
+def test_smallest_api_yaml_still_gives_a_valid_model(tmp_path, catalog):
+    """No securityScheme value, no transport, no operations, no endpoints: every https flow still needs a TLS
+    version, so the importer sets an announced placeholder instead of writing a model that does not validate."""
+    api = tmp_path / "api.yaml"
+    api.write_text("type: api\nversion: v4.7.0\ndata:\n  name: Bare\n  version: 1.0.0\n  context: /bare\n"
+                   "  securityScheme:\n", encoding="utf-8")
+    data, _out, err, _a = imported(tmp_path, api, catalog)
+    assert all(f["tls"]["min_version"] == "1.2" for f in data["flows"])
+    assert all("placeholder" in f["derived_from"]["tls.min_version"] for f in data["flows"])
+    assert any("placeholder; set the real TLS version" in x for x in findings(err))

@@ -320,11 +320,28 @@ def schema_line(output: str | None) -> str:
     return SCHEMA_LINE
 
 
+def _tls_placeholders(draft: Draft) -> None:
+    """An HTTPS flow whose input states no TLS version gets 1.2 as an announced placeholder.
+
+    The model requires a version on every TLS channel; leaving it out would make the model invalid,
+    and 'none' would claim a plaintext channel the input does not describe.
+    """
+    missing = [f for f in draft.flows if f.get("protocol", "https") in ("https", "grpc", "soap", "websocket")
+               and not (f.get("tls") or {}).get("min_version")]
+    for f in missing:
+        derive(f, "tls.min_version", "1.2", f"{draft.source} (not stated: a placeholder to confirm)")
+    if missing and not any("TLS version" in x for x in draft.findings):
+        draft.findings.append(f"{len(missing)} flow(s) use TLS the input does not describe "
+                              f"({', '.join(f['id'] for f in missing[:5])}{', ...' if len(missing) > 5 else ''}): "
+                              "tls.min_version is set to 1.2 as a placeholder; set the real TLS version")
+
+
 def render(draft: Draft, today: dt.date | None = None, output: str | None = None) -> str:
     """The model file's text: a header that says where it came from and what was not converted."""
     from tmodel import __version__
 
     today = today or dt.date.today()
+    _tls_placeholders(draft)
     head = [
         schema_line(output),
         "#",

@@ -75,7 +75,7 @@ class Reader:
         value = obj[key]
         if (bool in kinds or not isinstance(value, bool)) and isinstance(value, kinds):
             return value
-        found = describe(value, empty=None, scalar="yaml")
+        found = describe(value, empty='empty', scalar='yaml')
         self.problem(base + (key,), f"'{key}' must be {what}, but it is {found}", hint)
         return None
 
@@ -102,7 +102,7 @@ def read_api(project: Project) -> Api:
             raise ProblemError(r.problems)
         data = doc.get("data")
         if not isinstance(data, dict):
-            r.problem(("data",), f"'data' must be a mapping with the API's settings, but it is {describe(data, empty=None, scalar='yaml')}",
+            r.problem(("data",), f"'data' must be a mapping with the API's settings, but it is {describe(data, empty='empty', scalar='yaml')}",
                       "export the project again with 'apictl export api'")
             raise ProblemError(r.problems)
         base: tuple = ("data",)
@@ -194,11 +194,11 @@ def _str_list(api: Api, r: Reader, key: str, what: str, comma: bool, hint: str =
             if isinstance(item, str) and item.strip():
                 out.append((item.strip(), path + (i,)))
             elif not isinstance(item, str):
-                r.problem(path + (i,), f"'{key}' items must be names (strings), but item {i + 1} is {describe(item, empty=None, scalar='yaml')}", hint)
+                r.problem(path + (i,), f"'{key}' items must be names (strings), but item {i + 1} is {describe(item, empty='empty', scalar='yaml')}", hint)
         return out, path
     if isinstance(value, str) and comma:
         return [(x.strip(), path) for x in value.split(",") if x.strip()], path
-    r.problem(path, f"'{key}' must be {what}, but it is {describe(value, empty=None, scalar='yaml')}", hint)
+    r.problem(path, f"'{key}' must be {what}, but it is {describe(value, empty='empty', scalar='yaml')}", hint)
     return [], path
 
 
@@ -255,7 +255,7 @@ def _read_operations(api: Api, r: Reader) -> None:
     for i, op in enumerate(ops or []):
         path = b + (key, i)
         if not isinstance(op, dict):
-            r.problem(path, f"operation {i + 1} must be a mapping with target and verb, but it is {describe(op, empty=None, scalar='yaml')}")
+            r.problem(path, f"operation {i + 1} must be a mapping with target and verb, but it is {describe(op, empty='empty', scalar='yaml')}")
             continue
         target = op.get("target", op.get("uriTemplate"))
         verb = op.get("verb", op.get("httpVerb"))
@@ -269,7 +269,7 @@ def _read_operations(api: Api, r: Reader) -> None:
             if isinstance(at, str):
                 o.auth_type, o.auth_path = at.strip(), path + ("authType",)
             else:
-                r.problem(path + ("authType",), f"'authType' must be a string, but it is {describe(at, empty=None, scalar='yaml')}",
+                r.problem(path + ("authType",), f"'authType' must be a string, but it is {describe(at, empty='empty', scalar='yaml')}",
                           "one of: Application & Application User, Application, Application User, None")
         for tk in ("throttlingPolicy", "throttlingTier"):
             tv = op.get(tk)
@@ -277,7 +277,7 @@ def _read_operations(api: Api, r: Reader) -> None:
                 o.tier, o.tier_path = tv.strip(), path + (tk,)
                 break
             if tv is not None and not isinstance(tv, str):
-                r.problem(path + (tk,), f"'{tk}' must be a policy name, but it is {describe(tv, empty=None, scalar='yaml')}")
+                r.problem(path + (tk,), f"'{tk}' must be a policy name, but it is {describe(tv, empty='empty', scalar='yaml')}")
         sc = op.get("scopes")
         if sc is not None:
             if isinstance(sc, list):
@@ -290,7 +290,7 @@ def _read_operations(api: Api, r: Reader) -> None:
                 o.scopes_path = path + ("scopes",)
                 o.scopes = [x for x in re.split(r"[,\s]+", sc) if x]
             else:
-                r.problem(path + ("scopes",), f"'scopes' must be a list of scope names, but it is {describe(sc, empty=None, scalar='yaml')}")
+                r.problem(path + ("scopes",), f"'scopes' must be a list of scope names, but it is {describe(sc, empty='empty', scalar='yaml')}")
         scope = op.get("scope")
         if isinstance(scope, dict) and isinstance(scope.get("key"), str) and scope["key"] not in o.scopes:
             o.scopes.append(scope["key"])
@@ -325,7 +325,7 @@ def _read_endpoints(api: Api, r: Reader) -> None:
     elif raw is None or isinstance(raw, dict):
         cfg = raw
     else:
-        r.problem(path, f"'endpointConfig' must be a mapping (or a JSON string in 3.x), but it is {describe(raw, empty=None, scalar='yaml')}")
+        r.problem(path, f"'endpointConfig' must be a mapping (or a JSON string in 3.x), but it is {describe(raw, empty='empty', scalar='yaml')}")
         return
     if isinstance(cfg, dict):
         api.endpoint_config_path = path
@@ -356,7 +356,7 @@ def _read_endpoints(api: Api, r: Reader) -> None:
                         _endpoint_security(api, env, s, path if string_form else path + sub,
                                            pointer(*sub)[1:] if string_form else ""))
     elif cfg is not None:
-        r.problem(path, f"'endpointConfig' must hold a mapping, but it holds {describe(cfg, empty=None, scalar='yaml')}")
+        r.problem(path, f"'endpointConfig' must hold a mapping, but it holds {describe(cfg, empty='empty', scalar='yaml')}")
     for env, key in (("production", "productionUrl"), ("sandbox", "sandboxUrl")):
         url = d.get(key)
         if isinstance(url, str) and url.strip() and not any(e.env == env for e in api.endpoints):
@@ -387,7 +387,7 @@ def _read_rest(api: Api, r: Reader) -> None:
         origins = cors.get("accessControlAllowOrigins")
         if origins is not None and not isinstance(origins, (list, str)):
             r.problem(api.cors_path + ("accessControlAllowOrigins",),
-                      f"'accessControlAllowOrigins' must be a list of origins, but it is {describe(origins, empty=None, scalar='yaml')}")
+                      f"'accessControlAllowOrigins' must be a list of origins, but it is {describe(origins, empty='empty', scalar='yaml')}")
     v = r.get(d, b, "enableSchemaValidation", (bool,), "true or false")
     if v is not None:
         api.schema_validation = (v, b + ("enableSchemaValidation",))
