@@ -117,9 +117,9 @@ def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
             out.append(Override(kind, target, field, value, audit.where(setting)))
 
     if el.technology in MANAGEMENT:
-        ov("element", el.id, "plaintext_listener", s.get("management.plaintext_listener") and s["management.plaintext_listener"].value, "management.plaintext_listener")
+        ov("element", el.id, "plaintext_listener", _val(s, "management.plaintext_listener"), "management.plaintext_listener")
     elif el.technology not in KEY_MANAGERS:
-        ov("element", el.id, "plaintext_listener", s.get("gateway.plaintext_listener") and s["gateway.plaintext_listener"].value, "gateway.plaintext_listener")
+        ov("element", el.id, "plaintext_listener", _val(s, "gateway.plaintext_listener"), "gateway.plaintext_listener")
     for name in ("admin.default_credentials", "keystore.default_password", "keystore.default_file"):
         if name in s and s[name].value is True:
             ov("element", el.id, "default_credentials", True, name)
@@ -140,6 +140,8 @@ def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
     cert_bound = _val(s, "oauth.cert_bound_tokens")
     forward_secrecy = only_forward_secret(_val(s, "gateway.ciphers"))
     for f in sorted(model.flows, key=lambda f: f.id):
+        if el.id not in (f.source, f.target):
+            continue
         # only API traffic goes through the PassThrough listener (8243) and sender: not token validation,
         # log shipping, database or broker connections, and not WebSocket (its own listener)
         has_tls = f.tls.min_version.value != "none" and f.protocol in PASSTHRU_PROTOCOLS
