@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+from pydantic import BaseModel
 
 from tmodel.model.enums import (
     HIGH_IMPACT_CLASSIFICATIONS,
@@ -81,6 +82,8 @@ DERIVED: dict[str, dict[str, Any]] = {
         "transfers_files": "bool",
         "oauth": "bool",
         "redirect_flow": "bool",
+        "front_channel": "bool",
+        "carries_tokens": "bool",
         "forwards_client_cert": "bool",
         "target_directly_exposed": "bool",
     },
@@ -104,12 +107,154 @@ DERIVED: dict[str, dict[str, Any]] = {
 }
 
 
+# Who can reach a target, from the least to the most exposed (the risk method's likelihood axis)
+INTERNAL, PARTNER, PARTNER_UNAUTHENTICATED = "internal", "partner", "partner_unauthenticated"
+INTERNET_AUTHENTICATED, INTERNET_ANONYMOUS = "internet_authenticated", "internet_anonymous"
+POSITIONS = (INTERNAL, PARTNER, PARTNER_UNAUTHENTICATED, INTERNET_AUTHENTICATED, INTERNET_ANONYMOUS)
+POSITION_TEXT = {
+    INTERNAL: "only from the bank's internal network",
+    PARTNER: "by an authenticated partner over a dedicated, mutual-TLS or allow-listed channel",
+    PARTNER_UNAUTHENTICATED: "from a partner's network without authentication",
+    INTERNET_AUTHENTICATED: "from the internet by an authenticated client",
+    INTERNET_ANONYMOUS: "from the internet without authentication",
+}
+
+# fields that say what an item is, not how well it is protected: never 'unstated'
+_STRUCTURAL = {"id", "title", "kind", "technology", "boundary", "description", "derived_from", "source", "target",
+               "protocol", "data"}
+
+
 @dataclass
 class Facts:
     model: dict[str, Any]
     elements: dict[str, dict[str, Any]] = field(default_factory=dict)
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)
     graph: nx.MultiDiGraph | None = None
+    # item id -> fact paths (relative to the item) that the model leaves unstated or marks as placeholders
+    unstated: dict[str, frozenset[str]] = field(default_factory=dict)
+    # item id -> who can reach it (one of POSITIONS)
+    position: dict[str, str] = field(default_factory=dict)
+
+    def mark_stated(self, item: str, path: str) -> None:
+        """A source other than the model (a linked configuration file) states this fact of ``item``."""
+        if path in self.unstated.get(item, ()):
+            self.unstated[item] = self.unstated[item] - {path}
+        if item in self.elements:
+            for fid, f in self.flows.items():
+                for side in ("source", "target"):
+                    if f[side].get("id") == item and f"{side}.{path}" in self.unstated.get(fid, ()):
+                        self.unstated[fid] = self.unstated[fid] - {f"{side}.{path}"}
+
+
+def unstated_fields(obj: Element | Flow) -> frozenset[str]:
+    """Protection fields the model does not state for this item (pydantic's fields-set), plus the
+    ones an importer marked as placeholders in ``derived_from``: unknowns, not weaknesses."""
+    out: set[str] = set()
+
+    def walk(m: Any, prefix: str, stated: bool) -> None:
+        for name, f in type(m).model_fields.items():
+            if not prefix and name in _STRUCTURAL:
+                continue
+            value = getattr(m, name)
+            here = stated and name in m.model_fields_set
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.", here)
+            elif not here:
+                out.add(f"{prefix}{name}")
+
+    walk(obj, "", True)
+    out -= _not_relevant(obj)
+    for path, src in (obj.derived_from or {}).items():
+        if "placeholder" in str(src).lower():
+            out.add(path)
+    return frozenset(out)
+
+
+_OAUTH_FIELDS = {"authentication." + k for k in ("client_auth", "grant", "sender_constrained", "pkce", "par",
+                                                  "signed_request_object", "token_in_query", "redirect_uri_exact_match")}
+_REDIRECT_FIELDS = {"authentication." + k for k in ("pkce", "par", "redirect_uri_exact_match")}
+_TOKEN_ISSUERS = {Technology.IDENTITY_PROVIDER, Technology.WSO2_KEY_MANAGER}
+
+
+def _not_relevant(obj: Element | Flow) -> set[str]:
+    """Fields that do not apply to this item as the model describes it, so leaving them out says nothing:
+    OAuth details of a flow that does not use OAuth, token-issuer settings of an element that issues none."""
+    if isinstance(obj, Flow):
+        auth = obj.authentication
+        method = auth.method.value
+        out = {p for p in ("authentication.ciba",) if method != "ciba"}
+        if "method" in auth.model_fields_set and method not in ("oauth2", "oidc", "ciba"):
+            out |= _OAUTH_FIELDS
+        elif method == "ciba" or auth.grant in (GrantType.CLIENT_CREDENTIALS, GrantType.JWT_BEARER, GrantType.TOKEN_EXCHANGE):
+            out |= _REDIRECT_FIELDS
+        if not obj.tls.mutual:
+            out.add("tls.client_cert_verified")
+        if obj.file_transfer.direction == FileDirection.NONE:
+            out |= {"file_transfer.encrypted", "file_transfer.sandboxed"}
+        return out
+    out = set()
+    if obj.technology not in _TOKEN_ISSUERS:
+        out |= {"public_clients", "ropc_grant", "token_lifetime_minutes"}
+    if not obj.stores_tokens:
+        out.add("tokens_hashed")
+    if not obj.privileged_access:
+        out |= {"admin_mfa", "segregation_of_duties"}
+    if obj.kind == ElementKind.EXTERNAL_ENTITY:
+        out |= {f for f in type(obj).model_fields if f not in _STRUCTURAL}
+    return out
+
+
+def _positions(model: Model, zone_of: Any) -> dict[str, str]:
+    """Who can reach each element and flow: the flow's own entry (zone of its source, its
+    authentication, mutual TLS or an allow-list) or, for a hop inside the bank, whoever reaches the
+    element it leaves from. Monotone propagation over the graph: linear in the flows per pass."""
+    rank = {p: i for i, p in enumerate(POSITIONS)}
+    elements = {e.id: e for e in model.elements}
+    pos: dict[str, str] = {}
+    for e in model.elements:
+        z = zone_of(e.id)
+        if z == Zone.INTERNET.value:
+            pos[e.id] = INTERNET_ANONYMOUS
+        elif z == Zone.PARTNER.value:
+            pos[e.id] = PARTNER
+        elif e.kind == ElementKind.EXTERNAL_ENTITY and z is None:
+            pos[e.id] = INTERNET_AUTHENTICATED
+        else:
+            pos[e.id] = INTERNAL
+
+    def entry(f: Flow) -> str | None:
+        z = zone_of(f.source)
+        src = elements.get(f.source)
+        stated_none = (f.authentication.method.value == "none" and "method" in f.authentication.model_fields_set
+                       and "authentication" in f.model_fields_set)
+        if z == Zone.PARTNER.value:
+            return PARTNER_UNAUTHENTICATED if stated_none and not f.tls.mutual else PARTNER
+        if z == Zone.INTERNET.value or (src is not None and src.kind == ElementKind.EXTERNAL_ENTITY and z is None):
+            if f.tls.mutual or f.authorization.ip_allowlist:
+                return PARTNER
+            if stated_none:
+                return INTERNET_ANONYMOUS
+            return INTERNET_AUTHENTICATED
+        return None
+
+    flows = sorted(model.flows, key=lambda f: f.id)
+    direct = {f.id: entry(f) for f in flows}
+    inside = {e.id for e in model.elements if pos[e.id] == INTERNAL}
+    out_of: dict[str, list[Flow]] = {}
+    for f in flows:
+        out_of.setdefault(f.source, []).append(f)
+    # worklist: an element's position only rises, at most len(POSITIONS) - 1 times, so this is linear
+    queue = deque(sorted(pos))
+    while queue:
+        eid = queue.popleft()
+        for f in out_of.get(eid, ()):
+            p = direct[f.id] or pos[eid]
+            if f.target in inside and rank[p] > rank[pos[f.target]]:
+                pos[f.target] = p
+                queue.append(f.target)
+    for f in flows:
+        pos[f.id] = direct[f.id] or pos.get(f.source, INTERNAL)
+    return pos
 
 
 def build_graph(model: Model) -> nx.MultiDiGraph:
@@ -163,9 +308,19 @@ def _dump(obj: Element | Flow) -> dict[str, Any]:
     return obj.model_dump(mode="json", by_alias=False)
 
 
+_USER_AGENTS = {Technology.USER, Technology.WEB_APP, Technology.BYOD_DEVICE}
+
+
+def _is_front_channel(f: Flow, source: Element | None) -> bool:
+    method, grant = f.authentication.method.value, f.authentication.grant
+    redirect = method in ("oauth2", "oidc") and (
+        grant in (GrantType.AUTHORIZATION_CODE, GrantType.IMPLICIT) or (grant is None and method == "oidc"))
+    return redirect and source is not None and source.technology in _USER_AGENTS
+
+
 def has_outside_bearer_tokens(fmap: dict[str, dict[str, Any]]) -> bool:
     """Bearer tokens used by a party outside the bank (sources in the bank's own zones excluded)."""
-    return any(x["oauth"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
+    return any(x["carries_tokens"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
                and x["authentication"]["sender_constrained"] == "none" for x in fmap.values())
 
 
@@ -266,6 +421,10 @@ def compute_facts(model: Model) -> Facts:
             # a front-channel (browser/app redirect) flow: an explicit redirect grant, or OIDC with no grant stated
             redirect_flow=method in ("oauth2", "oidc") and (
                 grant in (GrantType.AUTHORIZATION_CODE, GrantType.IMPLICIT) or (grant is None and method == "oidc")),
+            # the browser leg of a redirect flow: it carries the authorization request and the code, never an
+            # access token or the client's credentials (those travel on the client's back-channel flows)
+            front_channel=_is_front_channel(f, s_el),
+            carries_tokens=method in ("oauth2", "oidc", "ciba") and not _is_front_channel(f, s_el),
             # the source is a proxy that terminates its callers' mutual TLS: the client certificate can only
             # travel on to the target as an HTTP header (RFC 9700 section 4.13)
             forwards_client_cert=bool(s_el and s_el.technology == Technology.LOAD_BALANCER
@@ -295,4 +454,10 @@ def compute_facts(model: Model) -> Facts:
         "element_count": len(model.elements),
         "flow_count": len(model.flows),
     }
-    return Facts(model=mfacts, elements=emap, flows=fmap, graph=g)
+    unstated = {e.id: unstated_fields(e) for e in model.elements}
+    for f in model.flows:
+        own = set(unstated_fields(f))
+        for side, eid in (("source", f.source), ("target", f.target)):
+            own.update(f"{side}.{k}" for k in unstated.get(eid, ()))
+        unstated[f.id] = frozenset(own)
+    return Facts(model=mfacts, elements=emap, flows=fmap, graph=g, unstated=unstated, position=_positions(model, zone))

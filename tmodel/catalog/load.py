@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tmodel.catalog.facts import fact_schema
-from tmodel.catalog.matcher import Compiler, Explain, Pred
+from tmodel.catalog.matcher import Compiler, Explain, Pred, Tri, compile_tri, fact_paths
 from tmodel.catalog.types import AppliesTo, CatalogFile, CatalogInfo, Control, Requirement, Rule
 from tmodel.model.load import _locate_error_generic
 from tmodel.model.yamlsafe import load_yaml, read_text
@@ -43,6 +43,8 @@ class CompiledRule:
     explain: Explain
     scope: Pred | None
     line: int = 0
+    tri: Tri | None = None  # three-valued 'when': does it hold on stated facts, or only on unstated ones?
+    reads: frozenset[str] = frozenset()  # the fact paths 'when' reads, relative to the target
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Catalog:
     rules: dict[str, CompiledRule] = field(default_factory=dict)
     catalog_of: dict[str, str] = field(default_factory=dict)  # record id -> catalog id
     control_applies: dict[str, tuple[Pred, Explain]] = field(default_factory=dict)
+    catalog_applies: dict[str, Pred] = field(default_factory=dict)  # catalog id -> model-level applicability
     shipped: set[str] = field(default_factory=set)  # catalog ids that ship with tmodel
     overrides: list[str] = field(default_factory=list)  # human notes: user records replacing shipped ones
     problems: list[Problem] = field(default_factory=list)
@@ -128,6 +131,12 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
     for fn, located, cf, shipped in pending:
         cid = cf.catalog.id
         cat.infos.setdefault(cid, cf.catalog)
+        if cf.catalog.applies_when is not None and cid not in cat.catalog_applies:
+            comp = Compiler(schema["model"])
+            cat.catalog_applies[cid] = comp.compile(cf.catalog.applies_when, ("catalog", "applies_when"))[0]
+            for loc, msg, hint in comp.errors:
+                l2, c2 = located.where(loc)
+                cat.problems.append(Problem(fn, l2, c2, f"catalog {cid}: {msg}", hint))
         if shipped:
             cat.shipped.add(cid)
         for kind, items, store in (
@@ -156,7 +165,8 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
                         cat.problems.append(Problem(fn, l2, c2, f"rule {item.id}: {msg}", hint))
                     if scope_explain is not None:  # why it fired = where it applies + what is wrong there
                         explain = _chain(scope_explain, explain)
-                    cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line)
+                    tri = compile_tri(item.when) if not comp.errors else None
+                    cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line, tri, fact_paths(item.when))
         for i, c in enumerate(cf.controls):
             if c.question and c.question.applies_when is not None:
                 comp = Compiler(schema["model"])

@@ -249,3 +249,78 @@ def _make_pred(op: str, value: Any, get: Callable[[Ctx], Any]) -> Pred:
         return v is not None and cmp(v, value)
 
     return compare
+
+
+# --- three-valued evaluation: what the model states, and what it leaves unstated -------------
+
+UNKNOWN_KEY = "unstated"  # ctx[UNKNOWN_KEY][root] = set of paths under root the model does not state
+Tri = Callable[[Ctx], "tuple[bool | None, list[str]]"]
+
+
+def compile_tri(cond: Any) -> Tri:
+    """A three-valued twin of a compiled (already checked) condition.
+
+    Returns ``(True, [])`` when the condition holds on stated facts alone, ``(False, [])`` when it
+    does not hold whatever the unstated facts are, and ``(None, paths)`` when it holds only because
+    of facts the model leaves unstated (an assumption to confirm, not a threat): ``paths`` are
+    those facts. Used only after the two-valued predicate fired, so its cost does not matter.
+    """
+    if "all" in cond or "any" in cond:
+        k = "all" if "all" in cond else "any"
+        parts = [compile_tri(c) for c in cond[k]]
+
+        def tri_list(ctx: Ctx) -> tuple[bool | None, list[str]]:
+            unknown: list[str] = []
+            for part in parts:
+                v, paths = part(ctx)
+                if k == "all" and v is False:
+                    return False, []
+                if k == "any" and v is True:
+                    return True, []
+                if v is None:
+                    unknown += [p for p in paths if p not in unknown]
+            if unknown:
+                return None, unknown
+            return (k == "all"), []
+
+        return tri_list
+    if "not" in cond:
+        inner = compile_tri(cond["not"])
+
+        def tri_not(ctx: Ctx) -> tuple[bool | None, list[str]]:
+            v, paths = inner(ctx)
+            if v is None:
+                return None, paths
+            return (not v), []
+
+        return tri_not
+    path = cond["fact"]
+    op = next(k for k in cond if k != "fact")
+    get = _getter(tuple(path.split(".")))
+    pred = _make_pred(op, cond[op], get)
+    root, _, rest = path.partition(".")
+
+    def tri_leaf(ctx: Ctx) -> tuple[bool | None, list[str]]:
+        unstated = ctx.get(UNKNOWN_KEY, {}).get(root, ())
+        if rest in unstated:
+            return None, [path]
+        return pred(ctx), []
+
+    return tri_leaf
+
+
+def fact_paths(cond: Any) -> frozenset[str]:
+    """Every fact path a condition reads, relative to its root ('flow.tls.mutual' -> 'tls.mutual')."""
+    out: set[str] = set()
+
+    def walk(c: Any) -> None:
+        if isinstance(c, dict):
+            if "fact" in c and isinstance(c["fact"], str):
+                out.add(c["fact"].partition(".")[2])
+            for v in c.values():
+                for x in (v if isinstance(v, list) else [v]):
+                    if isinstance(x, dict):
+                        walk(x)
+
+    walk(cond)
+    return frozenset(out)

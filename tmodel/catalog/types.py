@@ -49,6 +49,10 @@ class CatalogInfo(Strict):
     framework_titles: dict[str, str] = Field(
         default_factory=dict, description="Titles of other frameworks whose requirements this catalog also holds"
     )
+    applies_when: Condition | None = Field(
+        None, description="Model-level condition under which the catalog applies; otherwise its rules do not run and "
+        "its frameworks are reported as not applicable")
+    not_applicable_reason: str = Field("", description="Why the catalog does not apply when applies_when is false")
 
 
 class Requirement(Strict):
@@ -74,6 +78,9 @@ class Question(Strict):
 
 class Check(Strict):
     rules: list[CatId] = Field(description="The control is met where none of these rules fires")
+    covers_hops_behind: bool = Field(
+        False, description="A policy that, in place on the hop in front of a flow (e.g. input validation or throttling "
+        "at the gateway), also protects the hops behind it; transport controls such as TLS protect one hop only")
 
 
 class Control(Strict):
