@@ -207,6 +207,7 @@ def apply(facts: Any, model: Model, audits: dict[str, list[Any]]) -> None:
                 claim = _model_value(model, o)
                 note = o.source if claim == o.value else f"{o.source}; the model says {_show(claim)}"
                 _set(target, o.field, o.value)
+                facts.mark_stated(eid if o.kind == "element" else o.target, o.field)
                 target.setdefault("derived_from", {})[o.field] = note
                 if claim != o.value:
                     drifted.add(o.field)

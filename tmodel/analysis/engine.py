@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from tmodel.analysis import risk
 from tmodel.analysis.result import (
     EXPIRED,
+    FALSE_POSITIVE,
     GAP,
     MET,
     NEEDS_ANSWER,
@@ -22,10 +24,13 @@ from tmodel.analysis.result import (
     DecisionIssue,
     DecisionView,
     FrameworkResult,
+    Member,
     RequirementResult,
     Threat,
+    Unknown,
 )
 from tmodel.catalog.load import Catalog, CompiledRule
+from tmodel.catalog.matcher import UNKNOWN_KEY
 from tmodel.catalog.types import AppliesTo, Control
 from tmodel.graph import Facts, compute_facts
 from tmodel.model.enums import LEVEL_ORDER, AnswerStatus, ControlStatus, DecisionStatus, Level
@@ -49,6 +54,51 @@ def applicable_catalogs(model: Model, catalog: Catalog) -> set[str]:
     if wanted is None:
         return ids
     return {c for c in ids if c in wanted or c not in catalog.shipped}
+
+
+def applicable_catalogs_with_reasons(model: Model, catalog: Catalog, facts: Facts) -> tuple[set[str], dict[str, str]]:
+    """The catalogs that apply to the model, and for the others why not (their ``applies_when``)."""
+    active = applicable_catalogs(model, catalog)
+    reasons: dict[str, str] = {}
+    ctx = {"model": facts.model}
+    for cid in sorted(active):
+        pred = catalog.catalog_applies.get(cid)
+        if pred is not None and not pred(ctx):
+            reasons[cid] = catalog.infos[cid].not_applicable_reason or "its applicability condition does not hold"
+    return active - set(reasons), reasons
+
+
+def _frameworks_of_catalog(catalog: Catalog, cid: str) -> list[str]:
+    fws = {catalog.framework_of(q) for q, c in catalog.catalog_of.items() if c == cid and q in catalog.requirements}
+    info = catalog.infos[cid]
+    if info.framework:
+        fws.add(info.framework)
+    return sorted(fws)
+
+
+def group_id(rule_id: str, source: str, target: str) -> str:
+    """The stable id of the finding that groups a rule's flows from ``source`` to ``target``."""
+    return f"{rule_id}@{source}->{target}"
+
+
+def _decision_for(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[str, str]], decisions: dict) -> Any:
+    """The decision that applies to one (rule, target): its own, else its group's."""
+    d = decisions.get(threat_id)
+    if d is None and tid in ends:
+        d = decisions.get(group_id(rule_id, *ends[tid]))
+    return d
+
+
+def _decided(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[str, str]], decisions: dict) -> bool:
+    return _decision_for(threat_id, tid, rule_id, ends, decisions) is not None
+
+
+def _hops_in_front(model: Model) -> dict[str, list[str]]:
+    """Flow id -> the flows that enter its source (the hop in front of it), for sources inside the bank."""
+    into: dict[str, list[str]] = defaultdict(list)
+    for f in model.flows:
+        into[f.target].append(f.id)
+    return {f.id: sorted(into[f.source]) for f in model.flows if into.get(f.source)}
 
 
 def _targets(rule: CompiledRule, facts: Facts) -> list[tuple[str, str, dict[str, Any]]]:
@@ -83,26 +133,44 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
             from tmodel.analysis.config_facts import apply, audit_linked
 
             apply(facts, model, audit_linked(model, path, config_reader)[0])
-    active = applicable_catalogs(model, catalog)
+    active, not_applicable = applicable_catalogs_with_reasons(model, catalog, facts)
     rules = [r for r in catalog.rules.values() if r.catalog in active]
     decisions = {d.threat: d for d in model.decisions}
     titles = {e.id: e.title for e in model.elements} | {f.id: f.title for f in model.flows} | {"model": model.metadata.title}
+    ends = {f.id: (f.source, f.target) for f in model.flows}
 
-    # 1. match
+    # 1. match: a rule that holds on stated facts is a threat; one that holds only because the model
+    # leaves a fact unstated is an unknown (unless someone already decided on it as a threat)
     fired: list[tuple[CompiledRule, str, str, dict[str, Any]]] = []
+    unknown_hits: list[tuple[CompiledRule, str, str, list[str]]] = []
     in_scope: dict[str, set[str]] = defaultdict(set)
     fired_on: dict[str, set[str]] = defaultdict(set)
+    unknown_on: dict[str, set[str]] = defaultdict(set)
     for rule in sorted(rules, key=lambda r: r.rule.id):
         for tid, kind, ctx in _targets(rule, facts):
             if rule.scope is not None and not rule.scope(ctx):
                 continue
             in_scope[rule.rule.id].add(tid)
-            if rule.when(ctx):
-                fired.append((rule, tid, kind, ctx))
-                threat_id = f"{rule.rule.id}@{tid}"
-                d = decisions.get(threat_id)
-                if not (d and d.status == DecisionStatus.FALSE_POSITIVE):
-                    fired_on[rule.rule.id].add(tid)
+            if not rule.when(ctx):
+                # a check that passes only because the model leaves what it reads unstated is not 'met'
+                unstated = facts.unstated.get(tid)
+                if unstated and rule.tri is not None and not rule.reads.isdisjoint(unstated):
+                    ctx[UNKNOWN_KEY] = {kind: unstated}
+                    if rule.tri(ctx)[0] is None:
+                        unknown_on[rule.rule.id].add(tid)
+                continue
+            threat_id = f"{rule.rule.id}@{tid}"
+            if rule.tri is not None and kind != "model" and not _decided(threat_id, tid, rule.rule.id, ends, decisions):
+                ctx[UNKNOWN_KEY] = {kind: facts.unstated.get(tid, frozenset())}
+                holds, unstated = rule.tri(ctx)
+                if holds is None:
+                    unknown_hits.append((rule, tid, kind, unstated))
+                    unknown_on[rule.rule.id].add(tid)
+                    continue
+            fired.append((rule, tid, kind, ctx))
+            d = decisions.get(threat_id)
+            if not (d and d.status == DecisionStatus.FALSE_POSITIVE):
+                fired_on[rule.rule.id].add(tid)
 
     # 2. controls
     declared: dict[str, list] = defaultdict(list)
@@ -114,56 +182,23 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
         for c in rule.rule.controls:
             mitigates[c].append(f"{rule.rule.id}@{tid}")
     wanted_controls = [c for cid, c in catalog.controls.items() if catalog.catalog_of[cid] in active or cid in mitigates]
-    control_results = {c.id: _control_status(c, catalog, model, facts, declared, answers, in_scope, fired_on, mitigates, active)
+    control_results = {c.id: _control_status(c, catalog, model, facts, declared, answers, in_scope, fired_on, mitigates, active,
+                                             unknown_on)
                        for c in wanted_controls}
+    in_front = _hops_in_front(model)
 
-    # 3. threats
-    threats: list[Threat] = []
+    # 3. threats: score each (rule, target), then group flows of one rule between the same two elements
+    members: list[tuple[CompiledRule, Threat]] = []
     for rule, tid, kind, ctx in fired:
-        r = rule.rule
-        threat_id = f"{r.id}@{tid}"
-        target_facts = ctx.get(kind, {}) if kind != "model" else {}
-        exposed = bool(target_facts.get("exposed_to_internet") or target_facts.get("from_internet"))
-        sensitive = bool(target_facts.get("handles_sensitive") or target_facts.get("carries_sensitive"))
-        lk, im, notes = risk.score(r.likelihood, r.impact, exposed=exposed, sensitive=sensitive)
-        refs = []
-        for cid in r.controls:
-            cr = control_results.get(cid)
-            st = _scoped_status(cid, tid, cr, declared) if cr else NEEDS_ANSWER
-            refs.append(ControlRef(cid, catalog.controls[cid].title if cid in catalog.controls else cid, st))
-        d = decisions.get(threat_id)
-        status = OPEN
-        view = None
-        if d is not None:
-            view = DecisionView(d.status.value, d.owner, d.reason, d.control, d.expires, d.decided_by, d.decided_on)
-            status = d.status.value
-            if d.status == DecisionStatus.ACCEPTED and d.expires is not None and d.expires < as_of:
-                status = EXPIRED
-        met = any(c.status == MET for c in refs) or status == "mitigated"
-        partial = any(c.status == PARTIAL for c in refs)
-        rl = risk.residual_likelihood(lk, met=met, partial=partial)
-        reqs = set(r.references.requirements)
-        for cid in r.controls:
-            if cid in catalog.controls:
-                reqs.update(catalog.controls[cid].satisfies)
-        reqs_sorted = sorted(q for q in reqs if q in catalog.requirements)
-        own = catalog.infos[rule.catalog].framework or rule.catalog  # e.g. 'stride', which has no requirements
-        frameworks = sorted({catalog.framework_of(q) for q in reqs_sorted} | {own})
-        threats.append(Threat(
-            id=threat_id, rule=r.id, catalog=rule.catalog, target=tid, target_kind=kind,
-            target_title=titles.get(tid, tid), title=r.title, stride=[s.value for s in r.stride],
-            likelihood=lk, impact=im, score=lk * im, level=risk.level(lk, im).value,
-            adjustments=notes, why=rule.explain(ctx), controls=refs,
-            residual_likelihood=rl, residual_score=rl * im, residual_level=risk.level(rl, im).value,
-            status=status, decision=view, requirements=reqs_sorted, frameworks=frameworks,
-            description=r.description.strip(), detection=r.detection.strip(), false_positives=r.false_positives.strip(),
-            mitigation=r.mitigation.strip(), cwe=list(r.references.cwe), capec=list(r.references.capec),
-        ))
-    threats.sort(key=lambda t: (-LEVEL_ORDER[Level(t.level)], -t.score, t.id))
+        members.append((rule, _score_one(rule, tid, kind, ctx, facts, catalog, control_results, declared, decisions,
+                                         titles, as_of, in_front)))
+    threats = _group(members, decisions, ends, titles, catalog, control_results, declared, as_of, in_front, facts)
+    threats.sort(key=lambda t: (-LEVEL_ORDER[Level(t.residual_level)], -LEVEL_ORDER[Level(t.level)], -t.score, t.id))
+    unknowns = _unknowns(unknown_hits, ends, titles, catalog)
 
     # 4. decisions that no longer match, or expire
     issues: list[DecisionIssue] = []
-    live = {t.id for t in threats}
+    live = {t.id for t in threats} | {m.id for t in threats for m in t.members if len(t.members) == 1}
     for i, d in enumerate(model.decisions):
         line = located.where(("decisions", i, "threat"))[0] if located else 0
         if d.threat not in live:
@@ -178,10 +213,189 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                 issues.append(DecisionIssue(d.threat, "expiring", f"acceptance of {d.threat} expires on {d.expires.isoformat()}", line, d.expires))
 
     # 5. compliance per framework
-    frameworks, not_applicable = _split_applicable(_compliance(catalog, control_results, active))
+    frameworks, empty = _split_applicable(_compliance(catalog, control_results, active))
+    reasons = {fw: why for cid, why in not_applicable.items() for fw in _frameworks_of_catalog(catalog, cid)}
+    for fw in empty:
+        reasons.setdefault(fw, "no requirement of it applies to what the model describes")
     controls_sorted = [control_results[c] for c in sorted(control_results)]
     return Analysis(model.metadata.id, model.metadata.title, model.metadata.owner, path, as_of, threats,
-                    controls_sorted, frameworks, issues, list(catalog.overrides), not_applicable)
+                    controls_sorted, frameworks, issues, list(catalog.overrides), sorted(reasons),
+                    not_applicable_reasons=reasons, unknowns=unknowns)
+
+
+def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], facts: Facts, catalog: Catalog,
+               control_results: dict[str, ControlResult], declared: dict[str, list], decisions: dict,
+               titles: dict[str, str], as_of: dt.date, in_front: dict[str, list[str]]) -> Threat:
+    """The threat of one rule on one target: inherent and residual risk, controls, decision."""
+    r = rule.rule
+    threat_id = f"{r.id}@{tid}"
+    ends = {tid: (ctx["flow"]["source"]["id"], ctx["flow"]["target"]["id"])} if kind == "flow" else {}
+    if kind == "model":
+        m = facts.model
+        classes = sorted({c for e in facts.elements.values() for c in e["classifications"]})
+        lk, im, notes = risk.score(r.likelihood, r.impact, position=_model_position(facts),
+                                   classifications=classes, pd_categories=m["pd_categories"])
+    else:
+        tf = ctx[kind]
+        lk, im, notes = risk.score(r.likelihood, r.impact, position=facts.position.get(tid, ""),
+                                   classifications=tf["classifications"], pd_categories=tf["pd_categories"])
+    refs = []
+    for cid in r.controls:
+        cr = control_results.get(cid)
+        st = NEEDS_ANSWER
+        if cr:
+            st = _scoped_status(cid, tid, cr, declared)
+            front = in_front.get(tid, [])
+            check = catalog.controls[cid].check if cid in catalog.controls else None
+            if st != MET and check is not None and check.covers_hops_behind and front \
+                    and set(front) <= set(cr.checked) and not set(front) & set(cr.violations):
+                st = MET
+                notes.append(f"{cid} is met on the hop in front ({', '.join(front)})")
+        refs.append(ControlRef(cid, catalog.controls[cid].title if cid in catalog.controls else cid, st))
+    d = _decision_for(threat_id, tid, r.id, ends, decisions)
+    status = OPEN
+    view = None
+    decided_mitigated = False
+    if d is not None:
+        view = DecisionView(d.status.value, d.owner, d.reason, d.control, d.expires, d.decided_by, d.decided_on)
+        status = d.status.value
+        if d.status == DecisionStatus.ACCEPTED and d.expires is not None and d.expires < as_of:
+            status = EXPIRED
+        if d.status == DecisionStatus.MITIGATED:
+            named = control_results.get(d.control) if d.control else None
+            named_status = _scoped_status(d.control, tid, named, declared) if named and d.control else None
+            if named_status in (GAP, NEEDS_ANSWER):
+                notes.append(f"decided mitigated by {d.control}, but that control is "
+                             f"{'a gap' if named_status == GAP else 'not answered'}: residual not lowered")
+            else:
+                decided_mitigated = True
+    met = any(c.status == MET for c in refs) or decided_mitigated
+    partial = any(c.status == PARTIAL for c in refs)
+    rl = risk.residual_likelihood(lk, met=met, partial=partial)
+    reqs = set(r.references.requirements)
+    for cid in r.controls:
+        if cid in catalog.controls:
+            reqs.update(catalog.controls[cid].satisfies)
+    reqs_sorted = sorted(q for q in reqs if q in catalog.requirements)
+    own = catalog.infos[rule.catalog].framework or rule.catalog  # e.g. 'stride', which has no requirements
+    frameworks = sorted({catalog.framework_of(q) for q in reqs_sorted} | {own})
+    why = rule.explain(ctx)
+    t = Threat(
+        id=threat_id, rule=r.id, catalog=rule.catalog, target=tid, target_kind=kind,
+        target_title=titles.get(tid, tid), title=r.title, stride=[x.value for x in r.stride],
+        likelihood=lk, impact=im, score=lk * im, level=risk.level(lk, im).value,
+        adjustments=notes, why=why, controls=refs,
+        residual_likelihood=rl, residual_score=rl * im, residual_level=risk.level(rl, im).value,
+        status=status, decision=view, requirements=reqs_sorted, frameworks=frameworks,
+        description=r.description.strip(), detection=r.detection.strip(), false_positives=r.false_positives.strip(),
+        mitigation=r.mitigation.strip(), cwe=list(r.references.cwe), capec=list(r.references.capec),
+        position=facts.position.get(tid, _model_position(facts) if kind == "model" else ""),
+    )
+    t.members = [Member(threat_id, tid, t.target_title, why, lk, im, t.residual_level)]
+    return t
+
+
+def _model_position(facts: Facts) -> str:
+    """A model-wide threat is reachable by whoever reaches the most exposed item."""
+    from tmodel.graph import POSITIONS
+
+    ranks = [POSITIONS.index(p) for p in facts.position.values()]
+    return POSITIONS[max(ranks)] if ranks else ""
+
+
+def _group(members: list[tuple[CompiledRule, Threat]], decisions: dict, ends: dict[str, tuple[str, str]],
+           titles: dict[str, str], catalog: Catalog, control_results: dict[str, ControlResult], declared: dict[str, list],
+           as_of: dt.date, in_front: dict[str, list[str]], facts: Facts) -> list[Threat]:
+    """One finding per rule and element; per rule and pair of elements for flows (every flow listed as a member).
+
+    A flow with a decision of its own stays a finding of its own (its id is unchanged, so decisions
+    made before grouping keep resolving); a decision naming the group applies to every other member.
+    """
+    groups: dict[tuple[str, ...], list[Threat]] = defaultdict(list)
+    for rule, t in members:
+        if t.target_kind == "flow" and t.id not in decisions:
+            src, dst = ends[t.target]
+            groups[("flows", t.rule, src, dst)].append(t)
+        else:
+            groups[("one", t.id)].append(t)
+    out: list[Threat] = []
+    for key, ts in groups.items():
+        if key[0] == "one":
+            out.extend(ts)
+            continue
+        _, rule_id, src, dst = key
+        gid = group_id(rule_id, src, dst)
+        if len(ts) == 1 and gid not in decisions:
+            out.extend(ts)
+            continue
+        ts.sort(key=lambda t: (-t.residual_score, -t.score, t.id))
+        worst = ts[0]
+        n = len(ts)
+        out.append(replace(
+            worst, id=gid, target=f"{src}->{dst}", target_kind="flows",
+            target_title=f"{n} flow{'s' if n > 1 else ''}: {titles.get(src, src)} → {titles.get(dst, dst)}",
+            members=[m for t in sorted(ts, key=lambda t: t.target) for m in t.members],
+        ))
+    by_rule: dict[str, list[str]] = defaultdict(list)
+    for t in out:
+        if t.status != FALSE_POSITIVE:
+            by_rule[t.rule].append(t.id)
+    for cr in control_results.values():
+        cr.mitigates = sorted(tid for rid in _rules_mitigated_by(cr.id, catalog) for tid in by_rule.get(rid, []))
+    return out
+
+
+def _rules_mitigated_by(cid: str, catalog: Catalog) -> list[str]:
+    return [rid for rid, r in catalog.rules.items() if cid in r.rule.controls]
+
+
+def _describe(path: str) -> str:
+    """A field's description from the model's types, for an unknown's question."""
+    from tmodel.model.types import Element, Flow
+
+    root, *parts = path.split(".")
+    cls: Any = Flow if root == "flow" else Element
+    if root == "flow" and parts and parts[0] in ("source", "target"):
+        cls, parts = Element, parts[1:]
+    desc = path
+    for part in parts:
+        f = getattr(cls, "model_fields", {}).get(part)
+        if f is None:
+            break
+        desc = f.description or part
+        cls = f.annotation
+    return desc
+
+
+def _unknowns(hits: list[tuple[CompiledRule, str, str, list[str]]], ends: dict[str, tuple[str, str]],
+              titles: dict[str, str], catalog: Catalog) -> list[Unknown]:
+    """Unstated facts that decide whether rules fire, grouped like findings: per fact and element, or
+    per fact and pair of elements for flows."""
+    acc: dict[tuple[str, str], dict[str, Any]] = {}
+    for rule, tid, kind, paths in hits:
+        where = f"{ends[tid][0]}->{ends[tid][1]}" if kind == "flow" else tid
+        for path in paths:
+            u = acc.setdefault((path, where), {"targets": set(), "rules": set(), "reqs": set()})
+            u["targets"].add(tid)
+            u["rules"].add(rule.rule.id)
+            u["reqs"].update(q for q in rule.rule.references.requirements if q in catalog.requirements)
+            for cid in rule.rule.controls:
+                if cid in catalog.controls:
+                    u["reqs"].update(q for q in catalog.controls[cid].satisfies if q in catalog.requirements)
+    out = []
+    for (path, where), u in sorted(acc.items()):
+        rel = path.split(".", 1)[1]
+        targets = sorted(u["targets"])
+        if "->" in where:
+            src, dst = where.split("->", 1)
+            title = (f"{len(targets)} flows: {titles.get(src, src)} → {titles.get(dst, dst)}" if len(targets) > 1
+                     else titles.get(targets[0], targets[0]))
+            uid = f"unstated:{rel}@{where if len(targets) > 1 else targets[0]}"
+        else:
+            title, uid = titles.get(where, where), f"unstated:{rel}@{where}"
+        text = f"Not stated: {_describe(path).rstrip('.')} ({rel})"
+        out.append(Unknown(uid, path, text, targets, title, sorted(u["rules"]), sorted(u["reqs"])))
+    return out
 
 
 def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str, list]) -> str:
@@ -199,21 +413,27 @@ def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str,
 
 def _control_status(c: Control, catalog: Catalog, model: Model, facts: Facts, declared: dict[str, list], answers: dict,
                     in_scope: dict[str, set[str]], fired_on: dict[str, set[str]], mitigates: dict[str, list[str]],
-                    active: set[str]) -> ControlResult:
+                    active: set[str], unknown_on: dict[str, set[str]] | None = None) -> ControlResult:
     notes: list[str] = []
     evidence = "; ".join(cs.evidence for cs in declared.get(c.id, []) if cs.evidence)
     decl = declared.get(c.id, [])
     decl_status = _DECLARED[decl[0].status] if decl and len({cs.status for cs in decl}) == 1 else (PARTIAL if decl else None)
     answer_required = False
     violations: list[str] = []
+    checked: list[str] = []
     if c.check is not None:
         kind = "automatic"
         rules = [r for r in c.check.rules if r in catalog.rules and catalog.rules[r].catalog in active]
         relevant = set().union(*(in_scope.get(r, set()) for r in rules)) if rules else set()
         bad = set().union(*(fired_on.get(r, set()) for r in rules)) if rules else set()
+        unstated = set().union(*((unknown_on or {}).get(r, set()) for r in rules)) if rules else set()
         violations = sorted(bad)
+        checked = sorted(relevant - unstated)
         if not relevant:
             status = NOT_APPLICABLE
+        elif not bad and unstated:
+            status = NEEDS_ANSWER
+            notes.append(f"not stated in the model on {len(unstated)} target(s): {', '.join(sorted(unstated))}")
         elif not bad:
             status = MET
         elif bad >= relevant:
@@ -267,7 +487,7 @@ def _control_status(c: Control, catalog: Catalog, model: Model, facts: Facts, de
         notes=notes, satisfies=list(c.satisfies), mitigates=sorted(mitigates.get(c.id, [])),
         question=c.question.text.strip() if c.question else None,
         expected_evidence=c.question.evidence.strip() if c.question else None,
-        answer_required=answer_required, violations=violations,
+        answer_required=answer_required, violations=violations, checked=checked,
     )
 
 

@@ -38,6 +38,31 @@ class DecisionView:
 
 
 @dataclass
+class Member:
+    """One item a finding covers: a grouped finding lists every affected flow, each with why it matched."""
+    id: str  # the member's own threat id (RULE@item): a decision may name it
+    target: str
+    target_title: str
+    why: list[str]
+    likelihood: int
+    impact: int
+    level: str  # the member's own residual level (a finding takes its worst member's)
+
+
+@dataclass
+class Unknown:
+    """A fact the model leaves unstated (or an importer's placeholder) that decides whether rules fire:
+    an assumption to confirm, shown as a question that needs an answer, never a threat on its own."""
+    id: str  # unstated:PATH@item, or @source->target for a group of flows
+    fact: str  # e.g. flow.tls.min_version
+    text: str  # "TLS version of this flow is not stated"
+    targets: list[str]  # the items where it is unstated
+    target_title: str
+    rules: list[str]  # the rules that would fire if it were stated as it now defaults
+    requirements: list[str]
+
+
+@dataclass
 class Threat:
     id: str
     rule: str
@@ -67,10 +92,20 @@ class Threat:
     mitigation: str
     cwe: list[int]
     capec: list[int]
+    members: list[Member] = field(default_factory=list)  # every affected item (one for an ungrouped finding)
+    position: str = ""  # who can reach the target (tmodel.graph.POSITIONS)
 
     @property
     def unresolved(self) -> bool:
         return self.status in UNRESOLVED
+
+    def where(self) -> str:
+        """Where the finding is, in words: the model, one element or flow, or every flow a group covers."""
+        if self.target_kind == "model":
+            return f"model: {self.target_title}"
+        if self.target_kind == "flows":
+            return f"{self.target_title} ({', '.join(m.target for m in self.members)})"
+        return f"{self.target_kind} {self.target}: {self.target_title}"
 
 
 @dataclass
@@ -88,6 +123,7 @@ class ControlResult:
     expected_evidence: str | None = None
     answer_required: bool = False
     violations: list[str] = field(default_factory=list)  # target ids where the automatic check fails
+    checked: list[str] = field(default_factory=list)  # target ids where the automatic check ran on stated facts
 
 
 @dataclass
@@ -133,6 +169,8 @@ class Analysis:
     decision_issues: list[DecisionIssue]
     overrides: list[str]
     frameworks_not_applicable: list[str] = field(default_factory=list)  # no requirement applies to this model
+    not_applicable_reasons: dict[str, str] = field(default_factory=dict)  # framework id -> why it does not apply
+    unknowns: list[Unknown] = field(default_factory=list)
 
     def counts_by_level(self, *, residual: bool = False, unresolved_only: bool = False) -> dict[str, int]:
         out = {lv.value: 0 for lv in Level}

@@ -1,19 +1,34 @@
-"""The risk method: likelihood x impact on a 5x5 matrix, adjusted by facts. One place, used everywhere.
+"""The risk method (v2): likelihood x impact on a 5x5 matrix. One place, used by every view.
 
-- Likelihood and impact (1..5) start from the rule's defaults.
-- Likelihood +1 when the target is reachable from the internet (an element exposed to the
-  internet zone, or a flow whose source is in the internet zone).
-- Impact +1 when the target handles special or biometric personal data, bank secrecy, payment
-  data or credentials.
-- Both are capped at 5. Score = likelihood x impact. Level from ``MATRIX``.
-- Residual likelihood: -2 when a mitigating control is met (or the threat is decided as
-  mitigated), -1 when one is only partial; never below 1. Impact does not change: controls make
-  a threat less likely, not less harmful. Residual level from the same matrix.
+- Likelihood and impact (1..5) start from the rule's defaults: how easy the attack is for an
+  attacker who can reach the target, and how bad it is for data of ordinary sensitivity.
+- Likelihood by who can reach the target (attacker position): +1 from the internet without
+  authentication; 0 from the internet by an authenticated client or from a partner's network
+  without authentication; -1 only for an authenticated partner over a dedicated, mutual-TLS or
+  allow-listed channel; -1 only from the bank's internal network. A hop inside the bank is reached by whoever reaches the element it leaves from.
+- Impact by what the target holds or carries: +1 for payment data or special and biometric
+  personal data; 0 for bank secrecy, confidential data, secrets and general personal data, or
+  when the model states no data; -1 when it carries only internal or public data.
+- Both are capped to 1..5. Score = likelihood x impact. Level from the matrix.
+- Residual likelihood: -2 when a mitigating control is met on the target or on the hop in front of
+  it (or the threat is decided as mitigated by a control that is not a gap), -1 when one is only
+  partial; never below 1. Impact does not change: controls make a threat less likely, not less
+  harmful. Residual level from the same matrix.
+- A fact the model does not state is an unknown: a rule that fires only because of unknowns
+  gives a question to answer, not a threat.
 """
 
 from __future__ import annotations
 
-from tmodel.model.enums import Level
+from tmodel.graph import (
+    INTERNAL,
+    INTERNET_ANONYMOUS,
+    INTERNET_AUTHENTICATED,
+    PARTNER,
+    PARTNER_UNAUTHENTICATED,
+    POSITION_TEXT,
+)
+from tmodel.model.enums import HIGH_IMPACT_PD, Classification, Level
 
 # MATRIX[likelihood-1][impact-1]
 _L, _M, _H, _C = Level.LOW, Level.MEDIUM, Level.HIGH, Level.CRITICAL
@@ -28,6 +43,12 @@ MATRIX: list[list[Level]] = [
 LIKELIHOOD_NAMES = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT_NAMES = {1: "negligible", 2: "minor", 3: "moderate", 4: "major", 5: "severe"}
 
+POSITION_ADJUSTMENT = {INTERNET_ANONYMOUS: 1, INTERNET_AUTHENTICATED: 0, PARTNER_UNAUTHENTICATED: 0, PARTNER: -1, INTERNAL: -1}
+
+_TOP_CLASSES = {Classification.PAYMENT.value}
+_TOP_PD = {p.value for p in HIGH_IMPACT_PD}
+_LOW_CLASSES = {Classification.PUBLIC.value, Classification.INTERNAL.value}
+
 
 def level(likelihood: int, impact: int) -> Level:
     return MATRIX[likelihood - 1][impact - 1]
@@ -37,16 +58,30 @@ def clamp(v: int) -> int:
     return max(1, min(5, v))
 
 
-def score(likelihood: int, impact: int, *, exposed: bool, sensitive: bool) -> tuple[int, int, list[str]]:
+def data_adjustment(classifications: list[str], pd_categories: list[str]) -> tuple[int, str]:
+    """Impact adjustment for the data a target holds or carries, and its reason."""
+    classes, pds = set(classifications), set(pd_categories)
+    if classes & _TOP_CLASSES or pds & _TOP_PD:
+        return 1, "impact +1: payment data or special/biometric personal data"
+    if classes and classes <= _LOW_CLASSES and not pds:
+        return -1, "impact -1: only internal or public data"
+    return 0, ""
+
+
+def score(likelihood: int, impact: int, *, position: str, classifications: list[str],
+          pd_categories: list[str]) -> tuple[int, int, list[str]]:
     """Adjusted (likelihood, impact) and the reasons for each adjustment."""
     notes: list[str] = []
     lk, im = likelihood, impact
-    if exposed:
-        lk = clamp(lk + 1)
-        notes.append("likelihood +1: reachable from the internet")
-    if sensitive:
-        im = clamp(im + 1)
-        notes.append("impact +1: special/biometric personal data, bank secrecy, payment data or credentials")
+    adj = POSITION_ADJUSTMENT.get(position, 0)
+    if position:
+        lk = clamp(lk + adj)
+        sign = f"{adj:+d}" if adj else "+0"
+        notes.append(f"likelihood {sign}: reachable {POSITION_TEXT[position]}")
+    d, why = data_adjustment(classifications, pd_categories)
+    if d:
+        im = clamp(im + d)
+        notes.append(why)
     return lk, im, notes
 
 

@@ -17,14 +17,17 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) ->
     out: list[str] = []
     out.append(f"{a.title} ({a.model_id}) - owner: {a.owner} - as of {a.as_of.isoformat()}")
     counts = a.counts_by_level(residual=True, unresolved_only=True)
-    out.append(f"{len(a.threats)} threat(s); unresolved by residual level: "
-               + ", ".join(f"{k} {v}" for k, v in reversed(list(counts.items()))))
+    out.append(f"{len(a.threats)} finding(s); unresolved by residual level: "
+               + ", ".join(f"{k} {v}" for k, v in reversed(list(counts.items())))
+               + f"; {len(a.unknowns)} unstated fact(s) to confirm")
     out.append("")
     out.append(f"{'LEVEL':<8} {'SCORE':>5} {'RESID':<8} {'STATUS':<14} {'STRIDE':<6} THREAT")
     for t in a.threats:
         out.append(f"{_lv(t.level, color)} {t.score:>5} {_lv(t.residual_level, color)} {t.status:<14} "
                    f"{''.join(t.stride):<6} {t.id}")
         out.append(f"{'':<45}{t.title}")
+        if len(t.members) > 1:
+            out.append(f"{'':<45}on {t.target_title}: " + ", ".join(m.target for m in t.members))
         if t.why:
             out.append(f"{'':<45}why: {'; '.join(t.why)}")
         if t.controls:
@@ -34,6 +37,13 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) ->
             extra = f", owner {d.owner}" if d.owner else ""
             extra += f", expires {d.expires.isoformat()}" if d.expires else ""
             out.append(f"{'':<45}decision: {d.status}{extra}")
+    if a.unknowns:
+        out.append("")
+        out.append("Unknowns (state these facts in the model; until then the rules that read them cannot judge):")
+        for u in a.unknowns if show_all else a.unknowns[:20]:
+            out.append(f"  {u.text} - {u.target_title} [{', '.join(u.rules)}]")
+        if not show_all and len(a.unknowns) > 20:
+            out.append(f"  ... and {len(a.unknowns) - 20} more (--all lists them)")
     if a.decision_issues:
         out.append("")
         out.append("Decisions:")
@@ -48,8 +58,8 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) ->
         if show_all:
             for r in f.requirements:
                 out.append(f"      {r.status:<14} {r.id:<24} {r.title}")
-    if a.frameworks_not_applicable:
-        out.append(f"  not applicable to this model: {', '.join(a.frameworks_not_applicable)}")
+    for fw in a.frameworks_not_applicable:
+        out.append(f"  {fw:<16} not applicable: {a.not_applicable_reasons.get(fw, 'no requirement applies')}")
     if a.overrides:
         out.append("")
         out += [f"override: {o}" for o in a.overrides]
