@@ -43,11 +43,13 @@ def file_names(model_id: str) -> dict[str, str]:
 
 
 def risk_by_target(a: Analysis) -> dict[str, str]:
-    """Target id -> highest residual level among its unresolved threats."""
+    """Element or flow id -> highest residual level among its unresolved threats (each member of a grouped
+    finding counts for its own flow, at its own level)."""
     levels: dict[str, list[str]] = defaultdict(list)
     for t in a.threats:
         if t.unresolved:
-            levels[t.target].append(t.residual_level)
+            for m in t.members or []:
+                levels[m.target].append(m.level)
     return {k: lv for k, v in sorted(levels.items()) if (lv := highest(v)) is not None}
 
 

@@ -313,7 +313,12 @@ def record_markdown(a: Analysis, model: Model, *, svg: bool = False) -> str:
 
 def _threat(t: Threat) -> list[str]:
     stride = ", ".join(f"{s} ({STRIDE_NAMES.get(s, s)})" for s in t.stride)
-    target = "the whole model" if t.target_kind == "model" else f"{t.target_kind} {md_code(t.target)} ({md1(t.target_title)})"
+    if t.target_kind == "model":
+        target = "the whole model"
+    elif t.target_kind == "flows":
+        target = f"{md1(t.target_title)}: " + ", ".join(md_code(m.target) for m in t.members)
+    else:
+        target = f"{t.target_kind} {md_code(t.target)} ({md1(t.target_title)})"
     lines = [f"#### {md_code(t.id)}: {md1(t.title)}", "",
              f"- Target: {target}",
              f"- STRIDE: {stride}",

@@ -201,9 +201,7 @@ def _controls_text(t: Threat) -> str:
 
 
 def _target_text(t: Threat) -> str:
-    if t.target_kind == "model":
-        return f"model: {t.target_title}"
-    return f"{t.target_kind} {t.target}: {t.target_title}"
+    return t.where()
 
 
 def build_workbook(a: Analysis, model: Model) -> Workbook:

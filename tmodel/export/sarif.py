@@ -70,10 +70,11 @@ def _location(path: str, line: int, col: int = 0) -> dict[str, Any]:
 def _target_position(lm: Any, t: Threat) -> tuple[int, int]:
     if lm.located is None or lm.model is None:
         return (0, 0)
-    if t.target_kind in ("element", "flow"):
+    if t.target_kind in ("element", "flow", "flows"):
         section = "elements" if t.target_kind == "element" else "flows"
+        first = t.members[0].target if t.target_kind == "flows" and t.members else t.target
         for i, item in enumerate(getattr(lm.model, section)):
-            if item.id == t.target:
+            if item.id == first:
                 return lm.located.where((section, i, "id"))
     return lm.located.where(("metadata",), key=True)
 
@@ -106,7 +107,9 @@ def _rule_descriptor(compiled: Any) -> dict[str, Any]:
 
 def _threat_result(lm: Any, a: Analysis, t: Threat, rule_index: int) -> dict[str, Any]:
     line, col = _target_position(lm, t)
-    text = (f"{t.title}: {t.target_kind} '{t.target}' ({t.target_title}) in model '{a.model_id}'. "
+    where = (f"{t.target_kind} '{t.target}' ({t.target_title})" if t.target_kind != "flows"
+             else f"{t.target_title} ({', '.join(m.target for m in t.members)})")
+    text = (f"{t.title}: {where} in model '{a.model_id}'. "
             f"Residual risk {t.residual_level} (inherent {t.level}, score {t.score}), status {t.status}.")
     if t.why:
         text += " Why: " + "; ".join(t.why) + "."

@@ -267,6 +267,10 @@ def detail_text(t: Any) -> Text:
             out.append(f"\n  reason: {d.reason}", style="italic")
     out.append("\n\nTarget: ", style="bold")
     out.append(f"{t.target} ({t.target_kind}) {t.target_title}")
+    if len(t.members) > 1:
+        out.append("\n\nAffected flows\n", style="bold")
+        for m in t.members:
+            out.append(f"  • {m.target}  {m.target_title}  ({m.level})\n")
     out.append("  STRIDE: ", style="bold")
     out.append(" ".join(t.stride))
     for head, body in (("Threat", t.description), ("Mitigation", t.mitigation)):
