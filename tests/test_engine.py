@@ -50,12 +50,38 @@ def test_threat_is_scored_with_fact_adjustments(mini):
     a = run(apply_patch(base_data(), WEAK), mini)
     (t,) = a.threats
     assert t.id == "R-TLS@tpp-gw"
-    # rule 3x4; from the internet +1 likelihood; bank secrecy + credentials +1 impact
-    assert (t.likelihood, t.impact, t.score, t.level) == (4, 5, 20, "critical")
-    assert any("internet" in n for n in t.adjustments) and any("impact +1" in n for n in t.adjustments)
+    # rule 3x4; the TPP reaches the gateway over mutual TLS: an authenticated partner, likelihood -1;
+    # bank secrecy and credentials are not the top data tier (payment, special PD): impact unchanged
+    assert (t.likelihood, t.impact, t.score, t.level) == (2, 4, 8, "medium")
+    assert t.position == "partner"
+    assert t.adjustments == ["likelihood -1: reachable by an authenticated partner over a dedicated, mutual-TLS or allow-listed channel"]
     assert t.why == ["flow.public_endpoint = true (eq true)", "flow.tls.min_version = 1.1 (in [none, 1.0, 1.1])"]
     assert [(c.id, c.status) for c in t.controls] == [("C-TLS", "gap")]
-    assert t.residual_level == "critical" and t.status == "open"
+    assert t.residual_level == "medium" and t.status == "open"
+
+
+def test_anonymous_internet_raises_and_payment_data_raises_impact(mini):
+    data = apply_patch(base_data(), {**WEAK, "flows[tpp-gw].tls.mutual": False, "flows[tpp-gw].authorization.ip_allowlist": False,
+                                     "flows[tpp-gw].authentication": {"method": "none"}})
+    for a in data["data_assets"]:
+        a["classification"] = "payment"
+    t = next(x for x in run(data, mini).threats if x.id == "R-TLS@tpp-gw")
+    assert t.position == "internet_anonymous"
+    assert (t.likelihood, t.impact) == (4, 5)
+    assert t.adjustments == ["likelihood +1: reachable from the internet without authentication",
+                             "impact +1: payment data or special/biometric personal data"]
+
+
+def test_unstated_fact_is_an_unknown_not_a_threat(mini):
+    data = base_data()
+    del data["flows"][[f["id"] for f in data["flows"]].index("tpp-gw")]["tls"]["min_version"]
+    data["flows"][[f["id"] for f in data["flows"]].index("tpp-gw")]["protocol"] = "http"
+    a = run(data, mini)
+    assert [t.id for t in a.threats] == []
+    (u,) = [u for u in a.unknowns if u.targets == ["tpp-gw"]]
+    assert u.fact == "flow.tls.min_version" and u.rules == ["R-TLS"]
+    assert u.text == "Not stated: Lowest TLS version accepted on this channel (tls.min_version)"
+    assert {c.id: c.status for c in a.controls}["C-TLS"] == "needs_answer"
 
 
 def test_hardened_model_raises_nothing_and_control_is_met(mini):
@@ -99,9 +125,14 @@ def test_stale_decision_is_reported_not_dropped(mini):
 
 def test_mitigated_decision_lowers_residual_and_false_positive_clears_the_check(mini):
     data = apply_patch(base_data(), WEAK)
+    # 'mitigated by' a control that the model shows as a gap does not lower the residual
     data["decisions"] = [{"threat": "R-TLS@tpp-gw", "status": "mitigated", "control": "C-TLS", "reason": "WAF enforces TLS 1.2"}]
     t = run(data, mini).threats[0]
-    assert t.status == "mitigated" and t.residual_likelihood == t.likelihood - 2
+    assert t.status == "mitigated" and t.residual_likelihood == t.likelihood
+    assert any("C-TLS" in n and "residual not lowered" in n for n in t.adjustments)
+    data["decisions"] = [{"threat": "R-TLS@tpp-gw", "status": "mitigated", "reason": "WAF enforces TLS 1.2 (change CR-17)"}]
+    t = run(data, mini).threats[0]
+    assert t.status == "mitigated" and t.residual_likelihood == max(1, t.likelihood - 2)
     data["decisions"] = [{"threat": "R-TLS@tpp-gw", "status": "false_positive", "reason": "TLS terminates at 1.2 proxy"}]
     a = run(data, mini)
     assert {c.id: c.status for c in a.controls}["C-TLS"] == "met"

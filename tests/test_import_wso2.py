@@ -52,8 +52,9 @@ def findings(stderr: str) -> list[str]:
 
 
 def why(analysis, threat_id: str) -> str:
-    t = next(t for t in analysis.threats if t.id == threat_id)
-    return " ".join(map(str, t.why))
+    """Why a finding, or one member of a grouped finding, fired."""
+    m = next(m for t in analysis.threats for m in t.members if m.id == threat_id)
+    return " ".join(map(str, m.why))
 
 
 # --- the real PizzaShack project -----------------------------------------------------------------
@@ -96,10 +97,10 @@ def test_pizzashack_project(tmp_path, catalog):
     # sandbox endpoint == production endpoint
     assert any(x.startswith("the sandbox endpoint is the production endpoint") for x in findings(err))
     # the analysis shows where the facts came from
-    ids = {t.id for t in analysis.threats}
+    ids = {m.id for t in analysis.threats for m in t.members}
     assert "OWASP-API8-PLAINTEXT-LISTENER@gateway" in ids
     assert f"[from {api}#/data/transport/0]" in why(analysis, "OWASP-API8-PLAINTEXT-LISTENER@gateway")
-    rl = next(t.id for t in analysis.threats if t.id.startswith("OWASP-API4-NO-RATE-LIMIT@calls-"))
+    rl = next(i for i in ids if i.startswith("OWASP-API4-NO-RATE-LIMIT@calls-"))
     assert "/x-throttling-tier]" in why(analysis, rl)
     assert any(t.startswith("FAPI-IMPLICIT@") for t in ids)
 

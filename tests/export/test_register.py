@@ -97,7 +97,7 @@ def test_risks_rows(book):
     get = lambda k: ws.cell(r, col[k]).value  # noqa: E731
     assert get("target") == "flow partner-gw: Partner payment batch"
     assert get("stride") == "I, T"
-    assert (get("likelihood"), get("impact"), get("score"), get("level")) == (3, 5, 15, "high")
+    assert (get("likelihood"), get("impact"), get("score"), get("level")) == (2, 5, 10, "high")
     assert get("controls") == "XA-C-TLS Enforce TLS 1.2+ (gap)"
     assert (get("status"), get("owner"), get("expires")) == ("accepted", "Иванов И. И.", dt.datetime(2026, 11, 20))
     assert get("reason").startswith("Partner migrates")
@@ -193,7 +193,7 @@ def test_method_sheet(book):
     *_, wb = book
     ws = wb["Method"]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    assert "Likelihood +1 when the target is reachable from the internet" in text
+    assert "Likelihood by who can reach the target (attacker position)" in text
     for lv in Level:
         assert lv.description in text
     for st in DecisionStatus:
