@@ -105,3 +105,45 @@ def test_section_examples_are_valid(heading, block):
     for section, value in data.items():
         field = Model.model_fields[section]
         TypeAdapter(field.annotation).validate_python(value, by_alias=True, by_name=False)
+
+
+def _stated_section() -> str:
+    doc = DOC.read_text(encoding="utf-8")
+    return doc.split("## Stated, unstated and placeholder fields", 1)[1].split("\n## ", 1)[0]
+
+
+def test_stated_section_example_is_valid_and_states_what_it_says():
+    from tmodel.graph import unstated_fields
+    from tmodel.model.types import Flow
+
+    (block,) = re.findall(r"```yaml\n(.*?)```", _stated_section(), re.S)
+    (raw,) = yaml.safe_load(block)["flows"]
+    flow = TypeAdapter(Flow).validate_python(raw, by_alias=True, by_name=False)
+    unstated = unstated_fields(flow)
+    for path in ("tls.min_version", "authentication.method", "authorization.ip_allowlist", "injection_protection"):
+        assert path not in unstated, f"the example states {path}"
+    assert "tls.mutual" in unstated, "the example leaves tls.mutual out"
+
+
+def test_stated_section_claims_hold():
+    from tmodel.graph import unstated_fields
+    from tmodel.model.types import Element, Flow
+
+    def flow(**kw):
+        return Flow.model_validate({"id": "f", "title": "F", "from": "a", "to": "b", **kw})
+
+    # stated means written, even when equal to the default; a nested mapping counts key by key
+    assert "tls.mutual" not in unstated_fields(flow(tls={"min_version": "1.2", "mutual": False}))
+    assert {"tls.mutual", "tls.forward_secrecy"} <= unstated_fields(flow(tls={"min_version": "1.2"}))
+    # an importer placeholder is unstated whatever its value
+    placeholder = flow(tls={"min_version": "1.2"}, derived_from={"tls.min_version": "api.yaml#/servers/0/url "
+                                                                 "(https with TLS 1.2 is a placeholder to confirm)"})
+    assert "tls.min_version" in unstated_fields(placeholder)
+    # fields that do not apply are not asked; structural fields never are
+    basic = unstated_fields(flow(tls={"min_version": "1.2"}, authentication={"method": "basic"}))
+    assert not basic & {"authentication.client_auth", "authentication.pkce", "authentication.ciba",
+                        "tls.client_cert_verified", "file_transfer.encrypted", "protocol", "data"}
+    ext = Element.model_validate({"id": "p", "title": "P", "kind": "external_entity", "technology": "partner_system"})
+    assert unstated_fields(ext) == frozenset()
+    gw = unstated_fields(Element.model_validate({"id": "g", "title": "G", "kind": "process", "technology": "wso2_gateway"}))
+    assert "logging" in gw and not gw & {"public_clients", "tokens_hashed", "admin_mfa", "segregation_of_duties"}

@@ -8,6 +8,8 @@ The document holds hand-written text around blocks delimited by
 ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``; only the blocks are
 rewritten. Blocks:
 - ``example``: the complete annotated example, docs/model-example.yaml, verbatim;
+- ``stated``: the element and flow fields the shipped catalogs' rules read, in their conditions
+  (``when``: judged, an unknown when left out) or only in their ``scope`` (read as written);
 - ``reference``: every field of every section (type, default, description), every enum value
   with its description, every validation check with a real example message, and the limits.
 
@@ -317,10 +319,99 @@ def limits_reference() -> str:
     ])
 
 
+# --- stated fields -----------------------------------------------------------------------------
+
+def _protection_fields(cls: type[BaseModel], prefix: str = "") -> list[str]:
+    """Dotted paths of the fields ``tmodel.graph.unstated_fields`` can report for ``cls``."""
+    from tmodel.graph import _STRUCTURAL
+
+    out: list[str] = []
+    for name, f in cls.model_fields.items():
+        if not prefix and name in _STRUCTURAL:
+            continue
+        sub = _nested_model(f.annotation)
+        out += _protection_fields(sub, f"{prefix}{name}.") if sub is not None else [prefix + name]
+    return out
+
+
+def _field_readers() -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
+    """(section, field) -> ids of the shipped rules whose condition reads it: in ``when`` (judged, three-valued)
+    and in ``scope`` (where the rule applies, read as written). A flow rule reading ``flow.source.X`` reads
+    the element field X."""
+    from tmodel.catalog.load import load_catalogs
+    from tmodel.catalog.matcher import fact_paths
+    from tmodel.model.types import Element, Flow
+
+    fields = {"elements": set(_protection_fields(Element)), "flows": set(_protection_fields(Flow))}
+    fields["flows"].add("authentication.ciba")  # its presence says the flow is a CIBA request
+    judged: dict[tuple[str, str], set[str]] = {}
+    scoped: dict[tuple[str, str], set[str]] = {}
+    for rid, r in load_catalogs().rules.items():
+        to = r.rule.applies.to.value
+        if to == "model":
+            continue
+        for paths, acc in ((r.reads, judged), (fact_paths(r.rule.scope) if r.rule.scope else frozenset(), scoped)):
+            for p in paths:
+                head, _, rest = p.partition(".")
+                if to == "flow" and head in ("source", "target"):
+                    key = ("elements", rest)
+                else:
+                    key = ("elements" if to == "element" else "flows", p)
+                if key[1] in fields[key[0]]:
+                    acc.setdefault(key, set()).add(rid)
+    return judged, scoped
+
+
+def stated_reference() -> str:
+    """The fields whose being stated matters, derived from the shipped catalogs' conditions."""
+    from tmodel.model.types import Element, Flow
+
+    judged, scoped = _field_readers()
+    descriptions = {}
+    for section, cls in (("elements", Element), ("flows", Flow)):
+        for path in _protection_fields(cls) + ["authentication.ciba"]:
+            c: Any = cls
+            desc = ""
+            for part in path.split("."):
+                f = getattr(c, "model_fields", {}).get(part)
+                if f is None:
+                    break
+                desc, c = f.description or "", _nested_model(f.annotation)
+            descriptions[(section, path)] = desc
+
+    def rows(table: dict[tuple[str, str], set[str]], keys: list[tuple[str, str]]) -> list[str]:
+        out = ["| Field | What it says | Rules that read it |", "|---|---|---|"]
+        for section, path in keys:
+            rules = ", ".join(f"`{r}`" for r in sorted(table[(section, path)]))
+            out.append(f"| `{section}[].{path}` | {_cell(descriptions[(section, path)])} | {rules} |")
+        return out
+
+    order = {"elements": 0, "flows": 1}
+    judged_keys = sorted(judged, key=lambda k: (order[k[0]], k[1]))
+    scope_only = sorted((k for k in scoped if k not in judged), key=lambda k: (order[k[0]], k[1]))
+    unread = sorted(((s, p) for s, cls in (("elements", Element), ("flows", Flow)) for p in _protection_fields(cls)
+                     if (s, p) not in judged and (s, p) not in scoped), key=lambda k: (order[k[0]], k[1]))
+    out = ["#### Fields the rules judge", "",
+           f"{len(judged_keys)} fields, read in the rules' `when` conditions. Leave one out and those rules cannot "
+           "judge it: where a rule would fire on the default, the analysis lists an unknown to confirm (not a "
+           "finding), and a control whose check reads it is *needs an answer*, not met. State it, and the rules "
+           "judge the value.", ""]
+    out += rows(judged, judged_keys)
+    out += ["", "#### Fields that say where a rule applies", "",
+            "Read only in rules' `scope` (what the item is or does): the value is taken as written, and a field "
+            "left out is read as its default (so a rule about administrators does not apply to an element that "
+            "does not say `privileged_access: true`).", ""]
+    out += rows(scoped, scope_only)
+    if unread:
+        out += ["", "No shipped rule reads: " + ", ".join(f"`{s}[].{p}`" for s, p in unread) + "."]
+    return "\n".join(out) + "\n"
+
+
 def render_blocks() -> dict[str, str]:
     example = EXAMPLE.read_text(encoding="utf-8")
     return {
         "example": "```yaml\n" + example + ("" if example.endswith("\n") else "\n") + "```\n",
+        "stated": stated_reference(),
         "reference": "\n".join([fields_reference(), checks_reference(), limits_reference()]),
     }
 
