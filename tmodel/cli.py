@@ -11,6 +11,8 @@ import click
 
 from tmodel import __version__
 
+from tmodel.crash import EXIT_BUG  # noqa: E402 - 70: an internal error, never the user's input
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
 
 
@@ -76,12 +78,38 @@ as_of_option = click.option("--as-of", default=None, metavar="YYYY-MM-DD",
 
 
 class _Main(click.Group):
-    """``tmodel PATH`` (a folder or model file that is not a command name) opens the app on it."""
+    """``tmodel PATH`` (a folder or model file that is not a command name) opens the app on it.
+
+    Every command runs behind one guard: its standard output and error neutralize terminal
+    control characters (``tmodel.textsafe``), and an unexpected exception is a bug report with
+    exit code ``EXIT_BUG`` (``tmodel.crash``), never a traceback and never exit 1 or 2.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands and Path(args[0]).exists():
             args = ["ui", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        from tmodel.crash import debugging, report_crash
+        from tmodel.textsafe import SafeStream
+
+        first = [*getattr(ctx, "_protected_args", []), *ctx.args][:1]
+        app = first in ([], ["ui"])  # the app: Textual writes its own escape sequences
+        saved = sys.stdout, sys.stderr
+        if not app:
+            sys.stdout = SafeStream(click.get_text_stream("stdout"))
+            sys.stderr = SafeStream(click.get_text_stream("stderr"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError, BrokenPipeError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into a bug report
+            if debugging():
+                raise
+            report_crash(exc)
+        finally:
+            sys.stdout, sys.stderr = saved
 
 
 @click.group(cls=_Main, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,13 +154,14 @@ def validate(paths: tuple[str, ...], catalogs: tuple[str, ...]) -> None:
 @click.option("--write", is_flag=True, help="Write the committed copies under schemas/ instead of printing.")
 def schema(kind: str, write: bool) -> None:
     """Print the JSON Schema of the model or catalog."""
+    from tmodel.fsutil import atomic_write_text
     from tmodel.schema import SCHEMAS, dumps, schema_path
 
     if write:
         for name, make in SCHEMAS.items():
             p = schema_path(name)
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(dumps(make()), encoding="utf-8")
+            atomic_write_text(str(p), dumps(make()))
             click.echo(f"wrote {p}")
         return
     click.echo(dumps(SCHEMAS[kind]()), nl=False)

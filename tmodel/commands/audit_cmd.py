@@ -83,13 +83,16 @@ def _write_link(model_path: str, toml_path: str, element_id: str) -> None:
     """Add the configs: entry to the model: comments and key order kept, validated, written atomically."""
     from tmodel.analysis.config_facts import relative_link
     from tmodel.cli import fail
+    from tmodel.fsutil import problem as write_problem
     from tmodel.model.save import ChangedOnDisk, EditError, ModelDocument
-    from tmodel.problems import Problem
+    from tmodel.problems import Problem, ProblemError
 
     rel = relative_link(model_path, toml_path)
     try:
         doc = ModelDocument.open(model_path)
         doc.add_item("configs", {"kind": "wso2_deployment_toml", "path": rel, "element": element_id})
+    except ProblemError as exc:
+        fail(exc.problems)
     except (OSError, EditError) as exc:
         fail([Problem(model_path, 0, 0, f"cannot add the configs: entry: {exc}", "")])
     result = doc.validate()
@@ -100,7 +103,7 @@ def _write_link(model_path: str, toml_path: str, element_id: str) -> None:
     except ChangedOnDisk:
         fail([Problem(model_path, 0, 0, "the model changed on disk meanwhile; nothing written", "run the command again")])
     except OSError as exc:
-        fail([Problem(model_path, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
+        fail([write_problem(model_path, exc)])
     click.echo(f"{model_path}: linked {rel} to element {element_id}; every analysis now audits it", err=True)
 
 

@@ -90,7 +90,9 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)
         except OSError as exc:
-            click.echo(f"{key.parent}: error: cannot write the export: {exc.strerror or exc}", err=True)
+            from tmodel.fsutil import problem as write_problem
+
+            click.echo(write_problem(getattr(exc, "path", None) or str(key.parent), exc).format(), err=True)
             sys.exit(EXIT_INVALID)
         for path in written:
             click.echo(f"wrote {path}")

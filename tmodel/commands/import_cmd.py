@@ -42,7 +42,7 @@ def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
     import os
 
     from tmodel.cli import EXIT_INVALID, fail
-    from tmodel.fsutil import atomic_write
+    from tmodel.fsutil import atomic_write_text, problem as write_problem
     from tmodel.importers.common import render
     from tmodel.model.load import load_model_text
     from tmodel.problems import Problem
@@ -63,9 +63,9 @@ def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
             fail([Problem(output, 0, 0, "the file exists; nothing was written",
                           "choose another -o file, or pass --force to replace it")])
         try:
-            atomic_write(output, text)
+            atomic_write_text(output, text)
         except OSError as exc:
-            fail([Problem(output, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
+            fail([write_problem(output, exc)])
     counts = ", ".join(f"{len(getattr(draft, s))} {s.replace('_', ' ')}" for s in ("elements", "flows", "data_assets", "boundaries"))
     where = output or "standard output"
     click.echo(f"{draft.source}: imported ({draft.kind}) to {where}: {counts}", err=True)
@@ -119,21 +119,28 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
     from tmodel.analysis.references import with_catalog_references
     from tmodel.cli import EXIT_INVALID, fail, get_catalog
     from tmodel.export.register_import import RegisterError, plan_import, read_register
-    from tmodel.model.load import load_model_text
+    import os
+
+    from tmodel.fsutil import problem as write_problem
+    from tmodel.model.load import load_model
     from tmodel.model.save import ChangedOnDisk, ModelDocument, today
-    from tmodel.problems import Problem
+    from tmodel.problems import Problem, ProblemError
 
     cat = get_catalog(catalogs)
-    try:
-        doc = ModelDocument.open(model_path)
-    except FileNotFoundError:
+    if not os.path.exists(model_path):
         fail([Problem(model_path, 0, 0, "no such file", "pass the model YAML the register was exported from")])
-    except (OSError, UnicodeDecodeError) as exc:
-        fail([Problem(model_path, 0, 0, f"cannot read the model: {exc}", "")])
-    lm = load_model_text(doc.original_text, model_path, doc.mtime_ns)
-    with_catalog_references(lm, cat)
+    lm = load_model(model_path)  # the reader every command uses: located problems for any mistake
+    if lm.ok:
+        with_catalog_references(lm, cat)
     if not lm.ok:
         fail(lm.errors)
+    try:
+        doc = ModelDocument.open(model_path)
+    except ProblemError as exc:
+        fail(exc.problems)
+    if doc.original_text != lm.text:
+        fail([Problem(model_path, 0, 0, "the model changed on disk while it was being read; nothing written",
+                      "run the import again")])
 
     try:
         wb = read_register(register_path)
@@ -176,5 +183,5 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
         fail([Problem(model_path, 0, 0, "the model changed on disk during the import; nothing written",
                       "run the import again on the current file")])
     except OSError as exc:
-        fail([Problem(model_path, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
+        fail([write_problem(model_path, exc)])
     click.echo(f"{model_path}: {len(plan.changes)} decision(s) recorded (decided on {day.isoformat()})")

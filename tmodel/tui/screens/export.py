@@ -127,10 +127,11 @@ class ExportScreen(TScreen):
                     if fmt != "json":
                         raise ModuleNotFoundError(name=missing)
                     from tmodel.export.json_export import analysis_json
+                    from tmodel.fsutil import atomic_write_text
 
                     out.mkdir(parents=True, exist_ok=True)
                     path = out / f"{model.metadata.id}-analysis.json"
-                    path.write_text(analysis_json(analysis), encoding="utf-8")
+                    atomic_write_text(str(path), analysis_json(analysis))
                     paths = [path]
                 else:
                     extra = ["svg"] if fmt == "md" and "svg" in formats else []
