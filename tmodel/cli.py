@@ -98,8 +98,8 @@ class _Main(click.Group):
         app = first in ([], ["ui"])  # the app: Textual writes its own escape sequences
         saved = sys.stdout, sys.stderr
         if not app:
-            sys.stdout = SafeStream(click.get_text_stream("stdout"))
-            sys.stderr = SafeStream(click.get_text_stream("stderr"))
+            sys.stdout = SafeStream(sys.stdout)
+            sys.stderr = SafeStream(sys.stderr)
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError, BrokenPipeError):

@@ -68,7 +68,12 @@ class SafeStream(io.TextIOBase):
 
     def write(self, s: str) -> int:  # type: ignore[override]
         if isinstance(s, str):
-            self._inner.write(neutralize_output(s))
+            safe = neutralize_output(s)
+            try:
+                self._inner.write(safe)
+            except UnicodeEncodeError:  # a terminal set to ASCII: '?' for what it cannot show
+                enc = self.encoding or "ascii"
+                self._inner.write(safe.encode(enc, "replace").decode(enc))
         else:  # pragma: no cover - bytes written to a text stream: let the inner stream decide
             self._inner.write(s)
         return len(s)

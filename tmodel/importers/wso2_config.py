@@ -104,6 +104,8 @@ def audit_text(text: str, path: str) -> ConfigAudit:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemError([_syntax_problem(exc, text, path)]) from None
+    except (ValueError, RecursionError, OverflowError) as exc:  # a 5,000-digit number, arrays nested thousands deep
+        raise ProblemError([_limit_problem(exc, text, path)]) from None
     reader = _Reader(text, data, path)
     settings = _settings(reader)
     if reader.problems:
@@ -137,6 +139,21 @@ def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, path: str) -> Probl
     elif "unclosed" in low or "end of document" in low or "unterminated" in low:
         hint = "a string, array or table header is not closed"
     return Problem(path, line or 1, col or 1, f"invalid TOML: {msg[:1].lower() + msg[1:]}", hint)
+
+
+_LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
+
+
+def _limit_problem(exc: Exception, text: str, path: str) -> Problem:
+    """Valid TOML beyond what a configuration file holds: a huge integer or very deep nesting."""
+    m = _LONG_NUMBER.search(text)
+    if m is not None and not isinstance(exc, RecursionError):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        return Problem(path, line, col, f"a number of {len(m.group()):,} digits; no WSO2 setting takes one",
+                       "check the value (a pasted key or certificate?) and write the number the setting expects")
+    return Problem(path, 1, 1, "arrays or inline tables are nested too deeply to read",
+                   "a deployment.toml nests a few levels at most; check the file is the one you meant")
 
 
 # --- where each key is: a line scanner over valid TOML ----------------------------------------
@@ -344,6 +361,15 @@ def _toml(value: Any) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+MAX_RESOLVED = 65_536  # characters a $ref{...} value may expand to
+
+
+class RefBomb(Exception):
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
 class _Reader:
     """The file's data with key positions, the defaults underneath, and located type errors."""
 
@@ -352,6 +378,8 @@ class _Reader:
         self.path = path
         self.keys, self.tables = _index_keys(text)
         self.problems: list[Problem] = []
+        self._resolved: dict[str, Any] = {}  # $ref{name} -> its value, each resolved once
+        self._resolving: set[str] = set()
 
     def loc(self, path: tuple) -> _Loc | None:
         for n in range(len(path), 0, -1):  # inline tables: the line of the enclosing key
@@ -376,13 +404,39 @@ class _Reader:
         self.problems.append(Problem(self.path, loc.line if loc else 1, loc.col if loc else 1, message, hint))
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
-        """Follow $ref{a.b}: a whole-value reference takes the referenced value; embedded ones are substituted."""
+        """Follow $ref{a.b}: a whole-value reference takes the referenced value; embedded ones are substituted.
+
+        Each referenced key is resolved once (memoized) and no result may grow past
+        ``MAX_RESOLVED`` characters (``RefBomb``): a few hundred bytes of references that each
+        repeat the previous level would otherwise expand exponentially. A loop stays unresolved."""
         if not isinstance(value, str) or "$ref{" not in value or depth > 10:
             return value
         m = _REF.fullmatch(value.strip())
         if m:
-            return self.resolve(self.lookup(m.group(1))[0], depth + 1)
-        return _REF.sub(lambda mm: str(self.resolve(self.lookup(mm.group(1))[0], depth + 1)), value)
+            return self._ref(m.group(1), depth)
+        out = _REF.sub(lambda mm: str(self._ref(mm.group(1), depth)), value)
+        if len(out) > MAX_RESOLVED:
+            raise RefBomb(len(out))
+        return out
+
+    def _ref(self, dotted: str, depth: int) -> Any:
+        if dotted in self._resolved:
+            hit = self._resolved[dotted]
+            if isinstance(hit, RefBomb):
+                raise hit
+            return hit
+        if dotted in self._resolving:  # a loop: leave the reference as written
+            return "$ref{" + dotted + "}"
+        self._resolving.add(dotted)
+        try:
+            value = self.resolve(self.lookup(dotted)[0], depth + 1)
+        except RefBomb as bomb:
+            self._resolved[dotted] = bomb
+            raise
+        finally:
+            self._resolving.discard(dotted)
+        self._resolved[dotted] = value
+        return value
 
     def lookup(self, dotted: str) -> tuple[Any, int, str]:
         """(value, line, raw) of a dotted key: the file's, else the default's (line 0)."""
@@ -402,7 +456,13 @@ class _Reader:
             found, v = self.file_value(path)
             if found:  # the file sets it but the scanner found no line (cannot happen on valid TOML)
                 value, raw = v, _toml(v)
-        value = self.resolve(value)
+        try:
+            value = self.resolve(value)
+        except RefBomb as bomb:
+            self.error(path, f"{display_key(path)}: its $ref{{...}} references expand to more than {MAX_RESOLVED:,} characters "
+                             f"({bomb.size:,} reached)", "each reference should name one plain value; remove the references "
+                             "that repeat other references")
+            return Setting(name, display_key(path), None, line, raw)
         value = _normalise(self, path, value, kind, bool(line) or self.file_value(path)[0])
         return Setting(name, display_key(path), value, line, raw)
 
