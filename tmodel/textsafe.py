@@ -46,6 +46,14 @@ def neutralize(text: Any) -> str:
     return _CONTROL.sub(_picture, s) if _CONTROL.search(s) else s
 
 
+def neutralize_value(text: str) -> str:
+    """A string read from a document: carriage returns become line breaks (as YAML does with the
+    line breaks it reads itself), then ``neutralize``."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralize(text)
+
+
 def neutralize_output(text: str) -> str:
     """Like ``neutralize``, but keeping tmodel's own colour sequences."""
     if not _CONTROL.search(text):

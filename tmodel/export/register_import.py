@@ -8,6 +8,12 @@ reported, nothing written). A register without the hidden sheet is compared with
 
 Everything that is wrong is reported with its cell (``Risks!O14: ...``); nothing is written
 unless every row is valid. ``plan_import`` is pure: the command does the writing.
+
+A workbook is a zip of XML written by anyone: ``read_register`` checks the zip before openpyxl
+sees it (file size, member count, total and per-member decompressed size, compression ratio:
+a 1 MB zip bomb is refused in milliseconds), openpyxl parses the XML through defusedxml (no
+external entities, no entity expansion), any failure to read is a ``RegisterError`` naming the
+file (never a traceback), and a Risks sheet may not claim more than ``MAX_ROWS`` rows.
 """
 
 from __future__ import annotations
@@ -20,6 +26,13 @@ from typing import Any
 from tmodel.export.register import META_HEADERS, META_SHEET, RISK_COLUMNS
 from tmodel.model.enums import DecisionStatus
 from tmodel.model.types import Model
+
+MAX_FILE_BYTES = 20 * 1024 * 1024     # a register of thousands of threats is well under 1 MB
+MAX_MEMBERS = 2000                     # files inside the zip
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all members decompressed
+MAX_RATIO = 200                        # decompressed / compressed, for members over 1 MB decompressed
+MAX_ROWS = 100_000                     # rows of the Risks sheet (Excel allows 1,048,576)
+MAX_COLUMNS = 200
 
 NEEDS_REASON = {DecisionStatus.ACCEPTED.value, DecisionStatus.TRANSFERRED.value, DecisionStatus.FALSE_POSITIVE.value}
 OWNER_MAX, REASON_MAX = 200, 4000
@@ -76,14 +89,50 @@ OPEN = Values(DecisionStatus.OPEN.value, None, "", None)
 
 def read_register(path: str) -> Any:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(path)
     try:
         return openpyxl.load_workbook(path, data_only=False)
     except FileNotFoundError:
         raise RegisterError("no such file") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as exc:
-        raise RegisterError(f"not an Excel workbook written by 'tmodel export' ({exc.__class__.__name__})") from None
+    except MemoryError:
+        raise RegisterError("the workbook is too large to read") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises anything (KeyError, zlib.error, ParseError...) on a broken file
+        what = " ".join(str(exc).split())[:160]
+        raise RegisterError(f"not an Excel workbook tmodel can read: {exc.__class__.__name__}"
+                            f"{': ' + what if what else ''}; it may be damaged or not an .xlsx file") from None
+
+
+def _check_zip(path: str) -> None:
+    """Refuse, before decompressing anything, a file that is not a zip or would unpack to too much."""
+    import os
+
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise RegisterError("no such file") from None
+    except OSError as exc:
+        raise RegisterError(f"cannot read the file: {exc.strerror or exc}") from None
+    if not os.path.isfile(path):
+        raise RegisterError("not a regular file")
+    if size > MAX_FILE_BYTES:
+        raise RegisterError(f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a register")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise RegisterError(f"not an Excel workbook (.xlsx is a zip file, and this one cannot be opened: "
+                            f"{' '.join(str(exc).split())[:120] or exc.__class__.__name__})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise RegisterError(f"the workbook holds {len(infos):,} files; at most {MAX_MEMBERS:,} are read")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise RegisterError(f"'{info.filename[:80]}' inside the workbook would expand {info.file_size // max(info.compress_size, 1):,} "
+                                f"times (a zip bomb?); at most {MAX_RATIO} times is read")
+    if total > MAX_UNPACKED_BYTES:
+        raise RegisterError(f"the workbook unpacks to {total:,} bytes, over the {MAX_UNPACKED_BYTES:,}-byte limit")
 
 
 def _text(v: Any) -> str | None:
@@ -102,6 +151,9 @@ def plan_import(wb: Any, model: Model, live_threats: set[str], today: dt.date) -
     if "Risks" not in wb.sheetnames:
         raise RegisterError("it has no 'Risks' sheet; is it a register written by 'tmodel export'?")
     ws = wb["Risks"]
+    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
+        raise RegisterError(f"the Risks sheet reaches row {ws.max_row:,}, column {ws.max_column:,}; a register has at most "
+                            f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns (clear the cells far below or right of the table)")
     headers = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
     cols: dict[str, int] = {}
     for c in RISK_COLUMNS:
@@ -159,6 +211,8 @@ def _exported(wb: Any) -> tuple[dict[str, Values] | None, str | None]:
     if META_SHEET not in wb.sheetnames:
         return None, None
     ws = wb[META_SHEET]
+    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
+        raise RegisterError(f"the hidden '{META_SHEET}' sheet reaches row {ws.max_row:,}; export a fresh register")
     meta_model = None
     out: dict[str, Values] = {}
     in_rows = False

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from tmodel.problems import Problem, ProblemError
-from tmodel.textsafe import neutralize
+from tmodel.textsafe import neutralize_value
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -338,7 +338,7 @@ class _Builder:
                      "remove the tag; a model holds plain strings, numbers, booleans and dates", "yaml-tag")
             return False, None
         if node.tag == _STR_TAG:  # most values: skip the constructor's machinery (a third of load time)
-            return True, neutralize(node.value)  # no terminal control character reaches any output
+            return True, neutralize_value(node.value)  # no terminal control character reaches any output
         try:
             return True, self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
