@@ -86,8 +86,9 @@ class _Main(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands and Path(args[0]).exists():
-            args = ["ui", *args]
+        i = 1 if args[:1] == ["--allow-outside-configs"] else 0
+        if len(args) > i and not args[i].startswith("-") and args[i] not in self.commands and Path(args[i]).exists():
+            args = [*args[:i], "ui", *args[i:]]
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
@@ -114,12 +115,17 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="tmodel")
+@click.option("--allow-outside-configs", is_flag=True,
+              help="Read configs: links outside the model's repository (only for models you trust).")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, allow_outside_configs: bool = False) -> None:
     """Threat modeling and security audit of fintech API integrations behind WSO2.
 
     With no command, opens the terminal app on ./models; `tmodel PATH` opens it on a folder or model file.
     """
+    from tmodel.linkpolicy import allow_outside
+
+    allow_outside(allow_outside_configs)
     if ctx.invoked_subcommand is None:
         ctx.invoke(ui, path="models")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tmodel.graph import has_outside_bearer_tokens
+from tmodel.linkpolicy import LinkRefused, check_link
 from tmodel.model.enums import ConfigKind, Protocol, Technology
 from tmodel.model.types import Model
 from tmodel.problems import Problem, ProblemError
@@ -274,8 +275,12 @@ def audit_linked(model: Model, model_path: str, reader: Reader | None = None,
                 audit = audit_text(reader(link.path), label)
             else:
                 full = resolve(model_path, link.path)
+                check_link(model_path, full, link.path)  # inside the repository, a regular file
                 st = os.stat(full)
                 audit = _audit_cached(full, label, st.st_mtime_ns, st.st_size)
+        except LinkRefused as exc:
+            problems.append(Problem(model_path, line, col, exc.message, exc.hint, code="config"))
+            continue
         except FileNotFoundError:
             problems.append(Problem(model_path, line, col, f"linked configuration '{link.path}' does not exist",
                                     "the path is relative to the model file; fix it or remove the configs entry", code="config"))

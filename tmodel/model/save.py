@@ -243,6 +243,9 @@ class ModelDocument:
         for d in self.data.get("decisions") or []:
             if str(d.get("threat", "")).endswith(f"@{ident}"):
                 refs.append(f"decision '{d.get('threat')}'")
+        for link in self.data.get("configs") or []:
+            if isinstance(link, dict) and link.get("element") == ident:
+                refs.append(f"configs '{link.get('path')}' element")
         return refs
 
     def rename(self, section: str, old: str, new: str) -> list[str]:
@@ -273,6 +276,11 @@ class ModelDocument:
                 if b.get("parent") == old:
                     b["parent"] = new
                     changed.append(f"boundary '{b.get('id')}' parent")
+        if section == "elements":
+            for link in self.data.get("configs") or []:
+                if isinstance(link, dict) and link.get("element") == old:
+                    link["element"] = new
+                    changed.append(f"configs '{link.get('path')}' element")
         for c in self.data.get("controls") or []:
             scope = c.get("scope")
             if scope and old in scope:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import describe
+from tmodel.importers.common import describe, url_scheme
 from tmodel.importers.openapi.assets import PdWalker
 from tmodel.importers.openapi.schemas import (
     STRING_CONSTRAINTS,
@@ -130,7 +129,7 @@ def _expand_url(server: dict) -> str:
 def transport_of(url: str, parts: Parts) -> Transport | None:
     """What a server URL says about the transport; None for a server that is not HTTP(S) (ws, ftp...)."""
     low = url.strip().lower()
-    scheme = urlparse(low).scheme if "://" in low else (low.split(":", 1)[0] if re.match(r"^[a-z]+:/", low) else "")
+    scheme = url_scheme(low) if "://" in low else (low.split(":", 1)[0] if re.match(r"^[a-z]+:/", low) else "")
     if scheme == "http":
         return Transport(0, "http", "none", parts, f"plain http server {url}: no TLS", url)
     if scheme == "https":

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import derive, one_line
+from tmodel.importers.common import derive, one_line, url_host
 from tmodel.importers.openapi.facts import Transport
 from tmodel.importers.openapi.spec import Operation, Spec
 from tmodel.importers.refs import Parts, pointer_of
@@ -222,7 +221,7 @@ def mtls_hint(spec: Spec, schemes: dict[str, Any], t: Transport, ops: list[Opera
         return ""
     found, server, _ = spec.refs.lookup([str(x) for x in t.parts[:-1]])
     desc = server.get("description") if found and isinstance(server, dict) and isinstance(server.get("description"), str) else ""
-    words = set(pd_fields.words(desc)) | set(pd_fields.words(urlparse(t.url).hostname or ""))
+    words = set(pd_fields.words(desc)) | set(pd_fields.words(url_host(t.url)))
     if not words & {"mtls", "mutual"}:
         return ""
     return (f"The server {t.url} is described as mutual TLS ('{one_line(desc)[:60] or 'mtls'}' at "
