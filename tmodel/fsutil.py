@@ -23,6 +23,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 import time
 
 from tmodel.problems import Problem
@@ -63,7 +64,13 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; see the module's docstring. Raises ``WriteError``."""
     target = os.path.realpath(path)  # through symlinks (a dangling one: creates its target)
     folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
+    try:
+        folder_is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+    except FileNotFoundError:
+        folder_is_dir = False
+    except OSError as exc:  # a folder we may not enter
+        raise _explain(path, exc) from None
+    if not folder_is_dir:
         raise WriteError(path, f"the folder {os.path.dirname(os.path.abspath(path)) or '.'} does not exist; nothing was written",
                          "create the folder first, or choose another output path")
     try:
@@ -73,9 +80,7 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
     except OSError as exc:
         raise _explain(path, exc) from None
     if st is not None:
-        import stat as _stat
-
-        if not _stat.S_ISREG(st.st_mode):
+        if not stat.S_ISREG(st.st_mode):
             raise WriteError(path, "this is not a regular file (a folder, device or pipe); nothing was written",
                              "choose a regular file to write")
         if not os.access(target, os.W_OK):
