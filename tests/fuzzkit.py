@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, SHARED
@@ -38,8 +38,10 @@ TESTDATA = SHARED / "testdata"
 
 
 def fuzz_settings(examples: int = EXAMPLES) -> settings:
+    # the long run reports a failing input as found (shrinking a slow command can take many minutes)
+    phases = [Phase.explicit, Phase.reuse, Phase.generate] if LONG_RUN else list(Phase)
     return settings(max_examples=examples, deadline=None, database=None, derandomize=not LONG_RUN,
-                    suppress_health_check=list(HealthCheck), print_blob=True)
+                    suppress_health_check=list(HealthCheck), print_blob=True, phases=phases)
 
 
 # --- mutations ------------------------------------------------------------------------------
