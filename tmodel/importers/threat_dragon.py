@@ -741,6 +741,9 @@ def import_threat_dragon(path: str) -> Draft:
                                         "the file is truncated or damaged: save it again from Threat Dragon")]) from None
         except RecursionError:
             raise ProblemError([Problem(path, 1, 1, "the JSON is nested too deeply", "pass the file Threat Dragon saved")]) from None
+        except ValueError:  # Python's limit on integer digits (4,300): a damaged or hostile file
+            raise ProblemError([Problem(path, 1, 1, "the JSON holds a number with thousands of digits",
+                                        "the file is damaged: save it again from Threat Dragon")]) from None
     located = parse_document(text, path, WHAT)
     return _Importer(path, located).run()
 

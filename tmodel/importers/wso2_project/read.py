@@ -315,7 +315,7 @@ def _read_endpoints(api: Api, r: Reader) -> None:
         if raw.strip():
             try:
                 cfg = json.loads(raw)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 r.problem(path, f"'endpointConfig' is a JSON string that cannot be read: {exc}",
                           "export the project again, or write endpointConfig as a mapping")
                 return
