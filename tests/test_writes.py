@@ -270,3 +270,19 @@ def test_audit_link_keeps_comments_and_key_order(model, tmp_path):
     after = f.read_text(encoding="utf-8")
     assert "configs:" in after and comment_lines(text) == comment_lines(after)
     assert top_keys(text) == [k for k in top_keys(after) if k != "configs"]
+
+
+def test_every_writer_goes_through_the_atomic_helper():
+    """No module writes a file by itself: a new writer must use tmodel.fsutil (or say here why not)."""
+    allowed = {"tmodel/fsutil.py", "tmodel/crash.py"}  # the helper itself; crash reports go to a new temp file
+    pattern = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*['\"](?:w|a|x|wb|ab|w\+|r\+)['\"]|os\.rename\(|"
+                         r"shutil\.(?:copy|move)|\.save\(\s*['\"/]")
+    offenders = []
+    for path in sorted((ROOT / "tmodel").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in allowed:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{rel}:{n}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
