@@ -10,9 +10,9 @@ from typing import Any, NoReturn
 import click
 
 from tmodel import __version__
+from tmodel.crash import EXIT_BUG
 
-from tmodel.crash import EXIT_BUG  # noqa: E402 - 70: an internal error, never the user's input
-
+# 0 ok; 1 findings or a failed gate; 2 the user's input is wrong; EXIT_BUG (70) a bug in tmodel
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
 
 
