@@ -151,12 +151,20 @@ class Tally:
         self.family = family
         self.codes: Counter[int] = Counter()
 
+    def line(self) -> str:
+        return json.dumps({"family": self.family, "inputs": sum(self.codes.values()), "exits": dict(sorted(self.codes.items()))})
+
+    def progress(self) -> None:
+        """Every 50 inputs, the counts so far in STATS.<family> (a long run can be followed, or stopped)."""
+        out = os.environ.get("TMODEL_FUZZ_STATS")
+        if out and sum(self.codes.values()) % 50 == 0:
+            Path(f"{out}.{self.family}").write_text(self.line() + "\n", encoding="utf-8")
+
     def write(self) -> None:
         out = os.environ.get("TMODEL_FUZZ_STATS")
         if out:
             with open(out, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps({"family": self.family, "inputs": sum(self.codes.values()),
-                                     "exits": dict(sorted(self.codes.items()))}) + "\n")
+                fh.write(self.line() + "\n")
 
 
 def run_clean(args: list[str], tally: Tally | None = None, cwd: str | None = None) -> int:
@@ -175,6 +183,7 @@ def run_clean(args: list[str], tally: Tally | None = None, cwd: str | None = Non
     out = result.output
     if tally is not None:
         tally.codes[result.exit_code] += 1
+        tally.progress()
     shown = out[-3000:]
     assert result.exit_code in (0, 1, 2), f"tmodel {' '.join(args[:2])}: exit {result.exit_code}\n{shown}\n{result.exception!r}"
     assert "Traceback (most recent call last)" not in out, shown

@@ -134,13 +134,6 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
         with_catalog_references(lm, cat)
     if not lm.ok:
         fail(lm.errors)
-    try:
-        doc = ModelDocument.open(model_path)
-    except ProblemError as exc:
-        fail(exc.problems)
-    if doc.original_text != lm.text:
-        fail([Problem(model_path, 0, 0, "the model changed on disk while it was being read; nothing written",
-                      "run the import again")])
 
     try:
         wb = read_register(register_path)
@@ -161,6 +154,14 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
         click.echo(f"{register_path}: no changes to import ({plan.rows} row(s) read)")
         return
 
+    # the editable document (a ruamel.yaml round trip, the slow part) only once there is something to write
+    try:
+        doc = ModelDocument.open(model_path)
+    except ProblemError as exc:
+        fail(exc.problems)
+    if doc.original_text != lm.text:
+        fail([Problem(model_path, 0, 0, "the model changed on disk during the import; nothing written",
+                      "run the import again on the current file")])
     for ch in plan.changes:
         n = ch.new
         doc.set_decision(ch.threat, n.status, owner=n.owner, reason=n.reason, expires=n.expires,
