@@ -89,7 +89,7 @@ def test_a_valid_model_validates_analyzes_exports_and_reimports(tmp_path_factory
     r = invoke("analyze", str(path), "--format", "json", "--as-of", "2026-11-01")
     assert r.exit_code == 0, r.output
     analysis = json.loads(r.stdout)
-    r = invoke("export", str(path), "--to", str(folder / "out"), "--as-of", "2026-11-01", "--format", "xlsx,md,dot,json,svg")
+    r = invoke("export", str(path), "--to", str(folder / "out"), "--as-of", "2026-11-01", "--format", "xlsx,md,dot,json,svg,png")
     assert r.exit_code == 0, r.output
     mid = data["metadata"]["id"]
     exported = json.loads((folder / "out" / f"{mid}-analysis.json").read_text(encoding="utf-8"))

@@ -414,3 +414,11 @@ def test_a_hostile_catalog_is_located_and_refused(tmp_path):
     (cat / "bomb.yaml").write_text("\n".join(lines) + "\n")
     r, took = timed("validate", "--catalog", str(cat), str(DEMO))
     assert r.exit_code == 2 and f"{cat / 'bomb.yaml'}:" in r.output and took < 10
+
+
+def test_import_register_refuses_a_model_over_the_size_limit_quickly(tmp_path, register):
+    model = copy_demo(tmp_path)
+    model.write_text(DEMO.read_text(encoding="utf-8") + ("# padding " + "x" * 90 + "\n") * 60_000)
+    assert model.stat().st_size > 5 * 1024 * 1024
+    r, took = timed("import", "register", str(register), str(model))
+    assert r.exit_code == 2 and "over the 5,242,880-byte limit" in r.output and took < 5

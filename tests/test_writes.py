@@ -149,6 +149,17 @@ def test_an_outside_edit_that_keeps_the_mtime_is_not_overwritten(tmp_path):
     assert f.read_text(encoding="utf-8") == text
 
 
+def test_extended_attributes_are_kept(tmp_path):
+    f = tmp_path / "m.yaml"
+    f.write_text("a: 1\n")
+    try:
+        os.setxattr(f, "user.tmodel-test", b"kept")
+    except OSError:
+        pytest.skip("this file system has no user extended attributes")
+    atomic_write_text(str(f), "a: 2\n")
+    assert os.getxattr(f, "user.tmodel-test") == b"kept" and f.read_text() == "a: 2\n"
+
+
 def test_stale_temp_files_of_a_dead_writer_are_removed_and_others_kept(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     stale = tmp_path / f".tmodel-{dead}-abcdef.tmp"
@@ -211,6 +222,18 @@ def comment_lines(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip().startswith("#") or re.search(r"\s#\s", ln)]
 
 
+def removed_lines(before: str, after: str) -> list[str]:
+    """Lines of ``before`` that ``after`` no longer has where they were (formatting changes show up here)."""
+    import difflib
+
+    a, b = before.splitlines(), after.splitlines()
+    out: list[str] = []
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            out += a[i1:i2]
+    return out
+
+
 def top_keys(text: str) -> list[str]:
     return [m.group(1) for m in re.finditer(r"^([a-z_]+):", text, re.MULTILINE)]
 
@@ -230,6 +253,9 @@ def test_save_and_rename_keep_comments_and_key_order(model, tmp_path):
     after = f.read_text(encoding="utf-8")
     assert comment_lines(before) == comment_lines(after)
     assert top_keys(before) == top_keys(after)
+    # formatting: the only lines that changed are the ones naming the renamed element, and the owner
+    touched = [ln for ln in removed_lines(before, after) if first not in ln and not ln.strip().startswith("owner:")]
+    assert touched == []
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda p: p.stem)
@@ -254,6 +280,9 @@ def test_register_import_keeps_comments_and_key_order(model, tmp_path):
     after = f.read_text(encoding="utf-8")
     assert after != before
     assert set(comment_lines(before)) <= set(comment_lines(after))
+    decisions_at = before.find("\ndecisions:")
+    outside = [ln for ln in removed_lines(before, after) if decisions_at < 0 or ln not in before[decisions_at:]]
+    assert outside == []  # nothing outside the decisions changed, not even its formatting
     assert top_keys(before) == [k for k in top_keys(after) if k in top_keys(before)]
 
 
@@ -269,6 +298,7 @@ def test_audit_link_keeps_comments_and_key_order(model, tmp_path):
     assert r.exit_code in (0, 1), r.output
     after = f.read_text(encoding="utf-8")
     assert "configs:" in after and comment_lines(text) == comment_lines(after)
+    assert removed_lines(text, after) == []  # only added lines
     assert top_keys(text) == [k for k in top_keys(after) if k != "configs"]
 
 
