@@ -25,7 +25,6 @@ from tmodel.model.enums import (
     HIGH_IMPACT_PD,
     ZONE_TRUST,
     Classification,
-    ConfigFinding,
     ElementKind,
     FileDirection,
     GrantType,
@@ -57,9 +56,8 @@ DERIVED: dict[str, dict[str, Any]] = {
         "in_flows": "int",
         "out_flows": "int",
         "receives_files": "bool",
-        # linked configuration files (tmodel.analysis.config_facts)
+        # linked configuration files (tmodel.analysis.config_facts); their settings are element.config.*
         "config_linked": "bool",
-        "config_findings": ("list", ConfigFinding),
         "config_drift": ("list", "str"),
     },
     "flow": {
@@ -223,7 +221,6 @@ def compute_facts(model: Model) -> Facts:
             in_flows=len(in_edges),
             out_flows=len(out_edges),
             config_linked=False,
-            config_findings=[],
             config_drift=[],
             receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
             or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),
