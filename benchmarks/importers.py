@@ -41,7 +41,8 @@ def main() -> None:
     from tmodel.analysis.config_facts import _audit_cached
     from tmodel.analysis.engine import analyze
     from tmodel.catalog.load import load_catalogs
-    from tmodel.importers import openapi, threagile, threat_dragon, wso2_config, wso2_project
+    from tmodel.importers import openapi, threagile, threat_dragon, wso2_project
+    from tmodel.sources import wso2_config
     from tmodel.importers.common import render
     from tmodel.model.load import load_model, load_model_text
 
