@@ -22,18 +22,13 @@ def fail(problems: list[Any]) -> NoReturn:
 
 def get_catalog(extra: tuple[str, ...] = ()) -> Any:
     """Shipped catalogs + the project's (tmodel.toml) + --catalog folders; exits 2 on catalog errors."""
-    from tmodel.catalog.load import load_catalogs
-    from tmodel.config import load_config
+    from tmodel.loading import load_catalog
     from tmodel.problems import ProblemError
 
     try:
-        cfg = load_config()
+        cat = load_catalog(extra)
     except ProblemError as exc:
         fail(exc.problems)
-    cat = load_catalogs(cfg.catalog_dirs + list(extra))
-    errors = [p for p in cat.problems if p.is_error]
-    if errors:
-        fail(cat.problems)
     for note in cat.overrides:
         click.echo(f"note: {note}", err=True)
     return cat
@@ -107,7 +102,7 @@ def ui(path: str, catalogs: tuple[str, ...] = (), as_of: str | None = None) -> N
         sys.exit(EXIT_INVALID)
     from tmodel.tui.app import run_app
 
-    run_app(path, catalogs, parse_date(as_of))
+    run_app(path, get_catalog(catalogs), parse_date(as_of))
 
 
 @main.command()

@@ -196,7 +196,7 @@ def _source_note(ctx: Ctx, root: str, rest: str, op: str, value: Any, actual: An
     """' [from api.yaml#/servers/0/url]' when the fact came from an imported or audited source.
 
     Sources live in the target's ``derived_from`` (field name -> source); a list fact's members
-    may have their own (``'pd_fields=passport'``).
+    may have their own (``'<fact>=<member>'``).
     """
     obj = ctx.get(root)
     src = obj.get("derived_from") if isinstance(obj, dict) else None
