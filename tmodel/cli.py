@@ -165,20 +165,13 @@ def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_
         click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty()))
 
 
-def _register_optional_commands() -> None:
-    """Commands living in their own modules register here, so this file stays a thin router."""
-    import importlib
+def _register_commands() -> None:
+    """The commands living in their own modules, imported explicitly: a missing module is an error, never a
+    command that silently disappears. This file stays a thin router."""
+    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd
 
-    for mod in ("tmodel.commands.export_cmd", "tmodel.commands.import_cmd", "tmodel.commands.check_cmd", "tmodel.commands.diff_cmd",
-                "tmodel.commands.audit_cmd"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
+    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd):
         module.register(main)
-
 
 
 @main.command()
@@ -191,4 +184,4 @@ def facts(target: str | None) -> None:
     click.echo(describe_facts(target))
 
 
-_register_optional_commands()
+_register_commands()
