@@ -227,7 +227,7 @@ def _refresh_ends(facts: Facts) -> None:
     """Flow and model facts summarise element and flow facts: keep them equal to the overridden ones."""
     for f in facts.flows.values():
         for end in ("source", "target"):
-            e = facts.elements.get((f.get(end) or {}).get("id"))
+            e = facts.elements.get(str((f.get(end) or {}).get("id")))
             if e:
                 for k in list(f[end]):
                     f[end][k] = e.get(k)

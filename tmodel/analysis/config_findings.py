@@ -73,7 +73,7 @@ def node_model() -> Model:
     return Model(
         metadata=Metadata(id="wso2-config-audit", title="WSO2 API Manager node", owner="tmodel audit"),
         elements=[Element(id=NODE, title="WSO2 API Manager node", kind=ElementKind.PROCESS,
-                          technology=Technology.WSO2_GATEWAY)],
+                          technology=Technology.WSO2_GATEWAY, derived_from={})],
     )
 
 

@@ -127,7 +127,7 @@ class Compiler:
             return [x for v in cond.values() for c in (v if isinstance(v, list) else [v]) for x in self._leaves(c)]
         return []
 
-    def leaf(self, cond: dict, loc: tuple[Any, ...]) -> tuple[Pred, Explain]:
+    def leaf(self, cond: dict[str, Any], loc: tuple[Any, ...]) -> tuple[Pred, Explain]:
         path = cond["fact"]
         ops = [k for k in cond if k != "fact"]
         if len(ops) != 1 or ops[0] not in OPS:

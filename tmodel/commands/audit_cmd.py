@@ -16,9 +16,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from tmodel.analysis.config_facts import Drift
+    from tmodel.model.load import Loaded
+    from tmodel.model.types import Model
+    from tmodel.sources.wso2_config import ConfigAudit
 
 
 def register(main: click.Group) -> None:
@@ -69,19 +75,17 @@ def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str
     catalog = get_catalog(catalogs)
 
     drift_lines: list[str] | None = None
-    drifts: list[Any] = []
+    drifts: list[Drift] = []
     link_text = ""
     if model_path is not None:
-        from tmodel.model.load import load_model
-
-        element_id, linked = _element_for(model_path, toml_path, element_id)
-        drifts, drift_lines = _drift(audit, model_path, element_id)
+        lm, model = _load(model_path)
+        element_id, linked = _element_for(model, model_path, toml_path, element_id)
+        drifts, drift_lines = _drift(audit, model, element_id)
         if not linked and link:
             _write_link(model_path, toml_path, element_id)
         elif not linked:
             link_text = _link_yaml(model_path, toml_path, element_id)
-        lm = load_model(model_path)
-        analysis = analyze_config(audit, catalog, model=lm.model, model_path=model_path, located=lm.located,
+        analysis = analyze_config(audit, catalog, model=model, model_path=model_path, located=lm.located,
                                   element_id=element_id)
         found = findings(analysis, catalog, audit, element_id)
     else:
@@ -140,20 +144,26 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
-def _element_for(model_path: str, toml_path: str, element_id: str | None) -> tuple[str, bool]:
-    """(element id, whether the model already links this file)."""
+def _load(model_path: str) -> tuple[Loaded, Model]:
+    """The valid model (its warnings printed), or exit 2 with its errors."""
     from tmodel.cli import fail
-    from tmodel.model.enums import ConfigKind, Technology
     from tmodel.model.load import load_model
-    from tmodel.problems import Problem
 
     lm = load_model(model_path)
     for p in lm.problems:
         if not p.is_error:
             click.echo(p.format(), err=True)
-    if not lm.ok:
+    if not lm.ok or lm.model is None:
         fail([p for p in lm.problems if p.is_error])
-    model = lm.model
+    return lm, lm.model
+
+
+def _element_for(model: Model, model_path: str, toml_path: str, element_id: str | None) -> tuple[str, bool]:
+    """(element id, whether the model already links this file)."""
+    from tmodel.cli import fail
+    from tmodel.model.enums import ConfigKind, Technology
+    from tmodel.problems import Problem
+
     base = os.path.dirname(os.path.abspath(model_path))
     link = next((c for c in model.configs if c.kind == ConfigKind.WSO2_DEPLOYMENT_TOML
                  and _same_file(os.path.join(base, c.path), toml_path)), None)
@@ -174,26 +184,18 @@ def _element_for(model_path: str, toml_path: str, element_id: str | None) -> tup
                   "pass --element ID: the one this deployment.toml configures")])
 
 
-def _drift(audit: Any, model_path: str, element_id: str) -> tuple[list[Any], list[str] | None]:
-    """The drift items and their lines; (.., None) when the drift module is not available."""
-    try:
-        from tmodel.analysis.config_facts import drift
-    except ImportError:  # pragma: no cover - the analysis side ships with the model format
-        return [], None
-    from tmodel.model.load import load_model
+def _drift(audit: ConfigAudit, model: Model, element_id: str) -> tuple[list[Drift], list[str]]:
+    """The drift items and their lines."""
+    from tmodel.analysis.config_facts import drift
 
-    model = load_model(model_path).model
     items = drift(audit, model, element_id)
-    return items, [d.describe() if hasattr(d, "describe") else str(d) for d in items]
+    return items, [d.describe() for d in items]
 
 
 def _link_yaml(model_path: str, toml_path: str, element_id: str) -> str:
-    try:
-        from tmodel.analysis.config_facts import relative_link
+    from tmodel.analysis.config_facts import relative_link
 
-        rel = relative_link(model_path, toml_path)
-    except ImportError:  # pragma: no cover
-        rel = os.path.relpath(os.path.abspath(toml_path), os.path.dirname(os.path.abspath(model_path))).replace(os.sep, "/")
+    rel = relative_link(model_path, toml_path)
     return (f"configs:\n  - kind: wso2_deployment_toml\n    path: {_yaml_scalar(rel)}\n    element: {element_id}\n")
 
 

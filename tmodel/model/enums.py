@@ -22,15 +22,15 @@ class DescribedEnum(str, Enum):
         return obj
 
     def __str__(self) -> str:  # str(Level.HIGH) == "high", not "Level.HIGH"
-        return self.value
+        return str(self.value)
 
     @classmethod
     def values(cls) -> list[str]:
         return [m.value for m in cls]
 
     @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict:
-        schema = handler(core_schema)
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
         schema = handler.resolve_ref_schema(schema)
         schema["enumDescriptions"] = [m.description for m in cls]
         schema["markdownEnumDescriptions"] = [f"**{m.value}**: {m.description}" for m in cls]

@@ -144,7 +144,7 @@ class ModelDocument:
     def _walk(self, path: tuple[Any, ...], create: bool = False) -> tuple[Any, Any]:
         """(container, key) of the last step; list items are addressed by their id string."""
         node: Any = self.data
-        section = None
+        section = ""
         for step in path[:-1]:
             if isinstance(node, list) and isinstance(step, str):
                 step = self._index(section, step)

@@ -52,8 +52,8 @@ def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, path: str) -> Probl
     if m:
         line, col = int(m.group(1)), int(m.group(2))
         msg = msg[: m.start()]
-    elif _AT_END.search(msg):
-        msg = msg[: _AT_END.search(msg).start()]
+    elif end := _AT_END.search(msg):
+        msg = msg[: end.start()]
         line = text.count("\n") + (0 if text.endswith("\n") else 1) or 1
         col = len(text.rsplit("\n", 1)[-1]) + 1 if not text.endswith("\n") else 1
     hint = "fix the TOML syntax; the product refuses to start on this file too"

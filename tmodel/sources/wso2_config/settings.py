@@ -177,7 +177,8 @@ def _composites(r: _Reader) -> dict[str, Setting]:
     out["keystore.default_file"] = Setting("keystore.default_file", display_key(dotted.split(".")), hitf is not None, line, raw)
 
     # databases
-    dbs = r.data.get("database") if isinstance(r.data.get("database"), dict) else {}
+    found = r.data.get("database")
+    dbs: dict[str, Any] = found if isinstance(found, dict) else {}
     names = sorted(set(dbs) | {"apim_db"})
     h2: list[tuple[str, int, str, str]] = []
     plain: list[tuple[str, int, str]] = []
