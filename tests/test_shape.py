@@ -16,3 +16,16 @@ def test_import_contracts_hold():
     proc = subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "0 broken" in proc.stdout
+
+
+RATCHET = ROOT / "tests" / "mypy-ratchet.txt"  # while it exists: the most errors mypy may report; the goal is none
+
+
+def test_mypy_passes():
+    proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    errors = [line for line in proc.stdout.splitlines() if ": error:" in line]
+    allowed = int(RATCHET.read_text(encoding="utf-8").split()[0]) if RATCHET.exists() else 0
+    assert len(errors) <= allowed, f"{len(errors)} mypy errors (allowed {allowed}):\n" + "\n".join(errors[:60])
+    if RATCHET.exists() and len(errors) < allowed:
+        raise AssertionError(f"mypy reports {len(errors)} errors, fewer than the ratchet's {allowed}: "
+                             f"lower tests/mypy-ratchet.txt to {len(errors)} (or delete it at 0)")
