@@ -135,6 +135,12 @@ def has_value(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def mapping_at(data: Any, key: str) -> dict[str, Any]:
+    """``data[key]`` when both are mappings, else {}: untrusted input read without guessing its shape."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def describe(value: Any, *, empty: str | None = "empty", scalar: str = "type") -> str:
     """What kind of value this is, for messages such as "'paths' must be a mapping, but it is a list".
 
@@ -241,6 +247,13 @@ class Draft:
 
     def item(self, section: str, item_id: str) -> dict[str, Any] | None:
         return next((x for x in getattr(self, section) if x.get("id") == item_id), None)
+
+    def existing(self, section: str, item_id: str) -> dict[str, Any]:
+        """An item the importer itself put in the draft: a KeyError otherwise (a bug, not bad input)."""
+        hit = self.item(section, item_id)
+        if hit is None:
+            raise KeyError(f"{section}[{item_id}] is not in the draft")
+        return hit
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format_version": 1, "metadata": self.metadata}
