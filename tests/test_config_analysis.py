@@ -275,3 +275,15 @@ def test_audit_link_adds_the_configs_entry_once_and_keeps_comments(tmp_path, mon
     r = run("audit", "wso2-config", "gw/deployment.toml", "--model", "model.yaml", "--link")  # already linked
     assert (tmp_path / "model.yaml").read_text(encoding="utf-8") == saved
     assert "Link the file" not in r.stdout
+
+
+def test_audit_says_when_the_model_leaves_out_the_config_catalog(tmp_path, monkeypatch):
+    """A model whose metadata.catalogs omits wso2-config gets no configuration findings: the audit says why,
+    so an empty list is not read as a clean gateway."""
+    data = base_data()
+    data["metadata"]["catalogs"] = ["stride"]
+    path = write_model(tmp_path, data, SHIPPED_TOML)
+    monkeypatch.chdir(tmp_path)
+    r = run("audit", "wso2-config", "gw/deployment.toml", "--model", path.name, "--format", "json")
+    assert json.loads(r.stdout)["findings"] == []
+    assert "without wso2-config" in r.stderr and "metadata.catalogs" in r.stderr

@@ -88,6 +88,7 @@ def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str
         analysis = analyze_config(audit, catalog, model=model, model_path=model_path, located=lm.located,
                                   element_id=element_id)
         found = findings(analysis, catalog, audit, element_id)
+        _note_inactive_rules(model, catalog, model_path)
     else:
         found = findings(analyze_config(audit, catalog), catalog, audit, NODE)
 
@@ -99,6 +100,19 @@ def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str
 
 
 LEVELS = ("critical", "high", "medium", "low")
+
+
+def _note_inactive_rules(model: Model, catalog: Any, model_path: str) -> None:
+    """The model's metadata.catalogs may leave out the catalogs that hold the configuration rules: say so, or an
+    empty audit would read as a clean configuration."""
+    from tmodel.analysis.config_findings import config_facts_of
+    from tmodel.analysis.engine import applicable_catalogs
+
+    active = applicable_catalogs(model, catalog)
+    off = sorted({r.catalog for r in catalog.rules.values() if config_facts_of(r.rule.when) and r.catalog not in active})
+    if off:
+        click.echo(f"note: {model_path} lists metadata.catalogs without {', '.join(off)}: their configuration rules are "
+                   "not applied to this model, so they report nothing here; add them to metadata.catalogs", err=True)
 
 
 def _failing(found: list[Any]) -> bool:
