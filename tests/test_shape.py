@@ -29,3 +29,23 @@ def test_mypy_passes():
     if RATCHET.exists() and len(errors) < allowed:
         raise AssertionError(f"mypy reports {len(errors)} errors, fewer than the ratchet's {allowed}: "
                              f"lower tests/mypy-ratchet.txt to {len(errors)} (or delete it at 0)")
+
+
+def test_loading_raises_located_problems_and_never_exits(tmp_path, monkeypatch):
+    """tmodel.loading is what the CLI and the app share: it raises ProblemError (the CLI maps it to exit 2)
+    instead of printing and exiting, so the app needs nothing from tmodel.cli."""
+    import pytest
+
+    from tmodel.loading import load_catalog, load_models
+    from tmodel.problems import ProblemError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "broken.yaml").write_text("catalog: {id: bank, title: Bank}\nrules:\n  - id: X\n", encoding="utf-8")
+    with pytest.raises(ProblemError) as exc:
+        load_catalog(["bank"])
+    assert any("broken.yaml" in p.format() for p in exc.value.problems)
+    with pytest.raises(ProblemError) as exc:
+        load_models([str(tmp_path / "no-such-folder")])
+    assert exc.value.problems
+    assert load_models([str(ROOT / "models" / "loan-marketplace.yaml")], load_catalog())[0].ok

@@ -45,20 +45,19 @@ def parse_date(value: str | None) -> dt.date | None:
 
 def load_valid(paths: tuple[str, ...] | list[str], catalog: Any = None, *, quiet_warnings: bool = False) -> list[Any]:
     """Load every model under ``paths``; print problems; exit 2 if any model is invalid."""
-    from tmodel.analysis.references import with_catalog_references
-    from tmodel.model.load import load_model, model_files
+    from tmodel.loading import load_models
+    from tmodel.problems import ProblemError
 
-    files, problems = model_files(list(paths))
-    if problems:
-        fail(problems)
-    loaded, bad = [], False
-    for f in files:
-        lm = with_catalog_references(load_model(f), catalog)
+    try:
+        loaded = load_models(paths, catalog)
+    except ProblemError as exc:
+        fail(exc.problems)
+    bad = False
+    for lm in loaded:
         for p in lm.problems:
             if p.is_error or not quiet_warnings:
                 click.echo(p.format(), err=True)
         bad |= not lm.ok
-        loaded.append(lm)
     if bad:
         sys.exit(EXIT_INVALID)
     return loaded
