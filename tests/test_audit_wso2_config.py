@@ -415,3 +415,10 @@ def test_weak_cipher_lists():
     a = audit_text('[transport.passthru_https.listener.parameters]\nPreferredCiphers = ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"]\n', "d.toml")
     assert by_id(a)["WSO2CFG-WEAK-CIPHERS"].threat.level == "medium" and a.settings["gateway.ciphers"].line == 2
     assert by_id(a)["WSO2CFG-WEAK-CIPHERS"].setting.line == 2
+
+
+def test_rules_stay_data_the_source_only_says_what_the_file_does():
+    """The configuration source gives settings; levels, finding ids and fixes live in catalogs/wso2-config.yaml."""
+    src = ROOT / "tmodel" / "sources"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in src.rglob("*.py"))
+    assert not re.search(r"\"(critical|high|medium|low)\"|WSO2CFG-|fix:", text)
