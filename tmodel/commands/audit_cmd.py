@@ -22,9 +22,11 @@ import click
 
 if TYPE_CHECKING:
     from tmodel.analysis.config_facts import Drift
+    from tmodel.analysis.config_findings import ConfigFinding
+    from tmodel.catalog.load import Catalog
     from tmodel.model.load import Loaded
     from tmodel.model.types import Model
-    from tmodel.sources.wso2_config import ConfigAudit
+    from tmodel.sources.wso2_config import ConfigAudit, Setting
 
 
 def register(main: click.Group) -> None:
@@ -102,7 +104,7 @@ def run(toml_path: str, model_path: str | None, element_id: str | None, fmt: str
 LEVELS = ("critical", "high", "medium", "low")
 
 
-def _note_inactive_rules(model: Model, catalog: Any, model_path: str) -> None:
+def _note_inactive_rules(model: Model, catalog: Catalog, model_path: str) -> None:
     """The model's metadata.catalogs may leave out the catalogs that hold the configuration rules: say so, or an
     empty audit would read as a clean configuration."""
     from tmodel.analysis.config_findings import config_facts_of
@@ -115,12 +117,12 @@ def _note_inactive_rules(model: Model, catalog: Any, model_path: str) -> None:
                    "not applied to this model, so they report nothing here; add them to metadata.catalogs", err=True)
 
 
-def _failing(found: list[Any]) -> bool:
+def _failing(found: list[ConfigFinding]) -> bool:
     """Any unresolved finding at high or critical (the CLI exits 1)."""
     return any(f.threat.unresolved and f.threat.level in ("critical", "high") for f in found)
 
 
-def _counts(found: list[Any]) -> dict[str, int]:
+def _counts(found: list[ConfigFinding]) -> dict[str, int]:
     return {level: sum(1 for f in found if f.threat.level == level) for level in LEVELS}
 
 
@@ -221,7 +223,7 @@ def _yaml_scalar(text: str) -> str:
 
 # --- output ----------------------------------------------------------------------------------
 
-def _as_text(audit: Any, found: list[Any], element_id: str | None, drift_lines: list[str] | None, link_text: str,
+def _as_text(audit: ConfigAudit, found: list[ConfigFinding], element_id: str | None, drift_lines: list[str] | None, link_text: str,
              model_path: str | None) -> str:
     from tmodel.analysis.config_findings import NODE_CONTEXT
 
@@ -269,10 +271,11 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _as_json(audit: Any, found: list[Any], element_id: str | None, drifts: list[Any], with_drift: bool) -> dict[str, Any]:
+def _as_json(audit: ConfigAudit, found: list[ConfigFinding], element_id: str | None, drifts: list[Drift],
+             with_drift: bool) -> dict[str, Any]:
     from tmodel.sources.wso2_config import default_source
 
-    def setting(s: Any) -> dict[str, Any]:
+    def setting(s: Setting) -> dict[str, Any]:
         out = {"name": s.name, "key": s.key, "value": s.value, "line": s.line, "raw": s.raw, "default": s.default}
         if s.default:
             out["default_from"] = default_source(s.name)
