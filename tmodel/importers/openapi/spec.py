@@ -38,9 +38,10 @@ class Spec:
     def problem(self, parts: Parts, message: str, hint: str = "") -> Problem:
         return located_problem(self.located, self.path, parts, message, hint)
 
-    def source(self, parts: Parts, note: str = "") -> str:
-        """``label#/json/pointer`` (plus `` (note)``): the derived_from value for ``parts``."""
-        text = self.label + pointer_of(parts)
+    def source(self, parts: Parts | None, note: str = "") -> str:
+        """``label#/json/pointer`` (plus `` (note)``): the derived_from value for ``parts`` (the whole
+        document when there are none)."""
+        text = self.label + pointer_of(parts or ())
         if note:
             text += f" ({note})"
         return text[:1000]
