@@ -1,14 +1,15 @@
-"""``tmodel audit wso2-config DEPLOYMENT_TOML [--model MODEL] [--element ID] [--format text|json]``.
+"""``tmodel audit wso2-config DEPLOYMENT_TOML [--model MODEL] [--element ID] [--format text|json] [--catalog DIR]``.
 
-Audits a WSO2 API Manager 4.x deployment.toml merged over the product's 4.7.0 defaults: one
-finding per weak setting, with the key's line (or "(default)" when the file leaves the key out and
-the product default applies) and the exact TOML that fixes it. With --model, also reports where the
-gateway's real settings contradict what the model claims (drift), and how to link the file so
-every analysis and the register include the findings.
+Reads a WSO2 API Manager 4.x deployment.toml merged over the product's 4.7.0 defaults
+(tmodel.sources.wso2_config) and shows the analysis of the rules that read its settings
+(tmodel.analysis.config_findings): each finding with its level as ``tmodel analyze``, the register
+and SARIF give it, the key's line (or "(default)" when the file leaves the key out), why, and the
+TOML that fixes it (the rule's ``fix:``). With --model, the levels are the model's and the audit
+also reports where the gateway's real settings contradict what the model claims (drift), and how
+to link the file so every analysis and the register include the findings.
 
-Exit codes: 0 no high or critical finding; 1 at least one high or critical finding;
-2 bad input (unreadable file, invalid TOML, a value of the wrong type, invalid model).
-Never imports textual.
+Exit codes: 0 no open high or critical finding; 1 at least one; 2 bad input (unreadable file,
+invalid TOML, a value of the wrong type, invalid model or catalog). Never imports textual.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def register(main: click.Group) -> None:
         internet-facing gateway that handles credentials. Each gives the key and its line, or
         '(default)', and the TOML that fixes it.
 
-        Exit status: 0 when no finding is high or critical, 1 when one is, 2 for bad input.
+        Exit status: 0 when no open finding is high or critical, 1 when one is, 2 for bad input.
         """
         if link and model_path is None:
             raise click.UsageError("--link needs --model MODEL")
