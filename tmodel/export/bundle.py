@@ -1,8 +1,8 @@
 """Write a model's exports into a folder: the one place that knows which files make an export.
 
 ``FORMATS`` is the registry of export formats (name -> what it is); ``WRITERS`` says which writer
-makes which formats. ``tmodel export --format`` and its help read them, so a format added here is
-offered everywhere. Used by ``tmodel export``; tests call it directly. Files are written
+makes which formats. ``tmodel export --format`` and the app's export screen read them, so a format
+added here is offered everywhere. Used by ``tmodel export``; tests call it directly. Files are written
 atomically, in a fixed order, and everything is rendered before the first file is written.
 """
 
@@ -18,13 +18,13 @@ from tmodel.export.common import file_names, write_atomic
 from tmodel.model.types import Model
 
 FORMATS: dict[str, str] = {
-    "xlsx": "the risk register (Excel)",
-    "md": "the architecture record (Markdown)",
-    "dot": "the data-flow and data-asset diagrams (Graphviz DOT)",
-    "svg": "the diagrams rendered to SVG (needs Graphviz 'dot')",
-    "png": "the diagrams rendered to PNG (needs Graphviz 'dot')",
-    "json": "the analysis (JSON)",
-    "sarif": "the threats for code scanning (SARIF 2.1.0)",
+    "xlsx": "Risk register (Excel)",
+    "md": "Architecture record (Markdown)",
+    "dot": "Data-flow and data-asset diagrams (DOT)",
+    "svg": "Diagrams rendered as SVG (needs Graphviz dot)",
+    "png": "Diagrams rendered as PNG (needs Graphviz dot)",
+    "json": "Analysis JSON",
+    "sarif": "Threats for code scanning (SARIF 2.1.0)",
 }
 RENDERED = ("svg", "png")
 
