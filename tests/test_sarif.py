@@ -216,3 +216,23 @@ def test_shipped_catalogs_sarif_is_valid(schema):
     doc = json.loads(sarif_json([(lm, a)], cat))
     jsonschema.validate(doc, schema)
     assert doc["runs"][0]["results"], "the weakened base raises threats"
+
+
+def test_export_command_writes_sarif_like_analyze(tmp_path, schema):
+    """SARIF is an export format like the others: `tmodel export --format sarif` writes what
+    `tmodel analyze --format sarif` prints, valid against the schema."""
+    from tmodel.cli import main
+
+    model = tmp_path / "m.yaml"
+    model.write_text(dump(sample()), encoding="utf-8")
+    env = {"TMODEL_CATALOGS": str(MINI_CATALOG)}
+    r = CliRunner(env=env).invoke(main, ["export", str(model), "--to", str(tmp_path / "out"), "--format", "sarif",
+                                         "--as-of", AS_OF.isoformat()], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (written,) = (tmp_path / "out").iterdir()
+    assert written.name.endswith("-threats.sarif")
+    doc = json.loads(written.read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    r = CliRunner(env=env).invoke(main, ["analyze", str(model), "--format", "sarif", "--as-of", AS_OF.isoformat()],
+                                  catch_exceptions=False)
+    assert json.loads(r.stdout) == doc

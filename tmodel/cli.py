@@ -24,18 +24,13 @@ def fail(problems: list[Any]) -> NoReturn:
 
 def get_catalog(extra: tuple[str, ...] = ()) -> Any:
     """Shipped catalogs + the project's (tmodel.toml) + --catalog folders; exits 2 on catalog errors."""
-    from tmodel.catalog.load import load_catalogs
-    from tmodel.config import load_config
+    from tmodel.loading import load_catalog
     from tmodel.problems import ProblemError
 
     try:
-        cfg = load_config()
+        cat = load_catalog(extra)
     except ProblemError as exc:
         fail(exc.problems)
-    cat = load_catalogs(cfg.catalog_dirs + list(extra))
-    errors = [p for p in cat.problems if p.is_error]
-    if errors:
-        fail(cat.problems)
     for note in cat.overrides:
         click.echo(f"note: {note}", err=True)
     return cat
@@ -52,20 +47,19 @@ def parse_date(value: str | None) -> dt.date | None:
 
 def load_valid(paths: tuple[str, ...] | list[str], catalog: Any = None, *, quiet_warnings: bool = False) -> list[Any]:
     """Load every model under ``paths``; print problems; exit 2 if any model is invalid."""
-    from tmodel.analysis.references import with_catalog_references
-    from tmodel.model.load import load_model, model_files
+    from tmodel.loading import load_models
+    from tmodel.problems import ProblemError
 
-    files, problems = model_files(list(paths))
-    if problems:
-        fail(problems)
-    loaded, bad = [], False
-    for f in files:
-        lm = with_catalog_references(load_model(f), catalog)
+    try:
+        loaded = load_models(paths, catalog)
+    except ProblemError as exc:
+        fail(exc.problems)
+    bad = False
+    for lm in loaded:
         for p in lm.problems:
             if p.is_error or not quiet_warnings:
                 click.echo(p.format(), err=True)
         bad |= not lm.ok
-        loaded.append(lm)
     if bad:
         sys.exit(EXIT_INVALID)
     return loaded
@@ -141,7 +135,7 @@ def ui(path: str, catalogs: tuple[str, ...] = (), as_of: str | None = None) -> N
         sys.exit(EXIT_INVALID)
     from tmodel.tui.app import run_app
 
-    run_app(path, catalogs, parse_date(as_of))
+    run_app(path, get_catalog(catalogs), parse_date(as_of))
 
 
 @main.command()
@@ -205,20 +199,13 @@ def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_
         click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty()))
 
 
-def _register_optional_commands() -> None:
-    """Commands living in their own modules register here, so this file stays a thin router."""
-    import importlib
+def _register_commands() -> None:
+    """The commands living in their own modules, imported explicitly: a missing module is an error, never a
+    command that silently disappears. This file stays a thin router."""
+    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd
 
-    for mod in ("tmodel.commands.export_cmd", "tmodel.commands.import_cmd", "tmodel.commands.check_cmd", "tmodel.commands.diff_cmd",
-                "tmodel.commands.audit_cmd"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
+    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd):
         module.register(main)
-
 
 
 @main.command()
@@ -231,4 +218,4 @@ def facts(target: str | None) -> None:
     click.echo(describe_facts(target))
 
 
-_register_optional_commands()
+_register_commands()

@@ -74,7 +74,7 @@ class SafeStream(io.TextIOBase):
     def __init__(self, inner: Any):
         self._inner = inner
 
-    def write(self, s: str) -> int:  # type: ignore[override]
+    def write(self, s: str) -> int:
         if isinstance(s, str):
             safe = neutralize_output(s)
             try:
@@ -86,7 +86,7 @@ class SafeStream(io.TextIOBase):
             self._inner.write(s)
         return len(s)
 
-    def writelines(self, lines: Any) -> None:  # type: ignore[override]
+    def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -507,13 +508,15 @@ async def test_export_runs_in_a_worker_and_lists_files(models_dir, make, tmp_pat
         formats.deselect_all()
         formats.select("json")
         formats.select("md")
+        formats.select("sarif")  # every format of the export registry is offered, SARIF included
         screen.query_one("#ex-folder", Input).value = str(tmp_path / "out")
         await click(pilot, "#ex-run")
         await settle(pilot)
         log = static_text(screen.query_one("#ex-log", Static))
         assert "2 file(s)" in log or "file(s) in" in log
         files = sorted(p.name for p in (tmp_path / "out" / "payments").iterdir())
-        assert "payments-analysis.json" in files and "payments-record.md" in files
+        assert "payments-analysis.json" in files and "payments-record.md" in files and "payments-threats.sarif" in files
+        assert json.loads((tmp_path / "out" / "payments" / "payments-threats.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
         # unsaved changes: refuse, exports must match the file
         app.service.set_field("elements", "gw", ("title",), "Gateway")
         await click(pilot, "#ex-run")

@@ -1,7 +1,8 @@
 """``tmodel export``: the files the compliance team receives.
 
-Per model: the risk register (xlsx), the architecture record (Markdown), the data-flow and
-data-asset diagrams (DOT; SVG/PNG where Graphviz ``dot`` is installed) and the analysis JSON.
+Per model, every format of ``tmodel.export.bundle.FORMATS``: the risk register (xlsx), the
+architecture record (Markdown), the data-flow and data-asset diagrams (DOT; SVG/PNG where Graphviz
+``dot`` is installed), the analysis JSON and the SARIF threats.
 Default folder ``exports/<model-id>/``; ``--to DIR`` puts every model's files in DIR (their
 names start with the model id, so models can share it). Bad models or catalogs: located
 problems, exit 2, nothing written. Never imports textual.
@@ -43,10 +44,11 @@ def register(main: click.Group) -> None:
     @as_of_option
     def export(models: tuple[str, ...], to: str | None, formats: str | None, catalogs: tuple[str, ...],
                as_of: str | None) -> None:
-        """Write the register, record, diagrams and JSON.
+        """Write the register, record, diagrams, JSON and SARIF.
 
         For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md, <id>-dataflow.dot and
-        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed) and <id>-analysis.json.
+        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json and
+        <id>-threats.sarif.
         The same model and --as-of date give the same files.
         """
         run_export(models, to, formats, catalogs, as_of)
@@ -85,7 +87,7 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
     for key, lm in targets.items():
         result = analyze(lm.model, cat, path=lm.path, located=lm.located, as_of=day)
         try:
-            written = export_model(result, lm.model, key.parent, wanted)
+            written = export_model(result, lm.model, key.parent, wanted, catalog=cat, source=lm)
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)

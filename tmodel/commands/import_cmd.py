@@ -1,7 +1,7 @@
 """``tmodel import ...``: the group, and ``import register REGISTER.xlsx MODEL``.
 
 The importers of outside documents (OpenAPI, WSO2 projects, Threagile, Threat Dragon) live in
-their own command modules (``IMPORTERS``) and write their model through ``emit_draft``.
+their own command modules (listed in ``register``) and write their model through ``emit_draft``.
 
 ``import register``: compliance's edits back into the model.
 
@@ -23,7 +23,6 @@ import click
 DECIDED_BY_DEFAULT = "compliance"
 
 # command modules that add an importer to the group: each has register(group)
-IMPORTERS = ("tmodel.commands.import_openapi", "tmodel.commands.import_wso2", "tmodel.commands.import_migrate")
 
 
 def output_options(f):  # noqa: ANN001, ANN201 - click decorator
@@ -81,21 +80,14 @@ def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
 
 
 def register(main: click.Group) -> None:
-    import importlib
-
     from tmodel.cli import catalog_option
+    from tmodel.commands import import_migrate, import_openapi, import_wso2
 
     @main.group("import")
     def import_group() -> None:
         """Start a model from OpenAPI, WSO2, Threagile, Threat Dragon."""
 
-    for mod in IMPORTERS:
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
+    for module in (import_openapi, import_wso2, import_migrate):  # explicit: a missing importer is an error
         module.register(import_group)
 
     @import_group.command("register")

@@ -39,6 +39,7 @@ def file_names(model_id: str) -> dict[str, str]:
         "data-svg": f"{model_id}-data.svg",
         "data-png": f"{model_id}-data.png",
         "json": f"{model_id}-analysis.json",
+        "sarif": f"{model_id}-threats.sarif",
     }
 
 

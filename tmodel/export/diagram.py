@@ -186,18 +186,21 @@ def data_dot(a: Analysis, model: Model) -> str:
     return g.source
 
 
-def render(source: str, fmt: str) -> bytes:
-    """Render DOT with Graphviz's ``dot`` (no shell; the DOT text goes through stdin)."""
+def render(source: str, fmt: str, *, timeout: float = RENDER_TIMEOUT) -> bytes:
+    """Render DOT with Graphviz's ``dot``: the one place that runs it (no shell; the DOT text goes through
+    stdin). ``svg``/``png`` for the exports, ``plain`` for the app's layout (node and edge coordinates)."""
     exe = shutil.which("dot")
     if exe is None:
         raise RenderError(f"Graphviz 'dot' was not found on PATH; {INSTALL_HINT}")
-    if fmt not in ("svg", "png"):
+    if fmt not in ("svg", "png", "plain"):
         raise ValueError(fmt)
     try:
         proc = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=RENDER_TIMEOUT, check=False)
+                              timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"dot -T{fmt} took longer than {RENDER_TIMEOUT} s") from None
+        raise RenderError(f"dot -T{fmt} took longer than {timeout} s") from None
+    except OSError as exc:
+        raise RenderError(f"cannot run dot: {exc.strerror or exc}") from None
     if proc.returncode != 0:
         raise RenderError(f"dot -T{fmt} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout

@@ -138,6 +138,12 @@ def has_value(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def mapping_at(data: Any, key: str) -> dict[str, Any]:
+    """``data[key]`` when both are mappings, else {}: untrusted input read without guessing its shape."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def describe(value: Any, *, empty: str | None = "empty", scalar: str = "type") -> str:
     """What kind of value this is, for messages such as "'paths' must be a mapping, but it is a list".
 
@@ -244,6 +250,13 @@ class Draft:
 
     def item(self, section: str, item_id: str) -> dict[str, Any] | None:
         return next((x for x in getattr(self, section) if x.get("id") == item_id), None)
+
+    def existing(self, section: str, item_id: str) -> dict[str, Any]:
+        """An item the importer itself put in the draft: a KeyError otherwise (a bug, not bad input)."""
+        hit = self.item(section, item_id)
+        if hit is None:
+            raise KeyError(f"{section}[{item_id}] is not in the draft")
+        return hit
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format_version": 1, "metadata": self.metadata}
@@ -402,10 +415,10 @@ def fit_lengths(data: dict[str, Any]) -> None:
                 if err["type"] != "string_too_long" or not isinstance(limit, int):
                     continue
                 node: Any = body
-                loc = list(err["loc"])
+                loc: list[Any] = list(err["loc"])
                 for step in loc[:-1]:
                     node = node[step] if isinstance(node, (dict, list)) else None
-                last = loc[-1] if loc else None
+                last: Any = loc[-1] if loc else None
                 if (isinstance(node, dict) and isinstance(node.get(last), str)) or \
                         (isinstance(node, list) and isinstance(last, int) and isinstance(node[last], str)):
                     text = node[last]

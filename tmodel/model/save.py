@@ -160,7 +160,7 @@ class ModelDocument:
     def _walk(self, path: tuple[Any, ...], create: bool = False) -> tuple[Any, Any]:
         """(container, key) of the last step; list items are addressed by their id string."""
         node: Any = self.data
-        section = None
+        section = ""
         for step in path[:-1]:
             if isinstance(node, list) and isinstance(step, str):
                 step = self._index(section, step)
@@ -340,7 +340,8 @@ def _guess_indent(text: str, path: str) -> tuple[Any, int, int]:
     if not text.strip():
         return None, 4, 2
     try:
-        return load_yaml_guess_indent(text)
+        guessed: tuple[Any, int, int] = load_yaml_guess_indent(text)
+        return guessed
     except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds of errors for broken YAML
         raise ProblemError([_yaml_error_problem(exc, text, path)]) from None
 

@@ -229,7 +229,8 @@ def _count_nodes(text: str, filename: str) -> Problem | None:
             count += 1
             if count > MAX_NODES:
                 mark = event.start_mark
-                return Problem(filename, mark.line + 1, mark.column + 1, f"the document has more than {MAX_NODES:,} values",
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                return Problem(filename, line, col, f"the document has more than {MAX_NODES:,} values",
                                "a model describes one integration: split it, or check you passed the right file", code="yaml-size")
     return None
 

@@ -15,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
+from tmodel.catalog.load import Catalog
 from tmodel.tui.commands import TmodelCommands
 from tmodel.tui.screens.audit import AuditScreen
 from tmodel.tui.screens.diagram import DiagramScreen
@@ -158,11 +159,13 @@ def make_app(path: str, catalog: Any = None, as_of: dt.date | None = None, *, us
     return TmodelApp(service, cursor_blink=cursor_blink, theme=theme)
 
 
-def run_app(path: str, extra_catalogs: tuple[str, ...] = (), as_of: dt.date | None = None) -> None:
-    """Open the app (the ``tmodel`` and ``tmodel ui`` commands). Catalog errors stop it, located."""
-    from tmodel.cli import get_catalog
+def run_app(path: str, catalog: Catalog | None = None, as_of: dt.date | None = None) -> None:
+    """Open the app (the ``tmodel`` and ``tmodel ui`` commands) on a catalog the caller loaded
+    (``tmodel.loading.load_catalog``: the command line reports its errors before the app opens)."""
+    if catalog is None:
+        from tmodel.loading import load_catalog
 
-    catalog = get_catalog(extra_catalogs)
+        catalog = load_catalog()
     try:
         user = getpass.getuser()
     except (KeyError, OSError):

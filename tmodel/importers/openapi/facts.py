@@ -117,7 +117,8 @@ def servers_of(spec: Spec, op: Operation) -> list[tuple[str, Parts]]:
 
 def _expand_url(server: dict) -> str:
     url = server["url"]
-    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+    variables: Any = server.get("variables")
+    variables = variables if isinstance(variables, dict) else {}
 
     def sub(m: re.Match) -> str:
         var = variables.get(m.group(1))
@@ -233,9 +234,10 @@ def operation_facts(spec: Spec, op: Operation, budget: Budget, pd_walker: PdWalk
             weak = weak_schema(spec, schema, at, budget)
         pd += pd_walker.fields(schema, at)
     # responses
-    responses = op.data.get("responses") if isinstance(op.data.get("responses"), dict) else {}
+    responses: Any = op.data.get("responses")
+    responses = responses if isinstance(responses, dict) else {}
     has_429 = "429" in {str(k) for k in responses}
-    produces = []
+    produces: Any = []
     if spec.version == "2.0":
         produces = op.data.get("produces") if isinstance(op.data.get("produces"), list) else spec.data.get("produces")
         produces = [c for c in (produces or []) if isinstance(c, str)]

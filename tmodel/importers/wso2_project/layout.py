@@ -78,9 +78,9 @@ def locate(path: str) -> Project:
             base, base_label = path, given
             def_folder = os.path.join(path, "Definitions")
             def_label = _label(given, "Definitions")
-        elif os.path.isdir(os.path.join(path, "Meta-information")) and _find(os.path.join(path, "Meta-information"), API_FILES):
+        elif os.path.isdir(os.path.join(path, "Meta-information")) and (
+                name := _find(os.path.join(path, "Meta-information"), API_FILES)):
             meta = os.path.join(path, "Meta-information")
-            name = _find(meta, API_FILES)
             project = Project(path, os.path.join(meta, name), _label(given, "Meta-information", name), "3.x")
             base, base_label = path, given
             def_folder, def_label = meta, _label(given, "Meta-information")
