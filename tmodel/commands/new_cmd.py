@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import os
 import sys
 
 import click
@@ -23,35 +21,6 @@ def list_text() -> str:
         title = t.title.removeprefix('Snippet: ')
         lines.append(f"  {t.name:<{width}}  {title[:1].upper()}{title[1:]}")
     return "\n".join(lines)
-
-
-def write_new(ident: str, template_name: str, folder: str) -> str:
-    """Write ``folder/ident.yaml`` from the template, refusing to overwrite. Raises click.UsageError-like
-    ``ValueError(message, hint)`` on bad input; returns the path written."""
-    from tmodel.templates import ID_HINT, find, id_problem, render, templates
-
-    why = id_problem(ident)
-    if why:
-        raise ValueError(f"{ident or '(empty)'}: error: {why}", ID_HINT)
-    template = find(template_name)
-    if template is None:
-        names = [t.name for t in templates()]
-        close = difflib.get_close_matches(template_name, names, n=1)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + "templates: " + ", ".join(names) + " (tmodel new --list)"
-        raise ValueError(f"{template_name}: error: no template named '{template_name}'", hint)
-    path = os.path.join(folder, f"{ident}.yaml")
-    if os.path.exists(path):
-        raise ValueError(f"{path}: error: the file already exists; tmodel new never overwrites a model",
-                         "choose another id, or remove or rename the existing file first")
-    text = render(template, ident)
-    os.makedirs(folder, exist_ok=True)
-    try:
-        with open(path, "x", encoding="utf-8") as fh:  # exclusive: never replaces a file created meanwhile
-            fh.write(text)
-    except FileExistsError:
-        raise ValueError(f"{path}: error: the file already exists; tmodel new never overwrites a model",
-                         "choose another id, or remove or rename the existing file first") from None
-    return path
 
 
 def todo_count(path: str) -> int:
@@ -81,11 +50,12 @@ def register(main: click.Group) -> None:
             click.echo("tmodel new: error: missing the model id\n    hint: tmodel new ID [--template NAME]; "
                        "tmodel new --list shows the templates", err=True)
             sys.exit(EXIT_INVALID)
+        from tmodel.templates import NewModelError, create
+
         try:
-            path = write_new(ident, template, folder)
-        except ValueError as exc:
-            message, hint = exc.args
-            click.echo(f"{message}\n    hint: {hint}", err=True)
+            path = create(ident, template, folder)
+        except NewModelError as exc:
+            click.echo(exc.format(), err=True)
             sys.exit(EXIT_INVALID)
         click.echo(f"wrote {path} from template {template}: {todo_count(path)} line(s) marked TODO for your team\n"
                    f"next: edit it (tmodel ui {path}), then tmodel analyze {path}")

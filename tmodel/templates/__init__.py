@@ -9,6 +9,8 @@ each of them. This module imports no textual.
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +98,42 @@ def render(template: Template, ident: str) -> str:
     doc = ModelDocument(template.text(), str(template.path))
     doc.set(("metadata", "id"), ident)
     return doc.text()
+
+
+class NewModelError(ValueError):
+    """Why a model cannot be created: ``where: error: message`` with a hint."""
+
+    def __init__(self, where: str, message: str, hint: str):
+        super().__init__(message)
+        self.where, self.message, self.hint = where, message, hint
+
+    def format(self) -> str:
+        return f"{self.where}: error: {self.message}\n    hint: {self.hint}"
+
+
+def create(ident: str, template_name: str, folder: str) -> str:
+    """Write ``folder/ident.yaml`` from the named template and return its path. Never overwrites:
+    an existing file (even one created meanwhile) raises NewModelError, as do a bad id and an
+    unknown template."""
+    why = id_problem(ident)
+    if why:
+        raise NewModelError(ident or "(empty id)", why, ID_HINT)
+    template = find(template_name)
+    if template is None:
+        names = [t.name for t in templates()]
+        close = difflib.get_close_matches(template_name, names, n=1)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + "templates: " + ", ".join(names) + " (tmodel new --list)"
+        raise NewModelError(template_name, f"no template named '{template_name}'", hint)
+    path = os.path.join(folder, f"{ident}.yaml")
+    exists = NewModelError(path, "the file already exists; a new model never overwrites one",
+                           "choose another id, or remove or rename the existing file first")
+    if os.path.exists(path):
+        raise exists
+    text = render(template, ident)
+    os.makedirs(folder, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as fh:  # exclusive: never replaces a file created meanwhile
+            fh.write(text)
+    except FileExistsError:
+        raise exists from None
+    return path

@@ -2,9 +2,9 @@
 
 A snippet item whose id already names the same thing in the model is reused rather than copied:
 a boundary in the same zone, a data asset of the same classification, an element of the same kind
-and technology, a flow between the same (merged) ends. Any other clash of ids gets a numeric
-suffix (``siem-2``), and the snippet's own references (parents, boundaries, flow ends, data)
-follow the new ids. Pure data in, data out: the service applies the result as one edit.
+and technology, a flow between the same (merged) ends; so is an earlier insert's renamed copy
+(``hsm-2``). Any other clash of ids gets a numeric suffix, and the snippet's own references
+(parents, boundaries, flow ends, data) follow the new ids. Pure data in, data out: the service applies the result as one edit.
 """
 
 from __future__ import annotations
@@ -66,19 +66,21 @@ def plan_merge(model: Any, snippet: dict[str, Any]) -> MergePlan:
         for raw in _items(snippet, section):
             ident = str(raw.get("id"))
             item = remap(raw, section)
-            old = existing[section].get(ident)
-            if old is not None and all(str(old.get(k)) == str(item.get(k)) for k in SAME[section]):
-                mapping[ident] = ident
-                plan.reused.append(f"{section} {ident}")
-                continue
-            new = ident
-            n = 2
+            # the same thing under this id, or under an id an earlier insert gave it (siem-2), is reused
+            new, n, reuse = ident, 2, False
             while new in taken:
+                old = existing[section].get(new)
+                if old is not None and all(str(old.get(k)) == str(item.get(k)) for k in SAME[section]):
+                    reuse = True
+                    break
                 new = f"{ident}-{n}"
                 n += 1
+            mapping[ident] = new
+            if reuse:
+                plan.reused.append(f"{section} {new}")
+                continue
             if new != ident:
                 plan.renamed[ident] = new
-            mapping[ident] = new
             taken.add(new)
             item["id"] = new
             plan.add[section].append(item)

@@ -320,6 +320,38 @@ class Service:
     def set_control(self, control: str, status: str, *, evidence: str = "") -> None:
         self._apply(lambda d: d.set_control(control, yaml_safe(status), evidence=yaml_safe(evidence)))
 
+    def insert_snippet(self, name: str) -> Any:
+        """Merge a shipped component snippet into the open model as one edit; returns the MergePlan
+        (what was added, reused and renamed). Rejected like any edit if it would add errors."""
+        from tmodel.templates import find
+        from tmodel.templates.merge import ORDER, plan_merge
+
+        snippet = find(name, "snippet")
+        if snippet is None:
+            raise EditError(f"no snippet named '{name}'")
+        e, doc = self._doc()
+        plan = plan_merge(doc.data, snippet.data())
+
+        def op(d: ModelDocument) -> None:
+            for section in ORDER:
+                for item in plan.add[section]:
+                    d.add_item(section, item)
+        self._apply(op)
+        return plan
+
+    def create_model(self, ident: str, template: str) -> str:
+        """Write ``<folder>/<ident>.yaml`` from a template (never overwriting), rescan, and return its path.
+        Raises EditError with the reason (bad id, unknown template, file exists)."""
+        from tmodel.templates import NewModelError, create
+
+        try:
+            path = create(ident, template, self.base)
+        except NewModelError as exc:
+            raise EditError(f"{exc.message} ({exc.hint})") from None
+        self.scan()
+        self.version += 1
+        return path
+
     # -- saving -------------------------------------------------------------------------------
     def dirty_entries(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.dirty]

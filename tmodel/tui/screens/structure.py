@@ -18,6 +18,7 @@ from textual.widgets import Tree
 
 from tmodel.tui.screens.base import TScreen
 from tmodel.tui.screens.dialogs import AddItemScreen, ConfirmScreen, RenameScreen
+from tmodel.tui.screens.starting import SnippetScreen
 from tmodel.tui.service import SECTION_TITLES, SECTIONS
 from tmodel.tui.widgets.common import ZONE_STYLE, T
 from tmodel.tui.widgets.form import ItemForm
@@ -29,7 +30,7 @@ class StructureScreen(TScreen):
     MODE = "structure"
     AUTO_FOCUS = "#st-tree"
     BINDINGS = [
-        Binding("a", "add", "Add"), Binding("r", "rename", "Rename"),
+        Binding("a", "add", "Add"), Binding("i", "insert_snippet", "Snippet"), Binding("r", "rename", "Rename"),
         Binding("d,delete", "delete", "Delete"), Binding("f", "focus_form", "Form", show=False),
         Binding("escape", "focus_tree", "Tree", show=False),
     ]
@@ -38,6 +39,7 @@ class StructureScreen(TScreen):
         ("Add an element", "New process, external entity or data store", "add('elements')"),
         ("Add a flow", "New data flow between two elements", "add('flows')"),
         ("Add a data asset", "New data asset", "add('data_assets')"),
+        ("Insert a component snippet", "WSO2 gateway with key manager, identity provider or HSM, merged into this model", "insert_snippet"),
         ("Rename the selected item", "Change its id; references and risk decisions follow", "rename"),
         ("Delete the selected item", "Asks first, listing what refers to it", "delete"),
     ]
@@ -234,6 +236,22 @@ class StructureScreen(TScreen):
                 self.note(f"Added {ident}. Fill in its fields on the right.")
 
         self.app.push_screen(AddItemScreen(section), done)
+
+    def action_insert_snippet(self) -> None:
+        if self.entry is None or self.entry.doc is None:
+            self.note("Open a model that can be edited first.", severity="warning")
+            return
+
+        def done(plan: Any) -> None:
+            if plan is not None:
+                self.sync()
+                first = next((x for s in ("elements", "flows", "boundaries", "data_assets") for x in plan.add[s]), None)
+                if first is not None:
+                    section = next(s for s in plan.add if first in plan.add[s])
+                    self.run_worker(partial(self.show_item, section, str(first["id"])), exclusive=True, group="form")
+                self.note(f"Snippet inserted: {plan.summary()}.")
+
+        self.app.push_screen(SnippetScreen(), done)
 
     def action_rename(self) -> None:
         sel = self._selected()
