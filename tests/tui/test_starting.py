@@ -143,3 +143,29 @@ async def test_structure_inserts_every_snippet_by_keys_renaming_clashes(models_d
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert load_model(path).ok
+
+
+async def test_a_snippet_insert_is_one_undoable_edit(models_dir, make):
+    app = make(models_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        path = next(f for f in app.service.files if f.endswith("payments.yaml"))
+        app.open_model(path)
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        before = app.service.current.doc.text()
+        app.screen.tree.focus()
+        await pilot.press("i")
+        await settle(pilot)
+        await choose(pilot, "#snippet-name", "wso2-gateway")
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert "key-manager" in all_ids(yaml.safe_load(app.service.current.doc.text()))
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.service.current.doc.text() == before
+        assert not app.service.current.dirty
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert "key-manager" in all_ids(yaml.safe_load(app.service.current.doc.text()))

@@ -18,7 +18,7 @@ from tmodel.model.enums import Level, Stride
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.triage import TriageScreen
 from tmodel.tui.service import SORT_KEYS, ThreatFilter, filter_threats
-from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, T, TextField, level_text, status_text
+from tmodel.tui.widgets.common import SearchSelect, LEVEL_FG, STATUS_STYLE, T, TextField, level_text, status_text
 
 COLUMNS = [("level", "Level  Score", 12), ("residual", "Residual", 8), ("status", "Status", 11),
            ("stride", "STRIDE", 6), ("target", "Target", 18), ("title", "Threat", 44)]
@@ -51,13 +51,13 @@ class ThreatsScreen(TScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="th-body"):
             with Horizontal(id="th-filters"):
-                yield Select([(T(f"{lv.value}"), lv.value) for lv in reversed(list(Level))], prompt="residual: any",
+                yield SearchSelect([(T(f"{lv.value}"), lv.value) for lv in reversed(list(Level))], prompt="residual: any",
                              id="flt-level", compact=True)
-                yield Select([(T(f"{s.value} {s.description.split(':')[0]}"), s.value) for s in Stride], prompt="STRIDE: any",
+                yield SearchSelect([(T(f"{s.value} {s.description.split(':')[0]}"), s.value) for s in Stride], prompt="STRIDE: any",
                              id="flt-stride", compact=True)
-                yield Select([], prompt="framework: any", id="flt-framework", compact=True)
-                yield Select([], prompt="element/flow: any", id="flt-target", compact=True)
-                yield Select([(T("unresolved (open or expired)"), "unresolved")] + [(T(s.replace("_", " ")), s) for s in THREAT_STATUSES],
+                yield SearchSelect([], prompt="framework: any", id="flt-framework", compact=True)
+                yield SearchSelect([], prompt="element/flow: any", id="flt-target", compact=True)
+                yield SearchSelect([(T("unresolved (open or expired)"), "unresolved")] + [(T(s.replace("_", " ")), s) for s in THREAT_STATUSES],
                              prompt="status: any", id="flt-status", compact=True)
                 yield TextField(placeholder="search…  (/)", id="flt-text", compact=True)
             with Horizontal(id="th-main"):
