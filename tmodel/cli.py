@@ -103,7 +103,8 @@ def main(ctx: click.Context) -> None:
 def ui(path: str, catalogs: tuple[str, ...] = (), as_of: str | None = None) -> None:
     """Open the terminal app (the default command)."""
     if not Path(path).exists():
-        click.echo(f"{path}: no such file or folder\n    hint: pass a folder of models or a model file", err=True)
+        click.echo(f"{path}: error: no such file or folder\n    hint: pass a folder of models or a model file, "
+                   "or start one from a template: tmodel new ID (tmodel new --list)", err=True)
         sys.exit(EXIT_INVALID)
     from tmodel.tui.app import run_app
 

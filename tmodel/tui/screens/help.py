@@ -25,7 +25,8 @@ unsaved changes.
 | **ctrl+q** | Quit (asks when there are unsaved changes) |
 
 **1 Models** — the models of the folder with unresolved risks by residual level, compliance
-and validation. **Enter** opens one.
+and validation. **Enter** opens one; **n** starts a new model from a template (also when the
+folder is empty).
 
 **2 Overview** — summary, 5×5 heat map of unresolved threats, compliance per framework, and
 *Needs attention*: expiring or expired acceptances, stale decisions, audit questions,
@@ -34,7 +35,8 @@ validation problems. **Enter** on a line goes where it can be fixed.
 **3 Structure** — boundaries (nested), elements, flows and data assets. Select one to edit it on
 the right: choices are lists, yes/no are switches, text applies on **Enter** or when you leave
 the box. An edit that would make the model invalid is not applied: the reason shows under the
-field. **a** add · **r** rename (references and risk decisions follow) · **d** delete (asks,
+field. **a** add · **i** insert a component snippet (WSO2 gateway, identity provider, HSM) ·
+**r** rename (references and risk decisions follow) · **d** delete (asks,
 listing what still refers to it) · **escape** back to the tree.
 
 **4 Diagram** — the data-flow graph with trust-boundary frames. Arrow keys move between boxes,
