@@ -99,7 +99,13 @@ async def test_new_from_the_command_palette(models_dir, make):
         await settle(pilot)
         await pilot.press(*"new model from", "enter")
         await settle(pilot)
-        await new_model_by_keys(pilot, "partner-files", "sftp-file-exchange")
+        # type-to-search on the template dropdown: "sftp" then Enter picks the SFTP template
+        await pilot.press(*"partner-files", "tab", *"sftp", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#new-template", Select).value == "sftp-file-exchange"
+        assert app.current_mode == "models"  # the letters never reached the app's keys
+        await pilot.press("tab", "enter")
+        await settle(pilot)
         assert (models_dir / "partner-files.yaml").is_file()
         assert app.service.current.path == str(models_dir / "partner-files.yaml")
 

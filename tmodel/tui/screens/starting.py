@@ -12,7 +12,7 @@ from textual.widgets import Label, Select, Static
 from tmodel.templates import DEFAULT_TEMPLATE, ID_HINT, snippets, templates
 from tmodel.tui.screens.dialogs import Dialog
 from tmodel.tui.service import EditError
-from tmodel.tui.widgets.common import T, TextField
+from tmodel.tui.widgets.common import SearchSelect, T, TextField
 
 
 class NewModelScreen(Dialog):
@@ -27,7 +27,7 @@ class NewModelScreen(Dialog):
         yield Label(T("Model id (also the file name)"))
         yield TextField(id="new-id", placeholder="e.g. sbp-payments")
         yield Label(T("Template"))
-        yield Select([(Text(f"{t.name} — {t.title}"), t.name) for t in templates()], compact=True,
+        yield SearchSelect([(Text(f"{t.name} — {t.title}"), t.name) for t in templates()], compact=True,
                      id="new-template", allow_blank=False, value=DEFAULT_TEMPLATE)
         yield Static(id="new-summary", classes="dialog-body")
 
@@ -84,7 +84,7 @@ class SnippetScreen(Dialog):
         yield Static(T("Its boundaries, elements, flows and data assets are added to this model. Items that "
                        "already exist with the same id and kind are reused; other clashing ids get a suffix.", "dim"))
         yield Label(T("Snippet"))
-        yield Select([(Text(t.title.removeprefix("Snippet: ")), t.name) for t in items], compact=True,
+        yield SearchSelect([(Text(t.title.removeprefix("Snippet: ")), t.name) for t in items], compact=True,
                      id="snippet-name", allow_blank=False, value=items[0].name)
         yield Static(T(items[0].summary, "dim"), id="snippet-summary", classes="dialog-body")
 
