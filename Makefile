@@ -16,6 +16,7 @@ install: $(STAMP)
 
 # one line per bundled model (some carry flaws on purpose), then the app
 run: $(STAMP)
+	@echo "The bundled models (some carry flaws on purpose; details: tmodel check models):"
 	@$(BIN)/tmodel check models --summary || true
 	$(BIN)/tmodel
 
