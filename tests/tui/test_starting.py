@@ -175,3 +175,13 @@ async def test_a_snippet_insert_is_one_undoable_edit(models_dir, make):
         await pilot.press("ctrl+y")
         await settle(pilot)
         assert "key-manager" in all_ids(yaml.safe_load(app.service.current.doc.text()))
+        # the same snippet again: everything is there, so nothing changes and nothing is added to undo
+        again = app.service.current.doc.text()
+        undo_depth = len(app.service.current.undo_stack)
+        await pilot.press("i")
+        await settle(pilot)
+        await choose(pilot, "#snippet-name", "wso2-gateway")
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert app.service.current.doc.text() == again
+        assert len(app.service.current.undo_stack) == undo_depth

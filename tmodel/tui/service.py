@@ -397,6 +397,8 @@ class Service:
             raise EditError(f"no snippet named '{name}'")
         e, doc = self._doc()
         plan = plan_merge(doc.data, snippet.data())
+        if not plan.added:
+            return plan  # everything is already there: no edit, nothing to undo
 
         def op(d: ModelDocument) -> None:
             for section in ORDER:

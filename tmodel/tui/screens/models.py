@@ -65,6 +65,7 @@ class ModelsScreen(TScreen):
         self.query_one("#models-start", Static).update(start_text(s.root) if empty else "")
         self.query_one("#models-start", Static).display = empty
         table.display = not empty
+        self.query_one("#models-foot", Static).display = not empty
         self._foot_extra = Text()
         for p in ([] if empty else s.scan_problems):
             self._foot_extra.append("\n" + p.format(), style="#e53935")

@@ -3,6 +3,7 @@ component snippet inserted into the open model (Structure screen). Both go throu
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rich.text import Text
@@ -22,21 +23,20 @@ class NewModelScreen(Dialog):
         super().__init__("New model from a template")
 
     def body(self) -> ComposeResult:
-        yield Static(T(f"Written to {self.service.base}/<id>.yaml; the TODO(team) lines are the questions "
-                       "only your team can answer.", "dim"))
-        yield Label(T("Model id (also the file name)"))
+        yield Label(T(f"Model id: the file is {os.path.join(self.service.base, '<id>.yaml')}"))
         yield TextField(id="new-id", placeholder="e.g. sbp-payments")
         yield Label(T("Template"))
         yield SearchSelect([(Text(f"{t.name} — {t.title}"), t.name) for t in templates()], compact=True,
                      id="new-template", allow_blank=False, value=DEFAULT_TEMPLATE)
-        yield Static(id="new-summary", classes="dialog-body")
+        yield Static(id="new-summary")
 
     def on_mount(self) -> None:
         self.show_summary(DEFAULT_TEMPLATE)
 
     def show_summary(self, name: Any) -> None:
         t = next((t for t in templates() if t.name == name), None)
-        self.query_one("#new-summary", Static).update(T(t.summary if t else "", "dim"))
+        text = f"{t.summary}. Its TODO(team) lines are what only your team can answer." if t else ""
+        self.query_one("#new-summary", Static).update(T(text, "dim"))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -302,7 +302,10 @@ class StructureScreen(TScreen):
                     section = next(s for s in plan.add if first in plan.add[s])
                     self.select_node((section, str(first["id"])))
                     self._show_selected()
-                self.note(f"Snippet inserted ({plan.summary()}); ctrl+z undoes it.")
+                if plan.added:
+                    self.note(f"Snippet inserted ({plan.summary()}); ctrl+z undoes it.")
+                else:
+                    self.note("Nothing to insert: the model already has everything this snippet holds.")
 
         self.app.push_screen(SnippetScreen(), done)
 
