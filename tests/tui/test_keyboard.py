@@ -18,7 +18,7 @@ from .test_app import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.name for p in (ROOT / "models").glob("*.yaml"))
-WALK = int(os.environ.get("TMODEL_LONG_WALK", "0") or 0) or 120
+WALK = int(os.environ.get("TMODEL_LONG_WALK", "0") or 0) or 40  # keys per screen; 7 screens per model
 KEYS = (["up", "down", "left", "right"] * 6 + ["tab", "shift+tab"] * 3 + ["enter"] * 3 + ["escape"] * 2
         + ["pageup", "pagedown", "home", "end", "space"] + [str(i) for i in range(1, 8)]
         + list("abcdefghijklmnopqrstuvwxyz") + ["question_mark", "slash"])
