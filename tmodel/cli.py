@@ -143,9 +143,11 @@ def schema(kind: str, write: bool) -> None:
 @click.argument("model")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]), default="table", show_default=True)
 @click.option("--all", "show_all", is_flag=True, help="Table: show every requirement, not just the summary.")
+@click.option("--width", type=click.IntRange(min=0), default=None,
+              help="Table: wrap lines to this many columns (default: the terminal's width; 0 or a pipe: no wrapping).")
 @catalog_option
 @as_of_option
-def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_of: str | None) -> None:
+def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: tuple[str, ...], as_of: str | None) -> None:
     """Threats, risks and compliance of one model."""
     from tmodel.analysis.engine import analyze as run
 
@@ -168,7 +170,11 @@ def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_
     else:
         from tmodel.analysis.table import render_table
 
-        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty()))
+        if width is None and sys.stdout.isatty():
+            import shutil
+
+            width = shutil.get_terminal_size().columns
+        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty(), width=width))
 
 
 def _register_optional_commands() -> None:

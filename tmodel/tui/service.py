@@ -523,6 +523,15 @@ def _looks_like_catalog(path: str) -> bool:
     return bool(_CATALOG_FILE.search(head)) and not _MODEL_FILE.search(head)
 
 
+def worst_open(analysis: Any) -> dict[str, str]:
+    """Element or flow id -> the worst residual level of its unresolved threats."""
+    out: dict[str, str] = {}
+    for t in analysis.threats if analysis is not None else []:
+        if t.unresolved and level_rank(t.residual_level) > level_rank(out.get(t.target, "")):
+            out[t.target] = t.residual_level
+    return out
+
+
 def level_rank(level: str) -> int:
     try:
         return LEVEL_ORDER[Level(level)]

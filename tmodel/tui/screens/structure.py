@@ -56,11 +56,13 @@ class StructureScreen(TScreen):
     def tree(self) -> Tree[Node]:
         return self.query_one("#st-tree", Tree)
 
+    FORM_DELAY = 0.15  # seconds the tree cursor rests before the form of its item is built
+    _pending_show: Any = None
+
     @property
     def form(self) -> ItemForm:
-        """The live form (older ones may still be leaving the screen, retired)."""
-        forms = [f for f in self.query(ItemForm).results(ItemForm) if not f.retired]
-        return forms[-1]
+        """The newest form (it is retired while the cursor moves to another item)."""
+        return list(self.query(ItemForm).results(ItemForm))[-1]
 
     def show_form(self, section: str | None, ident: str | None, *, focus: str | None = None) -> Any:
         """Replace the form by a new one for ``(section, ident)``; the old one is retired first, so
@@ -85,6 +87,8 @@ class StructureScreen(TScreen):
         self.rebuild_tree()
         form = self.form
         e = self.entry
+        if form.retired:
+            return  # the cursor is moving: the form of where it rests is built fresh
         if form.section is not None and not self._exists(form.section, form.ident):
             self.show_form(None, None)
         elif form.section is not None and e is not None and getattr(self, "_form_version", None) != e.version:
@@ -225,7 +229,8 @@ class StructureScreen(TScreen):
     async def show_item(self, section: str, ident: str | None) -> None:
         """Select ``(section, ident)`` in the tree and open its form (used by other screens and tests)."""
         self.select_node((section, ident))
-        if (section == "metadata" or ident is not None) and (section, ident) != (self.form.section, self.form.ident):
+        form = self.form
+        if (section == "metadata" or ident is not None) and (form.retired or (section, ident) != (form.section, form.ident)):
             await self.show_form(section, ident)
 
     def take_pending(self, request: dict[str, Any] | None) -> None:
@@ -234,16 +239,26 @@ class StructureScreen(TScreen):
             self._show_selected()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        """The old form retires at once (nothing it reports can edit the model any more); the new
+        one is built once the cursor rests, so holding an arrow key does not build every form."""
         event.stop()
-        self._show_selected()
+        data = event.node.data
+        if data is None or (data[0] != "metadata" and data[1] is None) or data == (self.form.section, self.form.ident):
+            return
+        self.form.retire()
+        if self._pending_show is not None:
+            self._pending_show.stop()
+        self._pending_show = self.set_timer(self.FORM_DELAY, self._show_selected)
 
     def _show_selected(self) -> None:
+        self._pending_show = None
         node = self.tree.cursor_node
         data = node.data if node is not None else None
         if data is None:
             return
         section, ident = data
-        if (section == "metadata" or ident is not None) and (section, ident) != (self.form.section, self.form.ident):
+        form = self.form
+        if (section == "metadata" or ident is not None) and (form.retired or (section, ident) != (form.section, form.ident)):
             self.show_form(section, ident)
 
     def on_item_form_edited(self, event: ItemForm.Edited) -> None:

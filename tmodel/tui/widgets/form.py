@@ -116,7 +116,9 @@ class ItemForm(VerticalScroll):
         self.can_focus = False
 
     def retire(self) -> None:
+        """From now on nothing this form reports edits the model; it leaves the screen."""
         self.retired = True
+        self.display = False
 
     def compose(self):
         section, ident = self.section, self.ident
