@@ -292,3 +292,27 @@ async def test_a_crash_keeps_unsaved_work_and_the_next_start_offers_it_back(exam
         await pilot.press("ctrl+z")  # back to the file as it was
         await settle(pilot)
         assert not app.service.current.dirty
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45), (220, 60)])
+async def test_threat_titles_and_help_fit_the_terminal(size, examples, shipped_app):
+    app = shipped_app("card-issuing-partner.yaml")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        table = app.screen.table
+        widths = {str(k.value): c.width for k, c in table.columns.items()}
+        used = sum(widths.values()) + 2 * len(widths)
+        assert used <= table.size.width  # no column is pushed off the screen
+        assert widths["title"] >= {80: 14, 160: 40, 220: 75}[size[0]], widths
+        longest = max((t.title for t in app.screen.rows), key=len)
+        app.screen.table.move_cursor(row=[t.title for t in app.screen.rows].index(longest))
+        await settle(pilot)
+        detail = app.screen.query_one("#th-detail-text").render()
+        assert longest in str(getattr(detail, "plain", detail))  # the longest title is shown whole
+        await pilot.press("f1")
+        await settle(pilot)
+        scroll = app.screen.query_one("#help-scroll")
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroll.max_scroll_y == 0 or scroll.scroll_y == scroll.max_scroll_y > 0  # help scrolls to its end
