@@ -47,7 +47,7 @@ class TmodelApp(CrashSafe, App[None]):
         *(Binding(str(i), f"go('{mode}')", mode.title(), show=False, id=f"go-{mode}")
           for i, mode in enumerate(("models", *MODEL_SCREENS), 1)),
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
-        Binding("ctrl+z", "undo", "Undo", id="undo"), Binding("ctrl+y", "redo", "Redo", id="redo"),
+        Binding("ctrl+z", "undo", "Undo", id="undo", show=False), Binding("ctrl+y", "redo", "Redo", id="redo", show=False),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),

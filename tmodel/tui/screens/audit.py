@@ -164,6 +164,7 @@ class AuditScreen(TScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#aud-tabs", TabbedContent).active = tab
+        self.query_one(f"#{tab}-table", DataTable).focus()  # where e answers, not a hidden table
 
     def action_edit(self) -> None:
         e = self.entry

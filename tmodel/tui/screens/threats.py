@@ -95,7 +95,7 @@ class ThreatsScreen(TScreen):
         ``NARROW`` columns the detail pane moves under the table (the title shows whole there)."""
         narrow = width < NARROW
         self.query_one("#th-main").set_class(narrow, "narrow")
-        detail = min(60, max(40, width * 2 // 5))
+        detail = min(60, max(36, width * 3 // 10))
         self.query_one("#th-detail").styles.width = None if narrow else detail
         table_width = width - 2 if narrow else width - detail - 2
         widths = column_widths(table_width)
