@@ -131,7 +131,8 @@ def main(ctx: click.Context, allow_outside_configs: bool = False) -> None:
 def ui(path: str, catalogs: tuple[str, ...] = (), as_of: str | None = None) -> None:
     """Open the terminal app (the default command)."""
     if not Path(path).exists():
-        click.echo(f"{path}: no such file or folder\n    hint: pass a folder of models or a model file", err=True)
+        click.echo(f"{path}: error: no such file or folder\n    hint: pass a folder of models or a model file, "
+                   "or start one from a template: tmodel new ID (tmodel new --list)", err=True)
         sys.exit(EXIT_INVALID)
     from tmodel.tui.app import run_app
 
@@ -171,9 +172,11 @@ def schema(kind: str, write: bool) -> None:
 @click.argument("model")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]), default="table", show_default=True)
 @click.option("--all", "show_all", is_flag=True, help="Table: show every requirement, not just the summary.")
+@click.option("--width", type=click.IntRange(min=0), default=None,
+              help="Table: wrap lines to this many columns (default: the terminal's width; 0 or a pipe: no wrapping).")
 @catalog_option
 @as_of_option
-def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_of: str | None) -> None:
+def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: tuple[str, ...], as_of: str | None) -> None:
     """Threats, risks and compliance of one model."""
     from tmodel.analysis.engine import analyze as run
 
@@ -196,15 +199,19 @@ def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_
     else:
         from tmodel.analysis.table import render_table
 
-        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty()))
+        if width is None and sys.stdout.isatty():
+            import shutil
+
+            width = shutil.get_terminal_size().columns
+        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty(), width=width))
 
 
 def _register_commands() -> None:
     """The commands living in their own modules, imported explicitly: a missing module is an error, never a
     command that silently disappears. This file stays a thin router."""
-    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd
+    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd, new_cmd
 
-    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd):
+    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd, new_cmd):
         module.register(main)
 
 

@@ -21,23 +21,30 @@ from typing import NoReturn
 EXIT_BUG = 70
 
 
-def write_traceback(exc: BaseException, argv: list[str] | None = None) -> str | None:
-    """Write the traceback of ``exc`` to a new file; its path, or None when nothing could be written."""
+def write_traceback(exc: BaseException, argv: list[str] | None = None, *, notes: list[str] | None = None,
+                    folders: list[str] | None = None) -> str | None:
+    """Write the traceback of ``exc`` to a new file; its path, or None when nothing could be written.
+
+    ``notes`` are lines written above the traceback (the app lists the unsaved models it kept);
+    ``folders`` are tried in order before ``$TMODEL_CRASH_DIR`` / the temp folder."""
     from tmodel import __version__
 
-    folder = os.environ.get("TMODEL_CRASH_DIR") or tempfile.gettempdir()
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     text = (f"tmodel {__version__} crashed at {stamp}\n"
             f"command: {' '.join(argv if argv is not None else sys.argv)}\n"
-            f"python: {sys.version.split()[0]} on {sys.platform}\n\n"
+            f"python: {sys.version.split()[0]} on {sys.platform}\n"
+            + "".join(f"{line}\n" for line in notes or []) + "\n"
             + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    try:
-        fd, path = tempfile.mkstemp(prefix=f"tmodel-crash-{stamp}-", suffix=".txt", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:
-            fh.write(text)
-        return path
-    except OSError:
-        return None
+    for folder in [*(folders or []), os.environ.get("TMODEL_CRASH_DIR") or tempfile.gettempdir()]:
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, path = tempfile.mkstemp(prefix=f"tmodel-crash-{stamp}-", suffix=".txt", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:
+                fh.write(text)
+            return path
+        except OSError:
+            continue
+    return None
 
 
 def crash_message(exc: BaseException, path: str | None) -> str:

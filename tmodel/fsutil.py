@@ -55,13 +55,16 @@ def problem(path: str, exc: OSError) -> Problem:
     return _explain(path, exc).problem()
 
 
-def atomic_write_text(path: str, text: str) -> None:
+def atomic_write_text(path: str, text: str, *, exclusive: bool = False) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically; see the module's docstring."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), exclusive=exclusive)
 
 
-def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically; see the module's docstring. Raises ``WriteError``."""
+def atomic_write_bytes(path: str, data: bytes, *, exclusive: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically; see the module's docstring. Raises ``WriteError``.
+
+    ``exclusive``: create a new file only; ``FileExistsError`` when ``path`` exists, even when it
+    appears while writing (the temp file is linked into place, which never replaces a file)."""
     target = os.path.realpath(path)  # through symlinks (a dangling one: creates its target)
     folder = os.path.dirname(target)
     try:
@@ -79,6 +82,8 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         st = None
     except OSError as exc:
         raise _explain(path, exc) from None
+    if st is not None and exclusive:
+        raise FileExistsError(path)
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
             raise WriteError(path, "this is not a regular file (a folder, device or pipe); nothing was written",
@@ -98,13 +103,17 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         _copy_metadata(st, target, tmp)
-        os.replace(tmp, target)
+        if exclusive:
+            os.link(tmp, target)  # FileExistsError if a file appeared meanwhile
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
     except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+        if isinstance(exc, OSError) and not isinstance(exc, (WriteError, FileExistsError)):
             raise _explain(path, exc) from None
         raise
     _fsync_folder(folder)

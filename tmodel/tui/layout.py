@@ -26,7 +26,8 @@ CX, CY = 8.0, 4.0  # grid cells per inch: columns, rows
 BOX_H = 4
 MAX_LABEL = 26
 # style keys the widget maps to colours
-FRAME, EDGE, ARROW, LABEL, BOX, TITLE, SUB = "frame", "edge", "arrow", "label", "box", "title", "sub"
+FRAME, EDGE, ARROW, LABEL, BOX, TITLE, SUB, RISK = "frame", "edge", "arrow", "label", "box", "title", "sub", "risk"
+RISK_MARK = "●"
 
 _DIRS = {(1, 0): "R", (-1, 0): "L", (0, 1): "D", (0, -1): "U"}
 _LINE = {
@@ -132,8 +133,17 @@ def _depths(parents: dict[str, str | None]) -> dict[str, int]:
     return out
 
 
-def layout(model: Model, *, use_dot: bool | None = None) -> Diagram:
-    """Place the model's elements, flows and boundaries on a grid."""
+def prefer_layered(model: Model) -> bool:
+    """The layered layout reads better when every element sits in a zone: trust zones become
+    columns left to right, in trust order, which is how the bank reads a data flow. Graphviz is
+    better when elements lie outside every boundary (it has no zone to place them by)."""
+    return bool(model.elements) and all(e.boundary for e in model.elements)
+
+
+def layout(model: Model, *, use_dot: bool | None = None, risk: dict[str, str] | None = None) -> Diagram:
+    """Place the model's elements, flows and boundaries on a grid. ``risk`` maps an element or
+    flow id to the worst residual level of its unresolved threats: boxes show it on their bottom
+    border, flows as a marker before their label."""
     if use_dot is None:
         use_dot = shutil.which("dot") is not None
     diagram = None
@@ -145,7 +155,7 @@ def layout(model: Model, *, use_dot: bool | None = None) -> Diagram:
     if diagram is None:
         diagram = _layered_layout(model)
     _frames(model, diagram)
-    _rasterise(diagram)
+    _rasterise(diagram, risk or {})
     return diagram
 
 
@@ -392,7 +402,7 @@ def _frames(model: Model, d: Diagram) -> None:
     d.frames = sorted(frames.values(), key=lambda f: (f.depth, f.id))
 
 
-def _rasterise(d: Diagram) -> None:
+def _rasterise(d: Diagram, risk: dict[str, str]) -> None:
     xs = [0] + [b.x + b.w for b in d.boxes] + [f.x + f.w for f in d.frames] + [x for e in d.edges for x, _ in e.cells]
     ys = [0] + [b.y + b.h for b in d.boxes] + [f.y + f.h for f in d.frames] + [y for e in d.edges for _, y in e.cells]
     minx = min([0] + [b.x for b in d.boxes] + [f.x for f in d.frames] + [x for e in d.edges for x, _ in e.cells])
@@ -471,11 +481,12 @@ def _rasterise(d: Diagram) -> None:
     for e in d.edges:
         if e.label_at:
             x, y = e.label_at
-            text = _clip(e.id, 18)
+            level = risk.get(e.id)
+            text = (RISK_MARK if level else "") + _clip(e.id, 18)
             if all(0 <= x + i < d.width and 0 <= y < d.height
                    and (grid[y][x + i][1] in ("", EDGE) or grid[y][x + i][1].startswith(FRAME)) for i in range(len(text))):
                 for i, ch in enumerate(text):
-                    put(x + i, y, ch, LABEL, e.id)
+                    put(x + i, y, ch, f"{RISK}:{level}" if level and i == 0 else LABEL, e.id)
     for b in d.boxes:
         st = f"{BOX}:{b.kind}"
         corners, hline, vline = _BOX_CHARS.get(b.kind, _BOX_CHARS["process"])
@@ -495,6 +506,11 @@ def _rasterise(d: Diagram) -> None:
             put(b.x + 2 + i, b.y + 1, ch, f"{TITLE}:{b.kind}", b.id)
         for i, ch in enumerate(b.sub):
             put(b.x + 2 + i, b.y + 2, ch, SUB, b.id)
+        level = risk.get(b.id)
+        tag = f" {RISK_MARK}{level} " if level else ""
+        if tag and len(tag) <= b.w - 4:
+            for i, ch in enumerate(tag):
+                put(b.x + 2 + i, b.y + b.h - 1, ch, f"{RISK}:{level}", b.id)
     d.grid = grid
 
 
