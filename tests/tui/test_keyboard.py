@@ -316,3 +316,37 @@ async def test_threat_titles_and_help_fit_the_terminal(size, examples, shipped_a
         await pilot.press("end")
         await settle(pilot)
         assert scroll.max_scroll_y == 0 or scroll.scroll_y == scroll.max_scroll_y > 0  # help scrolls to its end
+
+
+async def test_protocol_and_tls_change_together_and_a_rejected_edit_shows_the_model_again(examples, shipped_app):
+    app = shipped_app("card-issuing-partner.yaml")
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.goto("structure", section="flows", ident="issue-card")
+        await settle(pilot)
+        svc = app.service
+
+        def tls(key):
+            return svc.value("flows", "issue-card", ("tls", key))
+
+        app.screen.query_one("#f-protocol").focus()
+        await choose(pilot, "plain http")  # https -> http: TLS goes with it, in one edit
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert svc.value("flows", "issue-card", ("protocol",)) == "http"
+        assert tls("min_version") == "none" and tls("mutual") is None and tls("client_cert_verified") is None
+        assert app.focused.id == "f-protocol"  # the rebuilt form keeps the focus where it was
+        await choose(pilot, "over tls")  # and back: a TLS version comes with https
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert svc.value("flows", "issue-card", ("protocol",)) == "https" and tls("min_version") == "1.2"
+        text = svc.current.doc.text()
+        app.screen.query_one("#f-tls-min_version").focus()
+        await choose(pilot, "clear text")  # https without TLS: refused
+        await settle(pilot)
+        select = app.screen.query_one("#f-tls-min_version")
+        assert str(select.value) == "1.2" and svc.current.doc.text() == text
+        row = select.parent
+        assert "not applied" in str(row.query_one(".field-error").render())
+        await pilot.press("ctrl+z", "ctrl+z")
+        await settle(pilot)
+        assert not svc.current.dirty
