@@ -105,6 +105,8 @@ async def test_holding_down_through_the_structure_tree_changes_nothing(name, exa
 async def test_every_letter_on_every_screen_keeps_the_app_running(examples, shipped_app):
     app = shipped_app("card-issuing-partner.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", *["down"] * 8)  # an element's form: its first field is a text box
+        await pilot.pause(0.3)
         for screen in "1234567":
             for letter in "abcdefghijklmnopqrstuvwxyz":
                 await pilot.press(screen)
@@ -116,6 +118,14 @@ async def test_every_letter_on_every_screen_keeps_the_app_running(examples, ship
                 await settle(pilot)
                 assert app.is_running, (screen, letter)
         assert not app.service.current.dirty
+        # letters typed into a form's text box and left with escape are dropped, not applied
+        await pilot.press("3", "f")
+        await settle(pilot)
+        assert app.focused.id == "f-title"
+        await pilot.press("z", "z", "escape")
+        await settle(pilot)
+        assert app.screen.tree.has_focus and not app.service.current.dirty
+        assert app.screen.query_one("#f-title").value == app.service.value(*app.screen.tree.cursor_node.data, ("title",))
 
 
 # -- a newcomer's first hour, by keys only ------------------------------------------------------
