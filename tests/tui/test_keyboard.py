@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SIZE
 from .test_app import settle
 
 ROOT = Path(__file__).resolve().parents[2]
