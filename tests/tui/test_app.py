@@ -310,9 +310,13 @@ async def test_diagram_draws_and_selecting_a_node_opens_structure(models_dir, ma
         await pilot.press("enter")
         await settle(pilot)
         assert app.current_mode == "structure" and app.screen.form.ident == chosen
-        await pilot.press("4", "l")
+        await pilot.press("4")
         await settle(pilot)
+        # every element sits in a zone: the layered layout is the default, l switches to Graphviz
         assert "layered by zone" in static_text(app.screen.query_one("#dg-head", Static))
+        await pilot.press("l")
+        await settle(pilot)
+        assert "Graphviz dot" in static_text(app.screen.query_one("#dg-head", Static))
 
 
 # -- 5 Threats --------------------------------------------------------------------------------

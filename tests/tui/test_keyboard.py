@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SIZE
 from .test_app import settle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +104,8 @@ async def test_holding_down_through_the_structure_tree_changes_nothing(name, exa
 async def test_every_letter_on_every_screen_keeps_the_app_running(examples, shipped_app):
     app = shipped_app("card-issuing-partner.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", *["down"] * 8)  # an element's form: its first field is a text box
+        await pilot.pause(0.3)
         for screen in "1234567":
             for letter in "abcdefghijklmnopqrstuvwxyz":
                 await pilot.press(screen)
@@ -116,6 +117,14 @@ async def test_every_letter_on_every_screen_keeps_the_app_running(examples, ship
                 await settle(pilot)
                 assert app.is_running, (screen, letter)
         assert not app.service.current.dirty
+        # letters typed into a form's text box and left with escape are dropped, not applied
+        await pilot.press("3", "f")
+        await settle(pilot)
+        assert app.focused.id == "f-title"
+        await pilot.press("z", "z", "escape")
+        await settle(pilot)
+        assert app.screen.tree.has_focus and not app.service.current.dirty
+        assert app.screen.query_one("#f-title").value == app.service.value(*app.screen.tree.cursor_node.data, ("title",))
 
 
 # -- a newcomer's first hour, by keys only ------------------------------------------------------
@@ -316,3 +325,37 @@ async def test_threat_titles_and_help_fit_the_terminal(size, examples, shipped_a
         await pilot.press("end")
         await settle(pilot)
         assert scroll.max_scroll_y == 0 or scroll.scroll_y == scroll.max_scroll_y > 0  # help scrolls to its end
+
+
+async def test_protocol_and_tls_change_together_and_a_rejected_edit_shows_the_model_again(examples, shipped_app):
+    app = shipped_app("card-issuing-partner.yaml")
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.goto("structure", section="flows", ident="issue-card")
+        await settle(pilot)
+        svc = app.service
+
+        def tls(key):
+            return svc.value("flows", "issue-card", ("tls", key))
+
+        app.screen.query_one("#f-protocol").focus()
+        await choose(pilot, "plain http")  # https -> http: TLS goes with it, in one edit
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert svc.value("flows", "issue-card", ("protocol",)) == "http"
+        assert tls("min_version") == "none" and tls("mutual") is None and tls("client_cert_verified") is None
+        assert app.focused.id == "f-protocol"  # the rebuilt form keeps the focus where it was
+        await choose(pilot, "over tls")  # and back: a TLS version comes with https
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert svc.value("flows", "issue-card", ("protocol",)) == "https" and tls("min_version") == "1.2"
+        text = svc.current.doc.text()
+        app.screen.query_one("#f-tls-min_version").focus()
+        await choose(pilot, "clear text")  # https without TLS: refused
+        await settle(pilot)
+        select = app.screen.query_one("#f-tls-min_version")
+        assert str(select.value) == "1.2" and svc.current.doc.text() == text
+        row = select.parent
+        assert "not applied" in str(row.query_one(".field-error").render())
+        await pilot.press("ctrl+z", "ctrl+z")
+        await settle(pilot)
+        assert not svc.current.dirty

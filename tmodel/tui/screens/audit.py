@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.dialogs import AnswerScreen, ControlScreen
-from tmodel.tui.widgets.common import SearchSelect, STATUS_STYLE, T, status_text
+from tmodel.tui.widgets.common import STATUS_STYLE, SearchSelect, T, status_text
 
 
 class AuditScreen(TScreen):

@@ -39,7 +39,7 @@ validation problems. **Enter** on a line goes where it can be fixed.
 
 **3 Structure** — boundaries (nested), elements, flows and data assets. Select one to edit it on
 the right: choices are lists, yes/no are switches, text applies on **Enter** or when you leave
-the box. An edit that would make the model invalid is not applied: the reason shows under the
+the box (**Tab**, a click); **escape** drops what was typed and goes back to the tree. An edit that would make the model invalid is not applied: the reason shows under the
 field, and the field shows the model's value again. Changing a flow's protocol between http
 and https sets or clears its TLS with it. **a** add (a flow asks for TLS and client
 certificates when its protocol is https) · **i** insert a component snippet (WSO2 gateway,

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Tree
+from textual.widgets import Input, TextArea, Tree
 
 from tmodel.tui.screens.base import TScreen
 from tmodel.tui.screens.dialogs import AddItemScreen, ConfirmScreen, RenameScreen
@@ -286,6 +286,13 @@ class StructureScreen(TScreen):
         self.note("Select a boundary, element, flow or data asset in the tree first.", severity="warning")
 
     def action_focus_tree(self) -> None:
+        """Back to the tree. Escape is a cancel: text typed in a box and not yet applied is
+        dropped (the box shows the model's value again) instead of being applied on leaving."""
+        w, form = self.app.focused, self.form
+        row = form._row_of(w) if isinstance(w, (Input, TextArea)) else None
+        if row is not None:
+            row.revert(form._value(row.spec.path))
+            row.set_error("")
         self.tree.focus()
 
     def action_add(self, section: str | None = None) -> None:

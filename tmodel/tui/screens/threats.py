@@ -18,7 +18,7 @@ from tmodel.model.enums import Level, Stride
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.triage import TriageScreen
 from tmodel.tui.service import SORT_KEYS, ThreatFilter, filter_threats
-from tmodel.tui.widgets.common import SearchSelect, LEVEL_FG, STATUS_STYLE, T, TextField, level_text, status_text
+from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, SearchSelect, T, TextField, level_text, status_text
 
 COLUMNS = [("level", "Level  Score", 12), ("residual", "Residual", 8), ("status", "Status", 11),
            ("stride", "STRIDE", 6), ("target", "Target", 18), ("title", "Threat", 44)]
