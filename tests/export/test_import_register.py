@@ -69,8 +69,10 @@ def test_import_records_edits_and_keeps_comments(setup):
     r = run("import", "register", str(edited), str(model))
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[:2] == [  # in the register's row order
-        "XB-XBORDER@partner-gw: open -> false_positive (justification changed)",
-        "XA-TLS-WEAK@svc-db: open -> accepted (owner - -> Петров П. П.; expires - -> 2027-03-31; justification changed)",
+        f"XB-XBORDER@partner-gw: open -> false_positive (approver - -> compliance; decided on - -> {dt.date.today()}; "
+        "justification changed)",
+        f"XA-TLS-WEAK@svc-db: open -> accepted (owner - -> Петров П. П.; approver - -> compliance; decided on - -> "
+        f"{dt.date.today()}; expires - -> 2027-03-31; justification changed)",
     ]
     after = model.read_text(encoding="utf-8")
     for line in before.splitlines():
@@ -81,8 +83,8 @@ def test_import_records_edits_and_keeps_comments(setup):
     today = dt.date.today()
     assert d["XA-TLS-WEAK@svc-db"] == {"threat": "XA-TLS-WEAK@svc-db", "status": "accepted", "owner": "Петров П. П.",
                                        "reason": "JDBC stays inside the restricted segment until the DB upgrade",
-                                       "expires": dt.date(2027, 3, 31), "decided_by": "Петров П. П.", "decided_on": today}
-    assert d["XB-XBORDER@partner-gw"]["decided_by"] == "compliance"  # no owner in the row
+                                       "expires": dt.date(2027, 3, 31), "decided_by": "compliance", "decided_on": today}
+    assert d["XB-XBORDER@partner-gw"]["decided_by"] == "compliance"  # no approver in the row: never the owner
     assert d["XA-TLS-WEAK@partner-gw"]["decided_on"] == dt.date(2026, 6, 1)  # untouched rows stay as they were
     assert run("validate", str(model)).exit_code == 0
     again = run("import", "register", str(edited), str(model))
@@ -121,7 +123,7 @@ def test_bad_date_and_several_errors_at_once(setup):
     r = run("import", "register", str(edited), str(model))
     assert r.exit_code == 2
     assert re.search(rf"Risks!{LETTER['expires']}\d+: 'next spring' is not a date; write YYYY-MM-DD", r.stderr)
-    assert "'Closed' is not a status" in r.stderr and "2 error(s)" in r.stderr
+    assert "'Closed' is not a status" in r.stderr and "2 row(s) refused" in r.stderr
 
 
 def test_text_dates_and_case_are_accepted(setup):
@@ -143,7 +145,7 @@ def test_rows_of_threats_that_no_longer_exist_are_skipped_with_a_warning(setup):
     r = run("import", "register", str(edited), str(model))
     assert r.exit_code == 0, r.output
     row = row_of(edited, "XA-TLS-WEAK@svc-db")
-    assert f"warning: Risks!A{row}: XA-TLS-WEAK@svc-db is no longer a threat of this model" in r.stderr
+    assert f"note: Risks!A{row}: XA-TLS-WEAK@svc-db is no longer a threat of this model" in r.stderr
     d = decisions(model)
     assert "XA-TLS-WEAK@svc-db" not in d and d["XB-XBORDER@partner-gw"]["status"] == "false_positive"
 
@@ -171,7 +173,8 @@ def test_dry_run_writes_nothing(setup):
     edited = edit(register, {"XA-NO-RATE@app-gw": {"owner": "Mobile BFF team"}})
     r = run("import", "register", str(edited), str(model), "--dry-run")
     assert r.exit_code == 0
-    assert "XA-NO-RATE@app-gw: transferred -> transferred (owner Mobile team -> Mobile BFF team)" in r.stdout
+    assert (f"XA-NO-RATE@app-gw: transferred -> transferred (owner Mobile team -> Mobile BFF team; approver - -> "
+            f"compliance; decided on - -> {dt.date.today()})") in r.stdout
     assert "dry run" in r.stdout and model.read_bytes() == before
 
 
