@@ -1,6 +1,6 @@
 """``tmodel export``: the files the compliance team receives.
 
-Per model: the risk register (xlsx), the architecture record (Markdown), the data-flow and
+Per model: the risk register (xlsx), the review record (Markdown and DOCX), the data-flow and
 data-asset diagrams (DOT; SVG/PNG where Graphviz ``dot`` is installed) and the analysis JSON.
 Default folder ``exports/<model-id>/``; ``--to DIR`` puts every model's files in DIR (their
 names start with the model id, so models can share it). Bad models or catalogs: located
@@ -45,11 +45,17 @@ def register(main: click.Group) -> None:
                as_of: str | None) -> None:
         """Write the register, record, diagrams and JSON.
 
-        For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md, <id>-dataflow.dot and
+        For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md and .docx, <id>-dataflow.dot and
         <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed) and <id>-analysis.json.
         The same model and --as-of date give the same files.
         """
         run_export(models, to, formats, catalogs, as_of)
+
+
+def catalog_versions(cat: Any, model: Any) -> list[tuple[str, str, str]]:
+    """(id, title, version) of the catalogs the model's analysis used."""
+    chosen = model.metadata.catalogs
+    return [(i.id, i.title, i.version) for cid, i in sorted(cat.infos.items()) if chosen is None or cid in chosen]
 
 
 def run_export(models: tuple[str, ...], to: str | None, formats: str | None, catalogs: tuple[str, ...],
@@ -71,7 +77,17 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
                    err=True)
         wanted = [f for f in wanted if f not in RENDERED]
 
+    from tmodel.config import load_config
+    from tmodel.export.common import git_revision
+    from tmodel.problems import ProblemError
+
     cat = get_catalog(catalogs)
+    try:
+        cfg = load_config()
+    except ProblemError as exc:
+        from tmodel.cli import fail
+
+        fail(exc.problems)
     loaded = load_valid(models, cat, quiet_warnings=True)
     targets: dict[Path, Any] = {}
     for lm in loaded:
@@ -85,7 +101,8 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
     for key, lm in targets.items():
         result = analyze(lm.model, cat, path=lm.path, located=lm.located, as_of=day)
         try:
-            written = export_model(result, lm.model, key.parent, wanted)
+            written = export_model(result, lm.model, key.parent, wanted, classification=cfg.classification,
+                                   revision=git_revision(lm.path), catalogs=catalog_versions(cat, lm.model))
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)

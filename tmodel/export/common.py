@@ -49,6 +49,21 @@ def decision_of(model: Model, threat_id: str) -> Any:
     return next((d for d in model.decisions if d.threat == threat_id), None)
 
 
+def code_spans(text: str) -> list[tuple[str, bool]]:
+    """Catalog text marks config keys and values as `code`: (segment, is_code) pieces, so each
+    export shows them as code (record) or plain (register) instead of stray backticks. Text with
+    unbalanced backticks is one plain piece."""
+    if "`" not in text or text.count("`") % 2:
+        return [(text, False)]
+    parts = text.split("`")
+    return [(p, i % 2 == 1) for i, p in enumerate(parts) if p]
+
+
+def plain(text: str) -> str:
+    """Text without the backticks of its code spans."""
+    return "".join(p for p, _ in code_spans(text))
+
+
 # -- no machine paths in an export -------------------------------------------------------------
 def repository_root(path: str) -> Path | None:
     """The folder holding ``.git`` above ``path``, or None."""
@@ -78,6 +93,32 @@ def machine_prefixes(path: str) -> list[str]:
     candidates = [absolute.parent, repository_root(str(absolute)), Path.cwd(), Path.home()]
     out = {str(c) for c in candidates if c is not None and str(c) not in ("/", "")}
     return sorted(out, key=len, reverse=True)
+
+
+def git_revision(path: str) -> str | None:
+    """The model file's git revision: 'abc1234 (2026-12-01)' of the last commit that changed it,
+    plus ', with uncommitted changes' when the file differs from it; None outside a repository."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if not path or git is None or repository_root(path) is None:
+        return None
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    name = os.path.basename(path)
+    try:
+        log = subprocess.run([git, "-C", folder, "log", "-1", "--format=%h (%cs)", "--", name], capture_output=True,
+                             text=True, timeout=20, check=False)
+        status = subprocess.run([git, "-C", folder, "status", "--porcelain", "--", name], capture_output=True, text=True,
+                                timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    rev = log.stdout.strip()
+    if log.returncode != 0:
+        return None
+    if not rev:
+        return "not committed yet"
+    return rev + (", with uncommitted changes" if status.stdout.strip() else "")
 
 
 def strip_machine_paths(a: Analysis) -> Analysis:
@@ -129,6 +170,7 @@ def file_names(model_id: str) -> dict[str, str]:
     return {
         "xlsx": f"{model_id}-register.xlsx",
         "md": f"{model_id}-record.md",
+        "docx": f"{model_id}-record.docx",
         "dot": f"{model_id}-dataflow.dot",
         "svg": f"{model_id}-dataflow.svg",
         "png": f"{model_id}-dataflow.png",

@@ -39,7 +39,8 @@ from tmodel.analysis import risk
 from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
 from tmodel.catalog.types import Confidence
 from tmodel.config import DEFAULT_CLASSIFICATION
-from tmodel.export.common import affected_items, asset_reach, decision_of, method_items, threat_status, write_atomic
+from tmodel.export.common import (affected_items, asset_reach, decision_of, method_items, plain, threat_status,
+                                  write_atomic)
 from tmodel.export.palette import LEVEL_COLOR, STATUS_COLOR
 from tmodel.export.sheet import (BOLD, EDIT_FILL, EDIT_HEADER_FILL, HEADER_FILL, SECTION_FONT, TITLE_FONT, Sheet,
                                  print_setup, protect)
@@ -357,7 +358,7 @@ def _risks(s: Sheet, a: Analysis, model: Model) -> Printed:
 
 def one_paragraph(text: str) -> str:
     """Catalog text folded to paragraphs (single line breaks are the YAML source's wrapping)."""
-    paras = [" ".join(p.split()) for p in (text or "").strip().split("\n\n")]
+    paras = [" ".join(plain(p).split()) for p in (text or "").strip().split("\n\n")]
     return "\n".join(p for p in paras if p)
 
 
