@@ -11,27 +11,29 @@ from tmodel.export.safe import md, md_cell
 from tmodel.model.types import Model
 
 
-def md1(text: object) -> str:
-    """Escaped text on one line (list items, headings); the catalogs' `code` stays code."""
-    return _rich(str(text), cell=False)
+def md1(text: object, *, catalog: bool = False) -> str:
+    """Escaped text on one line (list items, headings); a catalog's `code` stays code."""
+    return _rich(str(text), cell=False, catalog=catalog)
 
 
-def cell(text: object) -> str:
-    return _rich(str(text), cell=True) if text else " "
+def cell(text: object, *, catalog: bool = False) -> str:
+    return _rich(str(text), cell=True, catalog=catalog) if text else " "
 
 
-def _rich(text: str, *, cell: bool) -> str:
+def _rich(text: str, *, cell: bool, catalog: bool, first: bool = True) -> str:
     """Escaped text on one line; the pieces the catalogs mark as `code` become code spans (a code
-    span shows its content literally, so only a table's '|' needs escaping inside it)."""
+    span shows its content literally, so only a table's '|' needs escaping inside it). ``first``:
+    the text starts a line, so list and heading markers at its start are escaped."""
     out = []
-    for i, (part, code) in enumerate(code_spans(" ".join(text.split()))):
+    one = " ".join(text.split())
+    for i, (part, code) in enumerate(code_spans(one) if catalog else [(one, False)]):
         if code:
             inner = part.replace("|", "\\|") if cell else part
             out.append(f"`{inner}`" if inner.strip() == inner else f"` {inner} `")
         elif not part.strip():
             out.append(part)
         else:  # the first piece may start a line: list and heading markers are escaped there
-            body = md_cell(part) if cell else " ".join(md(part, block=i == 0).split("\n"))
+            body = md_cell(part) if cell else " ".join(md(part, block=first and i == 0).split("\n"))
             out.append((" " if part[0] == " " else "") + body + (" " if part[-1] == " " else ""))
     return "".join(out).strip() or (" " if cell else "")
 
@@ -40,9 +42,9 @@ def render_markdown(blocks: list) -> str:
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
-            out += [f"{'#' * b.level} {md1(b.text)}", ""]
+            out += [f"{'#' * b.level} {_rich(b.text, cell=False, catalog=False, first=False)}", ""]
         elif isinstance(b, Para):
-            out += [(f"**{md1(b.bold_lead.strip())}** " if b.bold_lead else "") + md1(b.text), ""]
+            out += [(f"**{md1(b.bold_lead.strip())}** " if b.bold_lead else "") + md1(b.text, catalog=b.catalog), ""]
         elif isinstance(b, Bullets):
             for item in b.items:
                 indent = (len(item) - len(item.lstrip(" "))) // 4
@@ -51,7 +53,8 @@ def render_markdown(blocks: list) -> str:
         elif isinstance(b, Table):
             out.append("| " + " | ".join(cell(h) for h in b.headers) + " |")
             out.append("|" + "|".join("---" for _ in b.headers) + "|")
-            out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in b.rows]
+            out += ["| " + " | ".join(cell(c, catalog=j in b.catalog_cols) for j, c in enumerate(row)) + " |"
+                    for row in b.rows]
             out.append("")
         elif isinstance(b, Image):
             out += [f"![{md1(b.caption)}]({b.name})", ""]

@@ -100,7 +100,7 @@ def record_docx(a: Analysis, model: Model, *, diagram_png: bytes | None = None, 
             p = doc.add_paragraph()
             if b.bold_lead:
                 p.add_run(clean(b.bold_lead)).bold = True
-            _runs(p, b.text)
+            _runs(p, b.text, catalog=b.catalog)
         elif isinstance(b, Bullets):
             for item in b.items:
                 level = (len(item) - len(item.lstrip(" "))) // 4
@@ -147,7 +147,7 @@ def _table(doc, b: Table, usable) -> None:  # noqa: ANN001
             cell = row.cells[j]
             cell.width = widths[j]
             p = cell.paragraphs[0]
-            for run in _runs(p, v, TABLE_PT):
+            for run in _runs(p, v, TABLE_PT, catalog=j in b.catalog_cols and not (header and i == 0)):
                 if header and i == 0:
                     run.bold = True
                     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
@@ -158,10 +158,11 @@ def _table(doc, b: Table, usable) -> None:  # noqa: ANN001
     doc.add_paragraph()
 
 
-def _runs(p, text: str, size: float | None = None) -> list:  # noqa: ANN001
-    """Plain runs, with the catalogs' `code` pieces in a monospace font (and no backticks)."""
+def _runs(p, text: str, size: float | None = None, *, catalog: bool = False) -> list:  # noqa: ANN001
+    """Plain runs; in catalog text the `code` pieces are in a monospace font (and lose their backticks)."""
     runs = []
-    for part, code in code_spans(" ".join(clean(text).split())):
+    one = " ".join(clean(text).split())
+    for part, code in code_spans(one) if catalog else [(one, False)]:
         run = p.add_run(part)
         if code:
             run.font.name = "Consolas"

@@ -35,6 +35,7 @@ class Heading:
 class Para:
     text: str
     bold_lead: str = ""  # bold words before the text ("Residual risk: ")
+    catalog: bool = False  # catalog text: its `code` pieces are shown as code (model text never is)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     widths: list[float] = field(default_factory=list)  # relative column widths (DOCX)
+    catalog_cols: set[int] = field(default_factory=set)  # columns holding catalog text (see Para.catalog)
 
 
 @dataclass
@@ -158,8 +160,10 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
 
     # 5. threats
     out.append(Heading(2, "5. Threats by residual risk"))
-    out.append(Table(["Residual level", "Unresolved", "All threats (inherent level)"], [
-        [lv.value, str(res[lv.value]), str(a.counts_by_level()[lv.value])] for lv in reversed(list(Level))], [2, 1, 2]))
+    inherent = a.counts_by_level()
+    out.append(Table(["Level", "Threats (inherent level)", "Unresolved (residual level)"], [
+        [lv.value, str(inherent[lv.value]), str(res[lv.value])] for lv in reversed(list(Level))]
+        + [["total", str(len(a.threats)), str(sum(res.values()))]], [2, 2, 2]))
     ordered = by_residual(a.threats)
     for lv in DETAILED:
         group = [t for t in ordered if t.residual_level == lv]
@@ -171,7 +175,8 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
     if low:
         out.append(Heading(3, f"Residual low ({len(low)}), summarized"))
         out.append(Table(["Threat", "Affects", "Status", "Mitigation"], [
-            [f"{t.title} ({t.id})", affects(t), threat_status(t), first_sentence(t.mitigation)] for t in low], [3, 2.5, 1, 4]))
+            [f"{t.title} ({t.id})", affects(t), threat_status(t), first_sentence(t.mitigation)] for t in low], [3, 2.5, 1, 4],
+            {3}))
     if not a.threats:
         out.append(Para("No threat fired for this model."))
 
@@ -304,11 +309,11 @@ def threat_blocks(t: Threat) -> list[Block]:
     out.append(Para(f"{t.residual_level} (likelihood {t.residual_likelihood} × impact {t.impact} = {t.residual_score}); "
                     f"inherent {t.level} ({t.likelihood} × {t.impact} = {t.score}). Status: {status}.", "Residual risk: "))
     if t.description:
-        out.append(Para(one_line(t.description), "Threat: "))
+        out.append(Para(one_line(t.description), "Threat: ", catalog=True))
     if t.why:
         out.append(Para("; ".join(one_line(x) for x in t.why), "Why it applies: "))
     if t.mitigation:
-        out.append(Para(one_line(t.mitigation), "Mitigation: "))
+        out.append(Para(one_line(t.mitigation), "Mitigation: ", catalog=True))
     if t.controls:
         out.append(Para("; ".join(f"{c.id} {c.title} ({c.status})" for c in t.controls), "Controls: "))
     refs = [f"CWE-{c}" for c in t.cwe] + [f"CAPEC-{c}" for c in t.capec] + list(t.requirements)
@@ -382,5 +387,5 @@ def appendices(a: Analysis, model: Model) -> list[Block]:
         out.append(Heading(2, "Appendix E. Audit questions waiting for an answer"))
         out.append(Table(["Control", "Question", "Expected evidence"], [
             [f"{c.title} ({c.id})" + (", required" if c.answer_required else ""), one_line(c.question or ""),
-             one_line(c.expected_evidence or "not specified")] for c in questions], [2, 4, 3]))
+             one_line(c.expected_evidence or "not specified")] for c in questions], [2, 4, 3], {1, 2}))
     return out
