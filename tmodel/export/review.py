@@ -169,8 +169,8 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
         group = [t for t in ordered if t.residual_level == lv]
         if group:
             out.append(Heading(3, f"Residual {lv} ({len(group)})"))
-            for t in group:
-                out += threat_blocks(t)
+            for same_rule in grouped(group):
+                out += threat_blocks(same_rule)
     low = [t for t in ordered if t.residual_level not in DETAILED]
     if low:
         out.append(Heading(3, f"Residual low ({len(low)}), summarized"))
@@ -191,24 +191,36 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
     out.append(Para(", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in ("met", "partial", "gap", "needs_answer",
                                                                               "not_applicable")) + "; the met ones are "
                     "in appendix A.", "Controls: "))
-    if needing:
+    work = [c for c in needing if c.status != "needs_answer"]
+    if work:
         out.append(Table(["Control", "Status", "What is missing", "Mitigates"], [
             [f"{c.title} ({c.id})", c.status, control_gap(c), f"{len(c.mitigates)} threat(s)"] for c in
-            sorted(needing, key=lambda c: (ATTENTION.index(c.status), c.id))], [3, 1.2, 5, 1.2]))
-    else:
+            sorted(work, key=lambda c: (ATTENTION.index(c.status), c.id))], [3, 1.2, 5, 1.2]))
+    asking = [c for c in needing if c.status == "needs_answer"]
+    if asking:
+        out.append(Para(f"{len(asking)} control(s) need an answer to their audit question before the analysis can tell "
+                        f"whether they are in place: " + shorten([c.id for c in asking], 12) + " (questions in appendix E).",
+                        "Need answers: "))
+    if not needing:
         out.append(Para("None."))
 
     # 8. requirements not met
     out.append(Heading(2, "8. Requirements not met"))
-    out.append(Para("Only the requirements that are gaps, partial or need an answer; the full matrix is appendix B."))
+    out.append(Para("Only the requirements that are gaps or partial; those waiting for audit answers are counted; the "
+                    "full matrix is appendix B."))
     for f in a.frameworks:
-        open_reqs = [q for q in f.requirements if q.status in ATTENTION]
-        if not open_reqs:
+        open_reqs = [q for q in f.requirements if q.status in ("gap", "partial")]
+        waiting = [q for q in f.requirements if q.status == "needs_answer"]
+        if not open_reqs and not waiting:
             continue
         out.append(Heading(3, f"{f.title} ({f.id}): {f.coverage:.1f}%"))
-        out.append(Table(["Requirement", "Clause", "Status", "Controls"], [
-            [f"{q.title} ({q.id})", q.clause, q.status, ", ".join(f"{c.id} ({c.status})" for c in q.controls) or "none"]
-            for q in open_reqs], [4, 1.5, 1.2, 3]))
+        if open_reqs:
+            out.append(Table(["Requirement", "Clause", "Status", "Controls"], [
+                [f"{q.title} ({q.id})", q.clause, q.status, ", ".join(f"{c.id} ({c.status})" for c in q.controls) or "none"]
+                for q in open_reqs], [4, 1.5, 1.2, 3]))
+        if waiting:
+            out.append(Para(f"{len(waiting)} requirement(s) wait for audit answers: " + shorten([q.id for q in waiting], 8)
+                            + "."))
 
     # 9. catalogs and sign-off
     out.append(Heading(2, "9. Catalogs and sign-off"))
@@ -235,12 +247,14 @@ def out_of_scope(model: Model) -> str:
 
 def assumptions(a: Analysis, model: Model) -> list[Block]:
     out: list[Block] = []
-    placeholders = []
+    by_field: dict[str, list[str]] = {}
     for section in ("elements", "flows", "data_assets"):
         for item in getattr(model, section):
             for fld, src in (getattr(item, "derived_from", None) or {}).items():
                 if "placeholder" in str(src) or "not stated" in str(src):
-                    placeholders.append(f"{item.id}: {fld} is a placeholder an importer set ({src})")
+                    by_field.setdefault(fld, []).append(item.id)
+    placeholders = [f"{fld}: a placeholder an importer set, to confirm, on {len(ids)} item(s): {shorten(ids)}"
+                    for fld, ids in sorted(by_field.items())]
     questions = [c for c in a.controls if c.status == "needs_answer" and c.question]
     out.append(Para("the model's values are taken as the integration is built; each needs confirming where it is a "
                     "placeholder.", "Assumptions: "))
@@ -285,6 +299,19 @@ def cross_border(d) -> str:  # noqa: ANN001
         ("; regulator notified" if cb.rkn_notified else "; regulator NOT notified")
 
 
+def shorten(ids: list[str], keep: int = 6) -> str:
+    return ", ".join(ids[:keep]) + (f" and {len(ids) - keep} more" if len(ids) > keep else "")
+
+
+def grouped(threats: list[Threat]) -> list[list[Threat]]:
+    """Threats of one rule together (in the order of their worst member): a review board reads a
+    rule's text once, with every item it affects."""
+    groups: dict[str, list[Threat]] = {}
+    for t in threats:
+        groups.setdefault(t.rule, []).append(t)
+    return list(groups.values())
+
+
 def one_line(text: str) -> str:
     return " ".join((text or "").split())
 
@@ -295,23 +322,42 @@ def first_sentence(text: str) -> str:
     return t if cut < 0 else t[: cut + 1]
 
 
-def threat_blocks(t: Threat) -> list[Block]:
+def _status_text(t: Threat) -> str:
     d = t.decision
     status = threat_status(t)
     if d:
         extra = [f"owner {d.owner}" if d.owner else "", f"expires {d.expires.isoformat()}" if d.expires else "",
                  f"control {d.control}" if d.control else ""]
         status += "".join(f", {x}" for x in extra if x) + (f": {one_line(d.reason)}" if d.reason else "")
-    items = affected_items(t)
-    out: list[Block] = [Heading(4, f"{t.title} ({t.id})")]
-    out.append(Para(f"{items[0]}" + (f" and {len(items) - 1} more: " + "; ".join(x.lstrip('- ') for x in items[1:])
-                                     if len(items) > 1 else ""), "Affects: "))
-    out.append(Para(f"{t.residual_level} (likelihood {t.residual_likelihood} × impact {t.impact} = {t.residual_score}); "
-                    f"inherent {t.level} ({t.likelihood} × {t.impact} = {t.score}). Status: {status}.", "Residual risk: "))
+    return status
+
+
+def threat_blocks(ts: list[Threat]) -> list[Block]:
+    """One rule's threats (of one residual level): its text once, then what it affects."""
+    t = ts[0]
+    out: list[Block] = []
+    if len(ts) == 1:
+        items = affected_items(t)
+        out.append(Heading(4, f"{t.title} ({t.id})"))
+        out.append(Para(f"{items[0]}" + (f" and {len(items) - 1} more: " + "; ".join(x.lstrip('- ') for x in items[1:])
+                                         if len(items) > 1 else ""), "Affects: "))
+        out.append(Para(f"{t.residual_level} (likelihood {t.residual_likelihood} × impact {t.impact} = "
+                        f"{t.residual_score}); inherent {t.level} ({t.likelihood} × {t.impact} = {t.score}). "
+                        f"Status: {_status_text(t)}.", "Residual risk: "))
+    else:
+        out.append(Heading(4, f"{t.title} ({t.rule}, {len(ts)} items)"))
+        out.append(Para(f"{t.residual_level} at worst (likelihood {t.residual_likelihood} × impact {t.impact} = "
+                        f"{t.residual_score}); inherent {t.level}.", "Residual risk: "))
     if t.description:
         out.append(Para(one_line(t.description), "Threat: ", catalog=True))
-    if t.why:
-        out.append(Para("; ".join(one_line(x) for x in t.why), "Why it applies: "))
+    if len(ts) == 1:
+        if t.why:
+            out.append(Para("; ".join(one_line(x) for x in t.why), "Why it applies: "))
+    else:
+        if t.why:
+            out.append(Para("; ".join(one_line(x) for x in t.why), f"Why it applies (to {affects(t)}; the others alike): "))
+        out.append(Table(["Affects", "Residual", "Status"], [
+            ["; ".join(affected_items(x)), x.residual_level, _status_text(x)] for x in ts], [4, 1.2, 3]))
     if t.mitigation:
         out.append(Para(one_line(t.mitigation), "Mitigation: ", catalog=True))
     if t.controls:
@@ -325,9 +371,14 @@ def threat_blocks(t: Threat) -> list[Block]:
 def decision_blocks(a: Analysis, model: Model, unresolved: list[Threat]) -> list[Block]:
     out: list[Block] = [Heading(3, "Open: each needs a fix or a decision")]
     if unresolved:
-        out.append(Table(["Threat", "Residual", "Status", "Owner"], [
-            [t.id, t.residual_level, threat_status(t), t.decision.owner if t.decision and t.decision.owner else "none"]
-            for t in unresolved], [4, 1.2, 1.2, 2]))
+        rows = []
+        for ts in grouped(unresolved):
+            owners = sorted({t.decision.owner for t in ts if t.decision and t.decision.owner})
+            statuses = Counter(threat_status(t) for t in ts)
+            rows.append([ts[0].id if len(ts) == 1 else f"{ts[0].rule} on {len(ts)} items", ts[0].residual_level,
+                         ", ".join(f"{k} {n}" if len(ts) > 1 else k for k, n in sorted(statuses.items())),
+                         ", ".join(owners) or "none"])
+        out.append(Table(["Threat", "Residual", "Status", "Owner"], rows, [4, 1.2, 1.2, 2]))
     else:
         out.append(Para("None: every threat is mitigated, accepted, transferred or a false positive."))
     tickets = {d.threat: d.ticket for d in model.decisions if d.ticket}
