@@ -218,10 +218,13 @@ def test_shipped_catalogs_sarif_is_valid(schema):
     assert doc["runs"][0]["results"], "the weakened base raises threats"
 
 
-def test_export_command_writes_sarif_like_analyze(tmp_path, schema):
+def test_export_command_writes_sarif_like_analyze(tmp_path, schema, monkeypatch):
     """SARIF is an export format like the others: `tmodel export --format sarif` writes what
-    `tmodel analyze --format sarif` prints, valid against the schema."""
+    `tmodel analyze --format sarif` prints for the model named as the export names it (relative:
+    an export never names the machine's folders), valid against the schema."""
     from tmodel.cli import main
+
+    monkeypatch.chdir(tmp_path)
 
     model = tmp_path / "m.yaml"
     model.write_text(dump(sample()), encoding="utf-8")
@@ -233,6 +236,6 @@ def test_export_command_writes_sarif_like_analyze(tmp_path, schema):
     assert written.name.endswith("-threats.sarif")
     doc = json.loads(written.read_text(encoding="utf-8"))
     jsonschema.validate(doc, schema)
-    r = CliRunner(env=env).invoke(main, ["analyze", str(model), "--format", "sarif", "--as-of", AS_OF.isoformat()],
+    r = CliRunner(env=env).invoke(main, ["analyze", model.name, "--format", "sarif", "--as-of", AS_OF.isoformat()],
                                   catch_exceptions=False)
     assert json.loads(r.stdout) == doc

@@ -274,6 +274,7 @@ def test_register_import_keeps_comments_and_key_order(model, tmp_path):
     headers = {c.value: c.column for c in ws[1]}
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, headers["Status"]).value != "mitigated")
     ws.cell(row, headers["Status"]).value = "mitigated"
+    ws.cell(row, headers["Justification / treatment plan"]).value = "Evidence: change CHG-1 put the control in place."
     wb.save(xlsx)
     r = runner.invoke(main, ["import", "register", str(xlsx), str(f)])
     assert r.exit_code == 0, r.output

@@ -56,6 +56,6 @@ def test_example_model_exports(path, shipped, tmp_path):
     assert not [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
     record = (tmp_path / names["md"]).read_text(encoding="utf-8")
-    assert f"Result: {len(a.threats)} threat(s)" in record and "## 12. Sign-off" in record
+    assert f"**Result:** {len(a.threats)} threat(s) found" in record and "## 9. Catalogs and sign-off" in record
     for f in a.frameworks:
         assert f"{f.coverage:.1f}%" in record

@@ -295,7 +295,11 @@ def _whole_item_source(item: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Multi-line text as literal blocks, the way a person writes it in a model."""
+    """Multi-line text as literal blocks, the way a person writes it in a model; never an alias
+    (``&id001``/``*id001``) for a value the draft happens to share between two items."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
@@ -87,6 +88,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class NoNewAliasRepresenter(RoundTripRepresenter):
+    """Never invents an anchor: an object that appears twice (one ``date`` shared by several
+    decisions) is written out twice, never as ``&id001`` / ``*id001``. Deleting the anchored item
+    by hand would otherwise leave a dangling alias and a model that no longer loads. Anchors the
+    person wrote in the file themselves (loaded with their name) are kept."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        anchor = getattr(data, "anchor", None)
+        return not (anchor is not None and getattr(anchor, "value", None) is not None)
+
+
 class ModelDocument:
     def __init__(self, text: str, path: str, mtime_ns: int = 0):
         self.path = path
@@ -95,6 +107,7 @@ class ModelDocument:
         _, seq_indent, offset = _guess_indent(text, path)
         seq_indent, offset = seq_indent or 2, offset or 0
         self._yaml = YAML(typ="rt")
+        self._yaml.Representer = NoNewAliasRepresenter
         self._yaml.width = 4096  # never rewrap the human's long lines
         self._yaml.preserve_quotes = True
         # keep the file's own indentation: "  - id:" lists (sequence 4, offset 2) or "- id:" lists

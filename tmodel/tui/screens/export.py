@@ -104,13 +104,24 @@ class ExportScreen(TScreen):
 
     @work(thread=True, exclusive=True, group="export")
     def export(self, analysis: Any, model: Any, out: Path, formats: list[str], loaded: Any) -> None:
+        from tmodel.config import load_config
+        from tmodel.export.common import catalog_versions, git_revision
+        from tmodel.problems import ProblemError
+
+        try:
+            classification: str | None = load_config().classification
+        except ProblemError:  # a broken tmodel.toml: the default marking (the CLI reports the file)
+            classification = None
+        # the same record the CLI writes: marking, the model's git revision, the catalogs used
+        revision, catalogs = git_revision(loaded.path), catalog_versions(self.service.catalog, model)
         written: list[str] = []
         failed: list[str] = []
         for i, fmt in enumerate(formats, 1):
             line = Text()
             try:
                 extra = ["svg"] if fmt == "md" and "svg" in formats else []
-                paths = [p for p in export_model(analysis, model, out, [fmt, *extra], catalog=self.service.catalog, source=loaded)
+                paths = [p for p in export_model(analysis, model, out, [fmt, *extra], catalog=self.service.catalog, source=loaded,
+                                                  classification=classification, revision=revision, catalogs=catalogs)
                          if fmt == "md" and p.suffix == ".md" or fmt != "md"]
                 for p in paths:
                     written.append(str(p))
