@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# one line per bundled model (some carry flaws on purpose), then the app
 run: $(STAMP)
-	$(BIN)/tmodel validate models
-	$(BIN)/tmodel check models --fail-on critical || true
+	@echo "The bundled models (some carry flaws on purpose; details: tmodel check models):"
+	@$(BIN)/tmodel check models --summary || true
 	$(BIN)/tmodel
 
 test: $(STAMP)

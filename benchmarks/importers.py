@@ -39,11 +39,13 @@ def main() -> None:
         sys.exit(f"{TESTDATA} not found: the benchmark reads the shared test data")
 
     from tmodel.analysis.config_facts import _audit_cached
+    from tmodel.analysis.config_findings import analyze_config
     from tmodel.analysis.engine import analyze
     from tmodel.catalog.load import load_catalogs
-    from tmodel.importers import openapi, threagile, threat_dragon, wso2_config, wso2_project
+    from tmodel.importers import openapi, threagile, threat_dragon, wso2_project
     from tmodel.importers.common import render
     from tmodel.model.load import load_model, load_model_text
+    from tmodel.sources import wso2_config
 
     def to_model(draft) -> None:  # noqa: ANN001 - what `tmodel import` does after building the draft
         lm = load_model_text(render(draft), "bench.yaml")
@@ -62,10 +64,11 @@ def main() -> None:
     cases.append(("import threagile example (60 KB)", lambda: to_model(threagile.import_threagile(tg))))
     td = str(TESTDATA / "threat-dragon/OWASP-threat-dragon/v2-threat-model.json")
     cases.append(("import threat-dragon v2 demo (65 KB)", lambda: to_model(threat_dragon.import_threat_dragon(td))))
-    toml = str(TESTDATA / "wso2-config/wso2-product-apim-4.7.0/deployment.toml")
-    cases.append(("audit wso2-config 4.7.0 deployment.toml", lambda: wso2_config.audit_file(toml)))
-
     cat = load_catalogs()
+    toml = str(TESTDATA / "wso2-config/wso2-product-apim-4.7.0/deployment.toml")
+    cases.append(("audit wso2-config 4.7.0 deployment.toml (read + the wso2-config rules' analysis)",
+                  lambda: analyze_config(wso2_config.audit_file(toml), cat)))
+
     linked = load_model(str(ROOT / "models/loan-marketplace.yaml"))
     plain = linked.model.model_copy(update={"configs": []})
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tmodel.importers.wso2_config import SIMPLE, audit_file, audit_text
+from tmodel.sources.wso2_config import SIMPLE, audit_file, audit_text
 from tmodel.problems import ProblemError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,34 +40,58 @@ def real():
     return audit_file(str(REAL))
 
 
+@pytest.fixture(scope="module")
+def shipped():
+    from tmodel.catalog.load import load_catalogs
+
+    return load_catalogs([])
+
+
+def findings_of(audit, catalog=None):
+    """The audit's findings as the analysis rates them (one node: an internet-facing gateway)."""
+    from tmodel.analysis.config_findings import NODE, analyze_config, findings
+    from tmodel.catalog.load import load_catalogs
+
+    catalog = catalog or _CATALOG.setdefault("shipped", load_catalogs([]))
+    return findings(analyze_config(audit, catalog), catalog, audit, NODE)
+
+
+_CATALOG: dict = {}
+
+
 def by_id(audit):
-    return {f.id: f for f in audit.findings}
+    return {f.threat.rule: f for f in findings_of(audit)}
+
+
+def failing(audit):
+    return any(f.threat.level in ("critical", "high") for f in findings_of(audit))
 
 
 # --- the real 4.7.0 file ---------------------------------------------------------------------
 
 def test_real_file_reports_the_shipped_weaknesses(real):
     f = by_id(real)
-    for fid in ("default-admin-credentials", "default-keystore-password", "default-keystore-file", "h2-database",
-                "cors-any-origin", "legacy-tls-gateway", "legacy-tls-backend", "legacy-tls-management",
-                "plaintext-gateway-port", "plaintext-management-port", "client-cert-optional", "cert-revocation-off",
-                "hostname-verification-relaxed", "plaintext-secrets", "ropc-enabled", "tokens-not-cert-bound",
-                "tokens-not-hashed", "unlimited-tier", "devportal-anonymous", "jmx-enabled"):
-        assert fid in f, fid
-    assert f["default-admin-credentials"].severity == "critical" and f["default-admin-credentials"].setting.line == 10
-    assert f["h2-database"].setting.value == ["apim_db", "shared_db"]
-    assert f["cors-any-origin"].severity == "medium"  # allow_credentials = false in the shipped file
+    for fid in ("DEFAULT-ADMIN", "DEFAULT-KEYSTORE-PASSWORD", "DEFAULT-KEYSTORE-FILE", "H2-DATABASE",
+                "CORS-ANY-ORIGIN", "LEGACY-TLS-GATEWAY", "LEGACY-TLS-BACKEND", "LEGACY-TLS-MANAGEMENT",
+                "PLAINTEXT-GATEWAY", "PLAINTEXT-MANAGEMENT", "CLIENT-CERT-OPTIONAL", "CERT-REVOCATION-OFF",
+                "HOSTNAME-VERIFICATION-RELAXED", "PLAINTEXT-SECRETS", "ROPC-ON-GATEWAY", "TOKENS-NOT-CERT-BOUND",
+                "TOKENS-NOT-HASHED", "UNLIMITED-TIER", "DEVPORTAL-ANONYMOUS", "JMX"):
+        assert "WSO2CFG-" + fid in f, fid
+    f = {k.removeprefix("WSO2CFG-"): v for k, v in f.items()}
+    assert f["DEFAULT-ADMIN"].threat.level == "critical" and f["DEFAULT-ADMIN"].setting.line == 10
+    assert f["H2-DATABASE"].setting.value == ["apim_db", "shared_db"]
+    assert "CORS-ANY-ORIGIN-CREDENTIALS" not in f  # allow_credentials = false in the shipped file
     # weak defaults the file leaves out: line 0, the product's value
-    for fid in ("legacy-tls-gateway", "plaintext-gateway-port", "client-cert-optional", "hostname-verification-relaxed"):
+    for fid in ("LEGACY-TLS-GATEWAY", "PLAINTEXT-GATEWAY", "CLIENT-CERT-OPTIONAL", "HOSTNAME-VERIFICATION-RELAXED"):
         assert f[fid].setting.line == 0 and f[fid].setting.default, fid
     assert real.settings["gateway.https_protocols"].value == ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
     assert real.settings["management.protocols"].value == ["TLSv1", "TLSv1.1", "TLSv1.2"]
     assert real.settings["gateway.ssl_verify_client"].value == "optional"
     assert real.settings["backend.hostname_verifier"].value == "DefaultAndLocalhost"
     # absent from the file: no finding
-    for fid in ("hostname-verification-off", "outbound-auth-header", "analytics-payloads", "client-cert-header-not-validated"):
+    for fid in ("HOSTNAME-VERIFICATION-OFF", "TOKEN-FORWARDED", "ANALYTICS-PAYLOADS", "CERT-HEADER-TRUSTED"):
         assert fid not in f, fid
-    assert real.failing
+    assert failing(real)
 
 
 def test_every_reported_line_points_at_its_key(real):
@@ -105,34 +129,41 @@ def test_all_settings_the_analysis_needs_are_present_for_any_file(real):
     assert len({n for n, _, _ in SIMPLE}) == len(SIMPLE)
 
 
-def test_findings_sorted_by_severity_then_id_and_fixes_are_toml(real):
+def test_findings_sorted_worst_first_and_fixes_are_toml(real, shipped):
     import tomllib
 
     order = ["critical", "high", "medium", "low"]
-    keys = [(order.index(f.severity), f.id) for f in real.findings]
+    found = findings_of(real)
+    keys = [(order.index(f.threat.level), -f.threat.score) for f in found]
     assert keys == sorted(keys)
-    for f in real.findings:
-        fix = f.fix.replace('"[<the password>]"   # run bin/ciphertool.sh -Dconfigure, then:', '"[x]"')
-        tomllib.loads(fix)  # the fix is TOML the user can paste
-        assert f.title and "\n" not in f.title and len(f.detail) > 60
+    for f in found:
+        tomllib.loads(f.fix)  # the fix is TOML the user can paste
+        assert f.threat.title and "\n" not in f.threat.title and len(f.threat.description) > 60
+    # every rule that reads the configuration says how to fix it, in TOML
+    from tmodel.analysis.config_findings import config_facts_of
+
+    config_rules = [r for r in shipped.rules.values() if config_facts_of(r.rule.when)]
+    assert len(config_rules) >= 29
+    for r in config_rules:
+        assert r.rule.fix.strip(), r.rule.id
+        tomllib.loads(r.rule.fix)
 
 
 def test_secrets_are_never_echoed_unless_public_defaults():
     a = audit_text('[database.apim_db]\ntype = "mysql"\nurl = "jdbc:mysql://db/apim"\npassword = "S3cr3t-bank"\n'
                    '[super_admin]\nusername = "ops"\npassword = "$secret{admin_password}"\n', "d.toml")
-    out = json.dumps([a.where(n) for n in a.settings] + [f.detail for f in a.findings])
+    out = json.dumps([a.where(n) for n in a.settings] + [w for f in findings_of(a) for w in f.threat.why])
     assert "S3cr3t-bank" not in out
     assert a.settings["database.plaintext_passwords"].value == ["apim_db"]
-    assert "plaintext-secrets" in by_id(a) and "default-admin-credentials" not in by_id(a)
-    assert by_id(a)["plaintext-secrets"].setting.line == 4
+    assert "WSO2CFG-PLAINTEXT-SECRETS" in by_id(a) and "WSO2CFG-DEFAULT-ADMIN" not in by_id(a)
+    assert by_id(a)["WSO2CFG-PLAINTEXT-SECRETS"].setting.line == 4
 
 
 # --- the hardened fixture and overlays --------------------------------------------------------
 
 def test_hardened_file_has_no_high_or_critical_finding():
     a = audit_file(str(FIX / "hardened.toml"))
-    assert not a.failing, [(f.id, f.severity) for f in a.findings]
-    assert a.findings == []
+    assert findings_of(a) == [], [(f.threat.rule, f.threat.level) for f in findings_of(a)]
     s = a.settings
     assert s["gateway.https_protocols"].value == ["TLSv1.2", "TLSv1.3"]
     assert s["management.protocols"].value == ["TLSv1.2", "TLSv1.3"]
@@ -145,31 +176,33 @@ def test_hardened_file_has_no_high_or_critical_finding():
 def test_partial_overlay_takes_defaults_for_the_rest():
     a = audit_file(str(FIX / "overlay-mutualssl.toml"))
     f = by_id(a)
-    assert "client-cert-optional" not in f and a.settings["gateway.ssl_verify_client"].line == 4
-    assert f["client-cert-header-not-validated"].setting.line == 8 and f["client-cert-header-not-validated"].severity == "high"
-    assert f["legacy-tls-gateway"].setting.default and f["plaintext-gateway-port"].setting.default
+    assert "WSO2CFG-CLIENT-CERT-OPTIONAL" not in f and a.settings["gateway.ssl_verify_client"].line == 4
+    assert f["WSO2CFG-CERT-HEADER-TRUSTED"].setting.line == 8 and f["WSO2CFG-CERT-HEADER-TRUSTED"].threat.level == "critical"
+    assert f["WSO2CFG-LEGACY-TLS-GATEWAY"].setting.default and f["WSO2CFG-PLAINTEXT-GATEWAY"].setting.default
 
 
 def test_open_banking_style_overlay():
     a = audit_file(str(FIX / "overlay-open-banking-guide.toml"))
     f = by_id(a)
-    assert "legacy-tls-gateway" not in f and "gateway-ciphers-unset" not in f and "weak-ciphers-gateway" not in f
-    assert f["hostname-verification-off"].severity == "high" and f["hostname-verification-off"].setting.line == 9
-    assert f["cors-any-origin"].severity == "high"  # '*' with allow_credentials = true
-    assert f["outbound-auth-header"].setting.line == 12
-    assert f["analytics-payloads"].setting.line == 25
-    assert f["long-access-token-lifetime"].setting.value == 86400
-    assert "tokens-not-cert-bound" not in f
+    f = {k.removeprefix("WSO2CFG-"): v for k, v in f.items()}
+    assert not {"LEGACY-TLS-GATEWAY", "GATEWAY-CIPHERS-UNSET", "WEAK-CIPHERS", "BROKEN-CIPHERS"} & set(f)
+    assert f["HOSTNAME-VERIFICATION-OFF"].threat.level == "high" and f["HOSTNAME-VERIFICATION-OFF"].setting.line == 9
+    assert "CORS-ANY-ORIGIN" not in f and f["CORS-ANY-ORIGIN-CREDENTIALS"].threat.level == "critical"  # '*' with credentials
+    assert f["TOKEN-FORWARDED"].setting.line == 12
+    assert f["ANALYTICS-PAYLOADS"].setting.line == 25
+    assert f["LONG-ACCESS-TOKEN"].setting.value == 86400
+    assert "TOKENS-NOT-CERT-BOUND" not in f
     assert a.settings["analytics.send_payloads"].value is True
 
 
 def test_empty_file_is_all_defaults():
     a = audit_text("", "deployment.toml")
-    assert a.findings and all(f.setting.line == 0 for f in a.findings)
+    found = findings_of(a)
+    assert found and all(f.setting.line == 0 for f in found)
     assert all(s.line == 0 for s in a.settings.values())
-    assert "default-admin-credentials" not in by_id(a)  # no product default for super_admin
-    assert {"legacy-tls-gateway", "plaintext-gateway-port", "cors-any-origin", "h2-database",
-            "default-keystore-password"} <= set(by_id(a))
+    assert "WSO2CFG-DEFAULT-ADMIN" not in by_id(a)  # no product default for super_admin
+    assert {"WSO2CFG-LEGACY-TLS-GATEWAY", "WSO2CFG-PLAINTEXT-GATEWAY", "WSO2CFG-CORS-ANY-ORIGIN", "WSO2CFG-H2-DATABASE",
+            "WSO2CFG-DEFAULT-KEYSTORE-PASSWORD"} <= set(by_id(a))
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -181,7 +214,7 @@ def test_empty_file_is_all_defaults():
 def test_protocol_spellings(text, expected):
     a = audit_text(f"[transport.passthru_https.listener.parameters]\n{text}\n", "d.toml")
     assert a.settings["gateway.https_protocols"].value == expected
-    assert "legacy-tls-gateway" not in by_id(a)
+    assert "WSO2CFG-LEGACY-TLS-GATEWAY" not in by_id(a)
 
 
 def test_placeholders_refs_and_secret_values():
@@ -194,7 +227,7 @@ def test_placeholders_refs_and_secret_values():
     assert kp.value is True and kp.line == 7 and kp.key == "[truststore] password"
     a2 = audit_text(text.replace('password = "wso2carbon"', 'password = "$secret{ts}"'), "d.toml")
     assert a2.settings["keystore.default_password"].value is False
-    assert "plaintext-secrets" not in by_id(a2)
+    assert "WSO2CFG-PLAINTEXT-SECRETS" not in by_id(a2)
     # $ref to an unset key follows the default: keystore.tls.password -> keystore.primary.password -> wso2carbon
     a3 = audit_text('[keystore.tls]\npassword = "$ref{keystore.primary.password}"\n', "d.toml")
     assert a3.settings["keystore.default_password"].value is True
@@ -234,7 +267,7 @@ def test_line_finder_handles_the_toml_traps():
     assert s["management.protocols"].line == 17 and s["management.protocols"].value == ["TLSv1.2"]
     assert s["backend.hostname_verifier"].line == 24
     assert s["secrets.plaintext"].line == 22 and s["secrets.plaintext"].value == ["[event_listener.properties] password"]
-    from tmodel.importers.wso2_config import _index_keys
+    from tmodel.sources.wso2_config.reader import _index_keys
 
     keys, tables = _index_keys(text)
     assert keys[("apim", "gateway", "environment", 1, "description")].line == 6
@@ -246,8 +279,8 @@ def test_line_finder_handles_the_toml_traps():
 def test_crlf_and_bom():
     text = '\ufeff[apim.cors]\r\nallow_origins = "*"\r\nallow_credentials = true\r\n'
     a = audit_text(text, "d.toml")
-    f = by_id(a)["cors-any-origin"]
-    assert f.severity == "high" and f.setting.line == 2 and f.setting.raw == '"*"'
+    f = by_id(a)["WSO2CFG-CORS-ANY-ORIGIN-CREDENTIALS"]
+    assert f.threat.level == "critical" and f.setting.line == 2 and f.setting.raw == '"*"'
 
 
 # --- broken inputs ----------------------------------------------------------------------------
@@ -286,12 +319,13 @@ def test_cli_text_on_the_real_file():
     r = tmodel("audit", "wso2-config", str(REAL))
     assert r.returncode == 1, r.stderr
     out = r.stdout
-    assert f"{REAL}:10: critical: Super admin account is admin/admin" in out
-    assert f"{REAL}:171: medium: CORS allows any origin" in out
-    assert f"{REAL}: high: TLSv1 and TLSv1.1 accepted on the API gateway port 8243 (default)" in out
+    assert f"{REAL}:10: critical: Super admin account is admin/admin [WSO2CFG-DEFAULT-ADMIN]" in out
+    assert f"{REAL}:171: high: CORS allows any origin [WSO2CFG-CORS-ANY-ORIGIN]" in out
+    assert f"{REAL}: high: Gateway API port 8243 accepts TLS 1.0/1.1 (default) [WSO2CFG-LEGACY-TLS-GATEWAY]" in out
     assert '    [transport.passthru_https.listener.parameters] HttpsProtocols unset; product default: "TLSv1,TLSv1.1,TLSv1.2,TLSv1.3"' in out
     assert '    fix: [transport.passthru_https.listener.parameters]' in out and 'HttpsProtocols = "TLSv1.2,TLSv1.3"' in out
-    assert re.search(r"\d+ finding\(s\): 1 critical, \d+ high, \d+ medium, \d+ low", out)
+    assert re.search(r"\d+ finding\(s\): 2 critical, \d+ high, \d+ medium", out)
+    assert "internet-facing WSO2 gateway that handles credentials" in out
 
 
 def test_cli_hardened_exits_0_and_json_has_findings_and_settings():
@@ -300,9 +334,9 @@ def test_cli_hardened_exits_0_and_json_has_findings_and_settings():
     r = tmodel("audit", "wso2-config", str(REAL), "--format", "json")
     assert r.returncode == 1
     data = json.loads(r.stdout)
-    assert data["summary"]["critical"] == 1 and data["summary"]["failing"] is True
+    assert data["summary"]["critical"] == 2 and data["summary"]["failing"] is True
     ids = [f["id"] for f in data["findings"]]
-    assert "default-admin-credentials" in ids
+    assert "WSO2CFG-DEFAULT-ADMIN" in ids
     assert data["settings"]["gateway.https_protocols"]["default"] is True
     assert data["settings"]["cors.allow_origins"]["line"] == 171
 
@@ -330,9 +364,9 @@ def test_cli_model_errors(tmp_path):
 
 @pytest.mark.parametrize("value,expected,fid,severity", [
     ('"REQUIRE"', "require", None, None),
-    ('"Optional"', "optional", "client-cert-optional", "medium"),
-    ('"required"', "none", "client-cert-optional", "high"),  # Synapse knows only optional/require: client auth off
-    ('"none"', "none", "client-cert-optional", "high"),
+    ('"Optional"', "optional", "WSO2CFG-CLIENT-CERT-OPTIONAL", "high"),
+    ('"required"', "none", "WSO2CFG-CLIENT-CERT-NEVER", "critical"),  # Synapse knows only optional/require: client auth off
+    ('"none"', "none", "WSO2CFG-CLIENT-CERT-NEVER", "critical"),
 ])
 def test_ssl_verify_client_as_synapse_reads_it(value, expected, fid, severity):
     a = audit_text(f"[transport.passthru_https.listener.parameters]\nSSLVerifyClient = {value}\n", "d.toml")
@@ -340,22 +374,22 @@ def test_ssl_verify_client_as_synapse_reads_it(value, expected, fid, severity):
     assert s.value == expected and s.raw == value and s.line == 2
     f = by_id(a)
     if fid is None:
-        assert "client-cert-optional" not in f
+        assert not {"WSO2CFG-CLIENT-CERT-OPTIONAL", "WSO2CFG-CLIENT-CERT-NEVER"} & set(f)
     else:
-        assert f[fid].severity == severity
-    assert ("cert-revocation-off" in f) == (expected != "none")
+        assert f[fid].threat.level == severity
+    assert ("WSO2CFG-CERT-REVOCATION-OFF" in f) == (expected != "none")
 
 
 @pytest.mark.parametrize("value,expected,fid", [
     ('"strict"', "Strict", None),
-    ('"allowall"', "AllowAll", "hostname-verification-off"),
-    ('"Browser"', "Default", "hostname-verification-relaxed"),
+    ('"allowall"', "AllowAll", "WSO2CFG-HOSTNAME-VERIFICATION-OFF"),
+    ('"Browser"', "Default", "WSO2CFG-HOSTNAME-VERIFICATION-RELAXED"),
 ])
 def test_hostname_verifier_as_synapse_reads_it(value, expected, fid):
     a = audit_text(f"[transport.passthru_https.sender.parameters]\nHostnameVerifier = {value}\n", "d.toml")
     assert a.settings["backend.hostname_verifier"].value == expected
     ids = set(by_id(a))
-    assert not ids & ({"hostname-verification-off", "hostname-verification-relaxed"} - {fid})
+    assert not ids & ({"WSO2CFG-HOSTNAME-VERIFICATION-OFF", "WSO2CFG-HOSTNAME-VERIFICATION-RELAXED"} - {fid})
     if fid:
         assert fid in ids
 
@@ -368,14 +402,23 @@ def test_cipher_tool_secrets_table():
 
 def test_websocket_and_event_receiver_defaults(real):
     f = by_id(real)
-    assert f["legacy-tls-websocket"].setting.value == ["TLSv1.1", "TLSv1.2"] and f["legacy-tls-websocket"].setting.default
-    assert f["legacy-tls-event-receiver"].severity == "low"
+    ws = f["WSO2CFG-LEGACY-TLS-WEBSOCKET"].setting
+    assert ws.value == ["TLSv1.1", "TLSv1.2"] and ws.default
+    assert f["WSO2CFG-LEGACY-TLS-EVENT-RECEIVER"].threat.level == "medium"
     a = audit_text('[transport.receiver]\nssl_enabled_protocols = ["TLSv1.2"]\n', "d.toml")
-    assert a.settings["internal.event_receiver_protocols"].line == 2 and "legacy-tls-event-receiver" not in by_id(a)
+    assert a.settings["internal.event_receiver_protocols"].line == 2 and "WSO2CFG-LEGACY-TLS-EVENT-RECEIVER" not in by_id(a)
 
 
 def test_weak_cipher_lists():
     a = audit_text('[transport.passthru_https.listener.parameters]\nPreferredCiphers = "TLS_RSA_WITH_RC4_128_SHA,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"\n', "d.toml")
-    assert by_id(a)["weak-ciphers-gateway"].severity == "high"
+    assert by_id(a)["WSO2CFG-BROKEN-CIPHERS"].threat.level == "high" and "WSO2CFG-WEAK-CIPHERS" not in by_id(a)
     a = audit_text('[transport.passthru_https.listener.parameters]\nPreferredCiphers = ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"]\n', "d.toml")
-    assert by_id(a)["weak-ciphers-gateway"].severity == "medium" and a.settings["gateway.ciphers"].line == 2
+    assert by_id(a)["WSO2CFG-WEAK-CIPHERS"].threat.level == "medium" and a.settings["gateway.ciphers"].line == 2
+    assert by_id(a)["WSO2CFG-WEAK-CIPHERS"].setting.line == 2
+
+
+def test_rules_stay_data_the_source_only_says_what_the_file_does():
+    """The configuration source gives settings; levels, finding ids and fixes live in catalogs/wso2-config.yaml."""
+    src = ROOT / "tmodel" / "sources"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in src.rglob("*.py"))
+    assert not re.search(r"\"(critical|high|medium|low)\"|WSO2CFG-|fix:", text)

@@ -194,3 +194,18 @@ def test_shipped_catalogs_end_to_end(monkeypatch, tmp_path):
     assert r.exit_code in (0, 1), r.output
     assert r.stdout.splitlines()[0].split()[0] in ("PASS", "FAIL")
     assert r.stdout.splitlines()[-1].startswith("total: 1 model(s):")
+
+
+def test_summary_gives_one_line_per_model_and_the_same_exit_code(tmp_path, run):
+    write(tmp_path, "loans.yaml", base())
+    write(tmp_path, "cards.yaml", apply_patch(base(), {"metadata.id": "cards"}))
+    full = run("models", "--fail-on", "medium")
+    brief = run("models", "--fail-on", "medium", "--summary")
+    assert full.exit_code == brief.exit_code == 1
+    assert len(full.stdout.splitlines()) > 3  # the full text lists each open threat
+    assert brief.stdout.splitlines() == [
+        "FAIL models/cards.yaml: 2 open >= medium, 0 expired, 0 stale, 0 unanswered",
+        "FAIL models/loans.yaml: 2 open >= medium, 0 expired, 0 stale, 0 unanswered",
+        f"total: 2 model(s): 0 passed, 2 failed, 0 invalid (fail on residual >= medium, as of {DAY})",
+    ]
+    assert [ln for ln in full.stdout.splitlines() if not ln.startswith("    ")] == brief.stdout.splitlines()

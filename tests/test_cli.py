@@ -21,7 +21,7 @@ def tmodel(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def test_help_lists_every_command_with_one_line():
     out = tmodel("--help").stdout
-    for cmd in ("analyze", "audit", "check", "diff", "export", "facts", "import", "schema", "ui", "validate"):
+    for cmd in ("analyze", "audit", "check", "diff", "export", "facts", "import", "new", "schema", "ui", "validate"):
         line = next((ln for ln in out.splitlines() if ln.strip().startswith(cmd + " ")), "")
         assert line.strip() and "..." not in line, f"{cmd}: {line!r}"
 

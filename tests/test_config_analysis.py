@@ -190,17 +190,58 @@ def test_diff_between_revisions_reads_the_config_of_each_revision(tmp_path):
     assert not [t["id"] for t in d["threats"] if t["change"] == "raised"]
 
 
-def test_every_finding_the_audit_emits_is_in_the_vocabulary_rules_match_on():
-    """Rules name findings by id (checked when catalogs load); an id the audit emits but the vocabulary lacks could
-    never be matched, so the audit's ids and ConfigFinding must stay in step."""
-    import re
+def _levels_agree(toml: str, model: str, cwd: Path) -> int:
+    """The audit's level of every finding equals the analysis' and SARIF's for the same threat; returns how many."""
+    r = run("audit", "wso2-config", toml, "--model", model, "--format", "json")
+    assert r.exit_code in (0, 1), r.output
+    audit = json.loads(r.stdout)
+    r = run("analyze", model, "--format", "json", "--as-of", AS_OF.isoformat())
+    analysis = {t["id"]: t for t in json.loads(r.stdout)["threats"]}
+    r = run("analyze", model, "--format", "sarif", "--as-of", AS_OF.isoformat())
+    sarif = {res["properties"]["threatId"]: res["properties"] for res in json.loads(r.stdout)["runs"][0]["results"]
+             if "threatId" in res["properties"]}
+    for f in audit["findings"]:
+        t = analysis.get(f["threat"])
+        assert t is not None, f"{toml}: the audit reports {f['threat']}, the analysis does not"
+        assert (f["level"], f["likelihood"], f["impact"]) == (t["level"], t["likelihood"], t["impact"]), f["threat"]
+        assert sarif[f["threat"]]["level"] == f["level"], f["threat"]
+    # and the other way: every analysed threat of a rule that reads the configuration is in the audit
+    config_threats = {tid for tid, t in analysis.items() if t["target"] == audit["element"]
+                      and t["rule"].startswith("WSO2CFG-") and t["rule"] != "WSO2CFG-DRIFT"}
+    assert config_threats == {f["threat"] for f in audit["findings"]}
+    return len(audit["findings"])
 
-    import tmodel.importers.wso2_config as audit
-    from tmodel.model.enums import ConfigFinding
 
-    emitted = set(re.findall(r'\badd\(\s*"([a-z0-9-]+)"', Path(audit.__file__).read_text(encoding="utf-8")))
-    assert len(emitted) > 20
-    assert emitted <= set(ConfigFinding.values()), sorted(emitted - set(ConfigFinding.values()))
+def test_audit_and_analyze_agree_on_every_finding_level(tmp_path, monkeypatch):
+    """The bank's question 'how bad is it' has one answer: the audit renders the analysis of the same rules.
+    Checked on the real configurations: the examples' linked files and the shipped 4.7.0 deployment.toml."""
+    monkeypatch.chdir(ROOT)
+    seen = 0
+    for model, toml in (("models/loan-marketplace.yaml", "models/configs/loan-marketplace-gateway.toml"),
+                        ("models/ob-account-information.yaml", "models/configs/ob-account-information-gateway.toml")):
+        seen += _levels_agree(toml, model, ROOT)
+    path = write_model(tmp_path / "shipped", base_data(), SHIPPED_TOML)
+    monkeypatch.chdir(path.parent)
+    seen += _levels_agree("gw/deployment.toml", "model.yaml", path.parent)
+    assert seen >= 25
+
+
+def test_a_banks_catalog_overrides_a_config_finding(tmp_path, monkeypatch):
+    """A finding is a rule like any other: a bank's catalog with the same id replaces its level, text and fix,
+    in the audit and in the analysis alike."""
+    from tmodel.catalog.load import shipped_catalog_dir
+
+    shipped = yaml.safe_load((shipped_catalog_dir() / "wso2-config.yaml").read_text(encoding="utf-8"))
+    rule = next(r for r in shipped["rules"] if r["id"] == "WSO2CFG-UNLIMITED-TIER")
+    rule.update(likelihood=1, impact=1, fix="[apim.throttling]\nenable_unlimited_tier = false  # bank standard BS-12")
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "bank.yaml").write_text(yaml.safe_dump(
+        {"catalog": {"id": "bank-wso2", "title": "Bank WSO2 standard"}, "rules": [rule]}, sort_keys=False), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    r = run("audit", "wso2-config", str(SHIPPED_TOML), "--catalog", "bank", "--format", "json")
+    f = next(f for f in json.loads(r.stdout)["findings"] if f["id"] == "WSO2CFG-UNLIMITED-TIER")
+    assert (f["likelihood"], f["impact"]) == (2, 2) and f["level"] == "low"  # 1x1 adjusted: internet-facing, credentials
+    assert "bank standard BS-12" in f["fix"]
 
 
 def test_example_with_a_linked_config_reports_drift_in_check(monkeypatch):
@@ -234,3 +275,15 @@ def test_audit_link_adds_the_configs_entry_once_and_keeps_comments(tmp_path, mon
     r = run("audit", "wso2-config", "gw/deployment.toml", "--model", "model.yaml", "--link")  # already linked
     assert (tmp_path / "model.yaml").read_text(encoding="utf-8") == saved
     assert "Link the file" not in r.stdout
+
+
+def test_audit_says_when_the_model_leaves_out_the_config_catalog(tmp_path, monkeypatch):
+    """A model whose metadata.catalogs omits wso2-config gets no configuration findings: the audit says why,
+    so an empty list is not read as a clean gateway."""
+    data = base_data()
+    data["metadata"]["catalogs"] = ["stride"]
+    path = write_model(tmp_path, data, SHIPPED_TOML)
+    monkeypatch.chdir(tmp_path)
+    r = run("audit", "wso2-config", "gw/deployment.toml", "--model", path.name, "--format", "json")
+    assert json.loads(r.stdout)["findings"] == []
+    assert "without wso2-config" in r.stderr and "metadata.catalogs" in r.stderr

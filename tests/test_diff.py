@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -399,9 +400,7 @@ def test_usage_errors(repo, run):
 
 
 def test_subprocess_entry_point(repo):
-    exe = HERE.parent / ".venv" / "bin" / "tmodel"
-    if not exe.exists():
-        pytest.skip("no .venv/bin/tmodel")
+    exe = Path(sys.executable).parent / "tmodel"  # the console script installed beside the interpreter
     env = {**os.environ, "TMODEL_CATALOGS": str(MINI_CATALOG)}
     r = subprocess.run([str(exe), "diff", MODEL, "--from", "v3", "--to", "v4", "--fail-on-new", "high"],
                        cwd=repo, env=env, capture_output=True, text=True)

@@ -42,3 +42,9 @@ def test_sftp_is_not_reported_as_a_channel_without_tls(catalog):
     assert not _fired(analyze_data(data, catalog, "sftp.yaml"), "WSO2-TLS-NONE", "gw-files")
     data["flows"][[f["id"] for f in data["flows"]].index("gw-files")]["protocol"] = "ftp"
     assert _fired(analyze_data(data, catalog, "ftp.yaml"), "WSO2-TLS-NONE", "gw-files")
+
+
+@pytest.fixture(autouse=True)
+def _trusted_rule_case_configs(monkeypatch):
+    """Rule cases link deployment.toml files in a temp folder outside the repository: trusted test input."""
+    monkeypatch.setenv("TMODEL_ALLOW_OUTSIDE_CONFIGS", "1")

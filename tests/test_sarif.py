@@ -217,3 +217,26 @@ def test_shipped_catalogs_sarif_is_valid(schema):
     doc = json.loads(sarif_json([(lm, a)], cat))
     jsonschema.validate(doc, schema)
     assert doc["runs"][0]["results"], "the weakened base raises threats"
+
+
+def test_export_command_writes_sarif_like_analyze(tmp_path, schema, monkeypatch):
+    """SARIF is an export format like the others: `tmodel export --format sarif` writes what
+    `tmodel analyze --format sarif` prints for the model named as the export names it (relative:
+    an export never names the machine's folders), valid against the schema."""
+    from tmodel.cli import main
+
+    monkeypatch.chdir(tmp_path)
+
+    model = tmp_path / "m.yaml"
+    model.write_text(dump(sample()), encoding="utf-8")
+    env = {"TMODEL_CATALOGS": str(MINI_CATALOG)}
+    r = CliRunner(env=env).invoke(main, ["export", str(model), "--to", str(tmp_path / "out"), "--format", "sarif",
+                                         "--as-of", AS_OF.isoformat()], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (written,) = (tmp_path / "out").iterdir()
+    assert written.name.endswith("-threats.sarif")
+    doc = json.loads(written.read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    r = CliRunner(env=env).invoke(main, ["analyze", model.name, "--format", "sarif", "--as-of", AS_OF.isoformat()],
+                                  catch_exceptions=False)
+    assert json.loads(r.stdout) == doc

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from tmodel.model.load import load_model_text
 from tmodel.schema import DRAFT, SCHEMAS, catalog_schema, model_schema, schema_path
 
 ROOT = Path(__file__).resolve().parent.parent
-TMODEL = ROOT / ".venv" / "bin" / "tmodel"
+TMODEL = Path(sys.executable).parent / "tmodel"  # the console script beside the running interpreter
 MODELS = sorted((ROOT / "models").glob("*.yaml"))
 CATALOGS = sorted((ROOT / "catalogs").glob("*.yaml"))
 FIXTURE_MODELS = [ROOT / "tests" / "fixtures" / "base.yaml"]

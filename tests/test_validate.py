@@ -14,6 +14,7 @@ import copy
 import os
 import re
 import subprocess
+import sys
 import textwrap
 import time
 import tracemalloc
@@ -29,8 +30,8 @@ from tmodel.model.yamlsafe import MAX_BYTES, MAX_NODES, read_text
 from tmodel.problems import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
-TMODEL = ROOT / ".venv" / "bin" / "tmodel"
-PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = Path(sys.executable)  # the interpreter running the tests, wherever its environment is
+TMODEL = PYTHON.parent / "tmodel"  # the console script installed beside it
 BAD = Path(__file__).parent / "fixtures" / "bad"
 
 # ----------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from typing import Any, NoReturn
 import click
 
 from tmodel import __version__
+from tmodel.crash import EXIT_BUG
 
+# 0 ok; 1 findings or a failed gate; 2 the user's input is wrong; EXIT_BUG (70) a bug in tmodel
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
 
 
@@ -22,18 +24,13 @@ def fail(problems: list[Any]) -> NoReturn:
 
 def get_catalog(extra: tuple[str, ...] = ()) -> Any:
     """Shipped catalogs + the project's (tmodel.toml) + --catalog folders; exits 2 on catalog errors."""
-    from tmodel.catalog.load import load_catalogs
-    from tmodel.config import load_config
+    from tmodel.loading import load_catalog
     from tmodel.problems import ProblemError
 
     try:
-        cfg = load_config()
+        cat = load_catalog(extra)
     except ProblemError as exc:
         fail(exc.problems)
-    cat = load_catalogs(cfg.catalog_dirs + list(extra))
-    errors = [p for p in cat.problems if p.is_error]
-    if errors:
-        fail(cat.problems)
     for note in cat.overrides:
         click.echo(f"note: {note}", err=True)
     return cat
@@ -50,20 +47,19 @@ def parse_date(value: str | None) -> dt.date | None:
 
 def load_valid(paths: tuple[str, ...] | list[str], catalog: Any = None, *, quiet_warnings: bool = False) -> list[Any]:
     """Load every model under ``paths``; print problems; exit 2 if any model is invalid."""
-    from tmodel.analysis.references import with_catalog_references
-    from tmodel.model.load import load_model, model_files
+    from tmodel.loading import load_models
+    from tmodel.problems import ProblemError
 
-    files, problems = model_files(list(paths))
-    if problems:
-        fail(problems)
-    loaded, bad = [], False
-    for f in files:
-        lm = with_catalog_references(load_model(f), catalog)
+    try:
+        loaded = load_models(paths, catalog)
+    except ProblemError as exc:
+        fail(exc.problems)
+    bad = False
+    for lm in loaded:
         for p in lm.problems:
             if p.is_error or not quiet_warnings:
                 click.echo(p.format(), err=True)
         bad |= not lm.ok
-        loaded.append(lm)
     if bad:
         sys.exit(EXIT_INVALID)
     return loaded
@@ -76,22 +72,54 @@ as_of_option = click.option("--as-of", default=None, metavar="YYYY-MM-DD",
 
 
 class _Main(click.Group):
-    """``tmodel PATH`` (a folder or model file that is not a command name) opens the app on it."""
+    """``tmodel PATH`` (a folder or model file that is not a command name) opens the app on it.
+
+    Every command runs behind one guard: its standard output and error neutralize terminal
+    control characters (``tmodel.textsafe``), and an unexpected exception is a bug report with
+    exit code ``EXIT_BUG`` (``tmodel.crash``), never a traceback and never exit 1 or 2.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands and Path(args[0]).exists():
-            args = ["ui", *args]
+        i = 1 if args[:1] == ["--allow-outside-configs"] else 0
+        if len(args) > i and not args[i].startswith("-") and args[i] not in self.commands and Path(args[i]).exists():
+            args = [*args[:i], "ui", *args[i:]]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        from tmodel.crash import debugging, report_crash
+        from tmodel.textsafe import SafeStream
+
+        first = [*getattr(ctx, "_protected_args", []), *ctx.args][:1]
+        app = first in ([], ["ui"])  # the app: Textual writes its own escape sequences
+        saved = sys.stdout, sys.stderr
+        if not app:
+            sys.stdout = SafeStream(sys.stdout)
+            sys.stderr = SafeStream(sys.stderr)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError, BrokenPipeError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into a bug report
+            if debugging():
+                raise
+            report_crash(exc)
+        finally:
+            sys.stdout, sys.stderr = saved
 
 
 @click.group(cls=_Main, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="tmodel")
+@click.option("--allow-outside-configs", is_flag=True,
+              help="Read configs: links outside the model's repository (only for models you trust).")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, allow_outside_configs: bool = False) -> None:
     """Threat modeling and security audit of fintech API integrations behind WSO2.
 
     With no command, opens the terminal app on ./models; `tmodel PATH` opens it on a folder or model file.
     """
+    from tmodel.linkpolicy import allow_outside
+
+    allow_outside(allow_outside_configs)
     if ctx.invoked_subcommand is None:
         ctx.invoke(ui, path="models")
 
@@ -103,11 +131,12 @@ def main(ctx: click.Context) -> None:
 def ui(path: str, catalogs: tuple[str, ...] = (), as_of: str | None = None) -> None:
     """Open the terminal app (the default command)."""
     if not Path(path).exists():
-        click.echo(f"{path}: no such file or folder\n    hint: pass a folder of models or a model file", err=True)
+        click.echo(f"{path}: error: no such file or folder\n    hint: pass a folder of models or a model file, "
+                   "or start one from a template: tmodel new ID (tmodel new --list)", err=True)
         sys.exit(EXIT_INVALID)
     from tmodel.tui.app import run_app
 
-    run_app(path, catalogs, parse_date(as_of))
+    run_app(path, get_catalog(catalogs), parse_date(as_of))
 
 
 @main.command()
@@ -126,13 +155,14 @@ def validate(paths: tuple[str, ...], catalogs: tuple[str, ...]) -> None:
 @click.option("--write", is_flag=True, help="Write the committed copies under schemas/ instead of printing.")
 def schema(kind: str, write: bool) -> None:
     """Print the JSON Schema of the model or catalog."""
+    from tmodel.fsutil import atomic_write_text
     from tmodel.schema import SCHEMAS, dumps, schema_path
 
     if write:
         for name, make in SCHEMAS.items():
             p = schema_path(name)
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(dumps(make()), encoding="utf-8")
+            atomic_write_text(str(p), dumps(make()))
             click.echo(f"wrote {p}")
         return
     click.echo(dumps(SCHEMAS[kind]()), nl=False)
@@ -142,9 +172,11 @@ def schema(kind: str, write: bool) -> None:
 @click.argument("model")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]), default="table", show_default=True)
 @click.option("--all", "show_all", is_flag=True, help="Table: show every requirement, not just the summary.")
+@click.option("--width", type=click.IntRange(min=0), default=None,
+              help="Table: wrap lines to this many columns (default: the terminal's width; 0 or a pipe: no wrapping).")
 @catalog_option
 @as_of_option
-def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_of: str | None) -> None:
+def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: tuple[str, ...], as_of: str | None) -> None:
     """Threats, risks and compliance of one model."""
     from tmodel.analysis.engine import analyze as run
 
@@ -167,23 +199,20 @@ def analyze(model: str, fmt: str, show_all: bool, catalogs: tuple[str, ...], as_
     else:
         from tmodel.analysis.table import render_table
 
-        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty()))
+        if width is None and sys.stdout.isatty():
+            import shutil
+
+            width = shutil.get_terminal_size().columns
+        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty(), width=width))
 
 
-def _register_optional_commands() -> None:
-    """Commands living in their own modules register here, so this file stays a thin router."""
-    import importlib
+def _register_commands() -> None:
+    """The commands living in their own modules, imported explicitly: a missing module is an error, never a
+    command that silently disappears. This file stays a thin router."""
+    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd, new_cmd
 
-    for mod in ("tmodel.commands.export_cmd", "tmodel.commands.import_cmd", "tmodel.commands.check_cmd", "tmodel.commands.diff_cmd",
-                "tmodel.commands.audit_cmd"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
+    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd, new_cmd):
         module.register(main)
-
 
 
 @main.command()
@@ -196,4 +225,4 @@ def facts(target: str | None) -> None:
     click.echo(describe_facts(target))
 
 
-_register_optional_commands()
+_register_commands()

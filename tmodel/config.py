@@ -2,6 +2,12 @@
 
     [catalogs]
     paths = ["security/catalogs"]   # folders of the project's own catalogs, relative to the file
+
+    [export]
+    classification = "Internal"     # the marking printed on every page of the register and record
+
+    [decisions]
+    max_acceptance_days = 365       # longest acceptance 'tmodel import register' records
 """
 
 from __future__ import annotations
@@ -15,10 +21,16 @@ from tmodel.problems import Problem, ProblemError
 CONFIG_NAME = "tmodel.toml"
 
 
+DEFAULT_CLASSIFICATION = "Internal"
+DEFAULT_MAX_ACCEPTANCE_DAYS = 365
+
+
 @dataclass
 class Config:
     path: Path | None = None
     catalog_dirs: list[str] = field(default_factory=list)
+    classification: str = DEFAULT_CLASSIFICATION
+    max_acceptance_days: int = DEFAULT_MAX_ACCEPTANCE_DAYS
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -34,8 +46,9 @@ def load_config(start: Path | None = None) -> Config:
     path = find_config(start)
     if path is None:
         return Config()
+    text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemError([Problem(str(path), getattr(exc, "lineno", 0) or 0, getattr(exc, "colno", 0) or 0,
                                     f"invalid TOML: {exc}", "fix the project configuration")]) from None
@@ -43,4 +56,22 @@ def load_config(start: Path | None = None) -> Config:
     paths = cats.get("paths", []) if isinstance(cats, dict) else []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ProblemError([Problem(str(path), 0, 0, "[catalogs] paths must be a list of folder names", 'e.g. paths = ["catalogs"]')])
-    return Config(path, [str((path.parent / p).resolve()) for p in paths])
+    export = data.get("export", {})
+    classification = export.get("classification", DEFAULT_CLASSIFICATION) if isinstance(export, dict) else None
+    if not isinstance(classification, str) or len(classification) > 80 or "\n" in classification:
+        raise ProblemError([Problem(str(path), _line_of(text, "classification"), 1, "[export] classification must be one line of text (at most 80 characters)",
+                                    'e.g. classification = "Internal", or "" for no marking')])
+    decisions = data.get("decisions", {})
+    days = decisions.get("max_acceptance_days", DEFAULT_MAX_ACCEPTANCE_DAYS) if isinstance(decisions, dict) else None
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+        raise ProblemError([Problem(str(path), _line_of(text, "max_acceptance_days"), 1, "[decisions] max_acceptance_days must be a whole number of days from 1 to 3650",
+                                    "e.g. max_acceptance_days = 365 (one year)")])
+    return Config(path, [str((path.parent / p).resolve()) for p in paths], classification.strip(), days)
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where ``key =`` is set (tomllib reports no position for a wrong value)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(key) and "=" in line:
+            return n
+    return 0

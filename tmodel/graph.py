@@ -26,7 +26,6 @@ from tmodel.model.enums import (
     HIGH_IMPACT_PD,
     ZONE_TRUST,
     Classification,
-    ConfigFinding,
     ElementKind,
     FileDirection,
     GrantType,
@@ -58,9 +57,8 @@ DERIVED: dict[str, dict[str, Any]] = {
         "in_flows": "int",
         "out_flows": "int",
         "receives_files": "bool",
-        # linked configuration files (tmodel.analysis.config_facts)
+        # linked configuration files (tmodel.analysis.config_facts); their settings are element.config.*
         "config_linked": "bool",
-        "config_findings": ("list", ConfigFinding),
         "config_drift": ("list", "str"),
     },
     "flow": {
@@ -272,7 +270,9 @@ def boundary_paths(model: Model) -> dict[str, list[str]]:
     parents = {b.id: b.parent for b in model.boundaries}
     out: dict[str, list[str]] = {}
     for b in model.boundaries:
-        path, cur, seen = [], b.id, set()
+        path: list[str] = []
+        cur: str | None = b.id
+        seen: set[str] = set()
         while cur is not None and cur in parents and cur not in seen:
             seen.add(cur)
             path.append(cur)
@@ -296,7 +296,8 @@ def _bfs_paths(g: nx.MultiDiGraph, sources: list[str]) -> dict[str, list[str]]:
                 queue.append(nxt)
     paths: dict[str, list[str]] = {}
     for node in prev:
-        path, cur = [], node
+        path: list[str] = []
+        cur: str | None = node
         while cur is not None:
             path.append(cur)
             cur = prev[cur]
@@ -344,9 +345,9 @@ def compute_facts(model: Model) -> Facts:
     # data reaching each element: assets on flows touching it (requests and responses)
     touching: dict[str, set[str]] = {e.id: set() for e in model.elements}
     for f in model.flows:
-        for end in (f.source, f.target):
-            if end in touching:
-                touching[end].update(d for d in f.data if d in assets)
+        for eid in (f.source, f.target):
+            if eid in touching:
+                touching[eid].update(d for d in f.data if d in assets)
 
     in_of: dict[str, list[Flow]] = {e.id: [] for e in model.elements}
     out_of: dict[str, list[Flow]] = {e.id: [] for e in model.elements}
@@ -378,7 +379,6 @@ def compute_facts(model: Model) -> Facts:
             in_flows=len(in_edges),
             out_flows=len(out_edges),
             config_linked=False,
-            config_findings=[],
             config_drift=[],
             receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
             or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),

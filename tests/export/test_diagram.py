@@ -70,14 +70,42 @@ def test_dataflow_boundaries_are_nested_clusters_with_zones(demo):
     g = graph_json(dataflow_dot(a, model))
     cl = clusters(g)
     labels = {tuple(texts(c)): c for c in cl.values()}
-    assert ("Внутренняя сеть", "zone: internal") in labels
-    internal = labels[("Внутренняя сеть", "zone: internal")]
-    restricted = labels[("Закрытый сегмент", "zone: restricted")]
+    assert ("Внутренняя сеть (internal zone)",) in labels
+    internal = labels[("Внутренняя сеть (internal zone)",)]
+    restricted = labels[("Закрытый сегмент (restricted zone)",)]
     assert restricted["_gvid"] in internal["subgraphs"]  # nested, as in the model
     assert ("Legend",) in labels
     legend_nodes = [nodes(g)[g["objects"][i]["name"]] for i in labels[("Legend",)]["nodes"]]
-    assert {tuple(texts(n)) for n in legend_nodes} >= {("external entity",), ("process",), ("data store",),
-                                                     ("unresolved critical",), ("no unresolved risk",)}
+    legend = {" ".join(texts(n)) for n in legend_nodes}
+    assert legend >= {"external entity", "process", "data store", "unresolved critical risk (node or flow)",
+                      "no unresolved risk", "internet zone anyone can connect", "restricted zone restricted: cards, keys, core"}
+
+
+@needs_dot
+def test_zones_never_wear_a_risk_colour(demo):
+    a, model = demo
+    g = graph_json(dataflow_dot(a, model))
+    risk_colours = {c.lower() for pair in LEVEL_COLOR.values() for c in pair}
+    frames = [c for c in clusters(g).values() if c["name"] != "cluster_legend"]
+    assert len(frames) == len(model.boundaries)
+    for c in frames:
+        assert c["color"].lstrip("#").lower() not in risk_colours and c["fillcolor"].lstrip("#").lower() not in risk_colours
+
+
+@needs_dot
+def test_parallel_flows_become_one_edge_with_count_and_worst_level(demo):
+    a, model = demo
+    pg = next(f for f in model.flows if f.id == "partner-gw")
+    more = [pg.model_copy(update={"id": f"partner-gw-{i}", "data": []}) for i in range(2, 6)]
+    wide = model.model_copy(update={"flows": [*model.flows, *more]})
+    g = graph_json(dataflow_dot(a, wide))
+    between = [e for e in g["edges"] if texts(e) and texts(e)[0].startswith("5 flows")]
+    assert len(between) == 1, [texts(e) for e in g["edges"]]
+    label = texts(between[0])
+    assert label[0] == "5 flows (https)" and label[-1] == "worst risk: critical"
+    assert " ".join(label[1:-1]) == "partner-gw, partner-gw-2, partner-gw-3, +2 more"
+    assert between[0]["color"] == f"#{LEVEL_COLOR['critical'][0]}"
+    assert len([e for e in g["edges"] if texts(e)]) == len(model.flows)  # the others stay one edge each
 
 
 @needs_dot
@@ -90,6 +118,9 @@ def test_data_diagram_assets_to_elements(demo):
     assert "cross-border: KZ, AE (not" in " ".join(names[kyc])
     targets = sorted(names[g["objects"][e["head"]]["name"]][1] for e in g["edges"] if g["objects"][e["tail"]]["name"] == kyc)
     assert targets == ["[gw]", "[partner]"]
+    legend = {" ".join(texts(n)) for k, n in ns.items() if k.startswith("legend_")}
+    assert "other data" in legend and any(x.startswith("sensitive data") for x in legend)
+    assert any(x.startswith("partner zone") for x in legend)
 
 
 def test_dot_is_deterministic(demo):

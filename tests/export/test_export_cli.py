@@ -16,8 +16,8 @@ from tests.export.conftest import DEMO, HOSTILE
 from tmodel.cli import main
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
-ALL = ["dataflow.dot", "dataflow.svg", "dataflow.png", "data.dot", "data.svg", "data.png", "record.md", "register.xlsx",
-       "analysis.json"]
+ALL = ["dataflow.dot", "dataflow.svg", "dataflow.png", "data.dot", "data.svg", "data.png", "record.md", "record.docx",
+       "register.xlsx", "analysis.json", "threats.sarif"]
 
 
 def run(*args: str):
@@ -32,7 +32,8 @@ def test_export_everything_to_the_default_folder(cli_env):
     assert r.stdout.splitlines() == [f"wrote {folder / ('export-demo-' + n)}" for n in ALL]
     for n in ALL:
         assert (folder / f"export-demo-{n}").stat().st_size > 0
-    assert "![Data flow](export-demo-dataflow.svg)" in (folder / "export-demo-record.md").read_text(encoding="utf-8")
+    record = (folder / "export-demo-record.md").read_text(encoding="utf-8")
+    assert "](export-demo-dataflow.svg)" in record and "](export-demo-data.svg)" in record
 
 
 def test_export_subset_to_a_folder(cli_env):
@@ -114,10 +115,10 @@ def test_numbers_agree_with_analyze_json(cli_env):
         assert summary[fw][1] == cov
 
     md = Path("out/export-demo-record.md").read_text(encoding="utf-8")
-    assert f"Result: {ref['threats']} threat(s)" in md
+    assert f"**Result:** {ref['threats']} threat(s) found" in md
     rows = dict(re.findall(r"^\| (critical|high|medium|low|total) \| (\d+ \| \d+) \|$", md, re.MULTILINE))
     for lv, n in ref["by_level"].items():
         assert rows[lv] == f"{n} | {ref['by_residual_level_unresolved'][lv]}"
     assert rows["total"].split(" | ")[0] == str(ref["threats"])
     for fw, cov in ref["coverage"].items():
-        assert re.search(rf"^### .*\(`{re.escape(fw)}`\): {cov:.1f}%$", md, re.MULTILINE), fw
+        assert re.search(rf"^### .*\({re.escape(fw)}\): {cov:.1f}%$", md, re.MULTILINE), fw

@@ -41,9 +41,11 @@ def test_example_model_exports(path, shipped, tmp_path):
     assert lm.ok, "\n".join(p.format() for p in lm.errors)
     a = analyze(lm.model, shipped, path=f"models/{path.name}", located=lm.located, as_of=AS_OF)
     formats = [f for f in FORMATS if shutil.which("dot") or f not in ("svg", "png")]
-    written = export_model(a, lm.model, tmp_path, formats)
+    written = export_model(a, lm.model, tmp_path, formats, catalog=shipped, source=lm)
     names = file_names(a.model_id)
-    assert {p.name for p in written} >= {names["xlsx"], names["md"], names["dot"], names["json"]}
+    assert {p.name for p in written} >= {names["xlsx"], names["md"], names["dot"], names["json"], names["sarif"]}
+    sarif = json.loads((tmp_path / names["sarif"]).read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) >= len(a.threats)
 
     schema = json.loads((ROOT / "schemas" / "analysis-v1.schema.json").read_text(encoding="utf-8"))
     doc = json.loads((tmp_path / names["json"]).read_text(encoding="utf-8"))
@@ -54,6 +56,6 @@ def test_example_model_exports(path, shipped, tmp_path):
     assert not [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
     record = (tmp_path / names["md"]).read_text(encoding="utf-8")
-    assert f"Result: {len(a.threats)} threat(s)" in record and "## 12. Sign-off" in record
+    assert f"**Result:** {len(a.threats)} threat(s) found" in record and "## 9. Catalogs and sign-off" in record
     for f in a.frameworks:
         assert f"{f.coverage:.1f}%" in record

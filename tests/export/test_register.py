@@ -33,7 +33,7 @@ def row_of(ws, label, col=1):
 
 def test_sheets(book):
     *_, wb = book
-    assert wb.sheetnames == ["Summary", "Risks", "Controls", "Compliance", "Assets", "Method", "_tmodel"]
+    assert wb.sheetnames == ["Summary", "Risks", "Audit", "Controls", "Compliance", "Assets", "Method", "_tmodel"]
     assert wb["_tmodel"].sheet_state == "hidden"
 
 
@@ -56,7 +56,8 @@ def test_summary(book):
     ws = wb["Summary"]
     assert ws.cell(row_of(ws, "Model"), 2).value == "export-demo"
     assert ws.cell(row_of(ws, "Owner"), 2).value == "Команда интеграции (integration team)"
-    assert ws.cell(row_of(ws, "Date of analysis"), 2).value == dt.datetime.combine(AS_OF, dt.time())
+    assert ws.cell(row_of(ws, "Classification"), 2).value == "Internal"
+    assert ws.cell(row_of(ws, "Date of analysis (export)"), 2).value == dt.datetime.combine(AS_OF, dt.time())
     inherent, residual = a.counts_by_level(), a.counts_by_level(residual=True, unresolved_only=True)
     for lv in Level:
         r = row_of(ws, lv.value)
@@ -97,7 +98,11 @@ def test_risks_rows(book):
     get = lambda k: ws.cell(r, col[k]).value  # noqa: E731
     assert get("target") == "flow partner-gw: Partner payment batch"
     assert get("stride") == "I, T"
-    assert (get("likelihood"), get("impact"), get("score"), get("level")) == (2, 5, 10, "high")
+    assert (get("risk"), get("level")) == ("2 × 5 = 10", "high")
+    t = next(x for x in a.threats if x.id == "XA-TLS-WEAK@partner-gw")
+    assert get("description") and get("description").split()[0] == t.description.split()[0]
+    assert get("mitigation") and get("refs") == "\n".join([f"CWE-{c}" for c in t.cwe] + [f"CAPEC-{c}" for c in t.capec])
+    assert (get("approver"), get("decided_on")) == ("Иванов И. И.", dt.datetime(2026, 6, 1))
     assert get("controls") == "XA-C-TLS Enforce TLS 1.2+ (gap)"
     assert (get("status"), get("owner"), get("expires")) == ("accepted", "Иванов И. И.", dt.datetime(2026, 11, 20))
     assert get("reason").startswith("Partner migrates")
@@ -117,8 +122,9 @@ def test_risks_protection_only_editable_columns_unlocked(book):
     for i, c in enumerate(RISK_COLUMNS, 1):
         for r in range(2, ws.max_row + 1):
             assert ws.cell(r, i).protection.locked is (not c.editable), (c.key, r)
-    assert EDITABLE == ["status", "owner", "expires", "reason"]
-    for name in ("Summary", "Controls", "Compliance", "Assets", "Method"):
+    assert EDITABLE == ["status", "owner", "approver", "decided_on", "expires", "ticket", "control", "reason"]
+    assert [c.key for c in RISK_COLUMNS[:2 + len(EDITABLE)]] == ["id", "title", *EDITABLE]  # next to id and title
+    for name in ("Summary", "Audit", "Controls", "Compliance", "Assets", "Method"):
         assert wb[name].protection.sheet is True
 
 
@@ -136,7 +142,10 @@ def test_risks_data_validations(book):
     assert dvs[f"{col['reason']}2:{col['reason']}{last}"].type == "textLength"
     exp = dvs[f"{col['expires']}2:{col['expires']}{last}"]
     assert exp.type == "date" and exp.operator == "between"
-    assert len(dvs) == 4
+    for key in ("approver", "ticket", "control"):
+        assert dvs[f"{col[key]}2:{col[key]}{last}"].type == "textLength"
+    assert dvs[f"{col['decided_on']}2:{col['decided_on']}{last}"].type == "date"
+    assert len(dvs) == 8
 
 
 def test_risks_conditional_formats_colour_levels(book):
@@ -158,15 +167,14 @@ def test_risks_conditional_formats_colour_levels(book):
 
 def test_frozen_panes_filters_and_widths(book):
     *_, wb = book
-    for name in ("Risks", "Controls", "Compliance", "Assets"):
+    for name in ("Risks", "Audit", "Controls", "Compliance", "Assets"):
         ws = wb[name]
-        assert ws.freeze_panes == "B2"
+        assert ws.freeze_panes == ("C2" if name in ("Risks", "Audit") else "B2")
         assert ws.auto_filter.ref.startswith("A1:")
         assert ws.column_dimensions["A"].width >= 8
-    assert wb["Risks"].column_dimensions["A"].width >= len("XA-MODEL-UNREVIEWED@model")
     assets = wb["Assets"]
     payments = next(r for r in range(2, assets.max_row + 1) if assets.cell(r, 1).value == "payments")
-    assert assets.row_dimensions[payments].height == 15 * 5  # five elements, one per line
+    assert assets.row_dimensions[payments].height >= 9 * 5  # five elements, one per line, at 9 pt
 
 
 def test_controls_compliance_assets(book):
@@ -177,7 +185,12 @@ def test_controls_compliance_assets(book):
     assert list(got) == [c.id for c in a.controls]
     r = got["XA-C-LOG"]
     assert ws.cell(r, 4).value == "manual" and ws.cell(r, 6).value == "SIEM onboarding ticket SEC-1234"
-    assert ws.cell(r, 9).value.startswith("Are gateway and backend security events")
+    audit = wb["Audit"]
+    head = {c.value: c.column for c in audit[1]}
+    row = next(r for r in range(2, audit.max_row + 1) if audit.cell(r, 1).value == "XA-C-LOG")
+    assert audit.cell(row, head["Audit question"]).value.startswith("Are gateway and backend security events")
+    assert audit.cell(row, head["Answer"]).protection.locked is False
+    assert audit.cell(row, head["Audit question"]).protection.locked is True
     ws = wb["Compliance"]
     reqs = [(ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 6).value) for r in range(2, ws.max_row + 1)]
     assert reqs == [(f.id, q.id, q.status) for f in a.frameworks for q in f.requirements]

@@ -9,9 +9,10 @@ A model's ``configs:`` entry links a real configuration file (today: a WSO2 API 
    hashing and lifetime, default credentials), so that the catalog rules that own those facts
    fire on reality. Each overridden fact records the key and line in ``derived_from``, and the
    "why it fired" of the threat shows it;
-2. lists the configuration findings on the element (``config_findings``), for the rules of the
-   ``wso2-config`` catalog that have no model fact to own them (CORS, hostname verification,
-   the Unlimited tier, H2, clear-text secrets, ...);
+2. gives the element the file's settings as ``config`` facts (``element.config.gateway.https_protocols``,
+   typed by ``tmodel.sources.wso2_config.FACT_TYPES``), each with its key and line in
+   ``derived_from``: the rules of catalogs/wso2-config.yaml are the findings (title, why, level,
+   the TOML that fixes it), and ``tmodel audit wso2-config`` renders their analysis;
 3. lists the drift (``config_drift``): every overridden fact where the model claimed something
    else. The WSO2CFG-DRIFT rule turns it into a threat: the model must be corrected, or the
    configuration, before anyone relies on the model.
@@ -28,10 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from tmodel.graph import has_outside_bearer_tokens
+from tmodel.graph import Facts, has_outside_bearer_tokens
+from tmodel.importers.common import read_input
+from tmodel.linkpolicy import LinkRefused, check_link
 from tmodel.model.enums import ConfigKind, Protocol, Technology
 from tmodel.model.types import Model
 from tmodel.problems import Problem, ProblemError
+from tmodel.sources.wso2_config import WHAT, ConfigAudit, Setting, audit_text
 
 TLS_OF = {"tlsv1": "1.0", "tlsv1.0": "1.0", "tlsv1.1": "1.1", "tlsv1.2": "1.2", "tlsv1.3": "1.3"}
 TLS_ORDER = ["none", "1.0", "1.1", "1.2", "1.3"]
@@ -104,7 +108,7 @@ def _set(d: dict[str, Any], dotted: str, value: Any) -> None:
     d[parts[-1]] = value
 
 
-def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
+def overrides(audit: ConfigAudit, model: Model, element_id: str) -> list[Override]:
     """What the configuration decides about the element and its flows, with the key and line."""
     el = model.element(element_id)
     if el is None:
@@ -165,7 +169,7 @@ def overrides(audit: Any, model: Model, element_id: str) -> list[Override]:
     return sorted(out, key=lambda o: (o.kind, o.target, o.field))
 
 
-def _val(settings: dict[str, Any], name: str) -> Any:
+def _val(settings: dict[str, Setting], name: str) -> Any:
     st = settings.get(name)
     return st.value if st is not None else None
 
@@ -176,7 +180,7 @@ def _model_value(model: Model, o: Override) -> Any:
     return _get(value, o.field)
 
 
-def drift(audit: Any, model: Model, element_id: str) -> list[Drift]:
+def drift(audit: ConfigAudit, model: Model, element_id: str) -> list[Drift]:
     """Every fact the configuration decides differently from the model's claim."""
     out = []
     for o in overrides(audit, model, element_id):
@@ -186,20 +190,19 @@ def drift(audit: Any, model: Model, element_id: str) -> list[Drift]:
     return out
 
 
-def apply(facts: Any, model: Model, audits: dict[str, list[Any]]) -> None:
+def apply(facts: Facts, model: Model, audits: dict[str, list[ConfigAudit]]) -> None:
     """Fold the audits of linked configuration files into the facts (see the module docstring)."""
     for eid, element_audits in sorted(audits.items()):
         ef = facts.elements.get(eid)
         if ef is None:
             continue
-        findings: set[str] = set()
         drifted: set[str] = set()
         groups: dict[tuple[str, str, str, str], list[str]] = {}
         src = ef.setdefault("derived_from", {})
         for audit in element_audits:
-            for fnd in audit.findings:
-                findings.add(fnd.id)
-                src.setdefault(f"config_findings={fnd.id}", audit.where(fnd.setting.name) if fnd.setting.name in audit.settings else audit.path)
+            ef["config"] = audit.facts()
+            for name in audit.settings:
+                src[f"config.{name}"] = audit.where(name)
             for o in overrides(audit, model, eid):
                 target = ef if o.kind == "element" else facts.flows.get(o.target)
                 if target is None:
@@ -217,17 +220,16 @@ def apply(facts: Any, model: Model, audits: dict[str, list[Any]]) -> None:
             text = f"{field} of {', '.join(sorted(targets))}: model {claim}, configuration {actual} ({source})"
             src[key] = f"{src[key]}; {text}" if key in src else text
         ef["config_linked"] = True
-        ef["config_findings"] = sorted(findings)
         ef["config_drift"] = sorted(drifted)
     _refresh_ends(facts)
     facts.model["has_outside_bearer_tokens"] = has_outside_bearer_tokens(facts.flows)
 
 
-def _refresh_ends(facts: Any) -> None:
+def _refresh_ends(facts: Facts) -> None:
     """Flow and model facts summarise element and flow facts: keep them equal to the overridden ones."""
     for f in facts.flows.values():
         for end in ("source", "target"):
-            e = facts.elements.get((f.get(end) or {}).get("id"))
+            e = facts.elements.get(str((f.get(end) or {}).get("id")))
             if e:
                 for k in list(f[end]):
                     f[end][k] = e.get(k)
@@ -243,40 +245,46 @@ def resolve(model_path: str, link_path: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _audit_cached(full: str, label: str, mtime_ns: int, size: int) -> Any:
-    from tmodel.importers.common import read_input
-    from tmodel.importers.wso2_config import audit_text
-
+def _audit_cached(full: str, label: str, mtime_ns: int, size: int) -> ConfigAudit:
     try:
-        text = read_input(full, "a WSO2 deployment.toml")
+        text = read_input(full, WHAT)
     except ProblemError as exc:
         raise ProblemError([Problem(label, p.line, p.col, p.message, p.hint) for p in exc.problems]) from None
     return audit_text(text, label)
 
 
 def audit_linked(model: Model, model_path: str, reader: Reader | None = None,
-                 located: Any = None) -> tuple[dict[str, list[Any]], list[Problem]]:
+                 located: Any = None) -> tuple[dict[str, list[ConfigAudit]], list[Problem]]:
     """Audit every linked configuration file: ({element id: [ConfigAudit]}, problems at the configs entries).
 
     ``reader`` reads a linked file's text by its path relative to the model (e.g. from a git
     revision); without it files are read from disk next to the model, cached by mtime.
     """
-    from tmodel.importers.wso2_config import audit_text
-
-    audits: dict[str, list[Any]] = {}
+    audits: dict[str, list[ConfigAudit]] = {}
     problems: list[Problem] = []
     for i, link in enumerate(model.configs):
         if link.kind != ConfigKind.WSO2_DEPLOYMENT_TOML:  # pragma: no cover - one kind today
             continue
         line, col = located.where(("configs", i, "path")) if located is not None else (0, 0)
+        if link.element in audits:
+            eline = located.where(("configs", i, "element"))[0] if located is not None else 0
+            problems.append(Problem(model_path, eline or line, 0, f"element '{link.element}' already has a linked configuration "
+                                    f"file; '{link.path}' is not audited",
+                                    "an element is one node: link one deployment.toml to it, and model each other node "
+                                    "as an element of its own", code="config"))
+            continue
         try:
             label = os.path.normpath(os.path.join(os.path.dirname(model_path), link.path))
             if reader is not None:
                 audit = audit_text(reader(link.path), label)
             else:
                 full = resolve(model_path, link.path)
+                check_link(model_path, full, link.path)  # inside the repository, a regular file
                 st = os.stat(full)
                 audit = _audit_cached(full, label, st.st_mtime_ns, st.st_size)
+        except LinkRefused as exc:
+            problems.append(Problem(model_path, line, col, exc.message, exc.hint, code="config"))
+            continue
         except FileNotFoundError:
             problems.append(Problem(model_path, line, col, f"linked configuration '{link.path}' does not exist",
                                     "the path is relative to the model file; fix it or remove the configs entry", code="config"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel
 
@@ -178,7 +178,8 @@ class ModelDiff:
         d = asdict(self)
         for c, raw in zip(self.coverage, d["coverage"]):
             raw["delta"] = c.delta
-        return _jsonable(d)
+        out: dict[str, Any] = _jsonable(d)
+        return out
 
 
 # --- the diff -------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def _diff_section(section: str, cls: type[BaseModel], old: Model, new: Model,
     return out
 
 
-def _translator(section: str, renames: dict[str, dict[str, str]]):
+def _translator(section: str, renames: dict[str, dict[str, str]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Rewrite an old item's references to the ids they have in the new version."""
     b, d, e = renames["boundaries"], renames["data_assets"], renames["elements"]
 
@@ -400,7 +401,7 @@ def _diff_threats(old_a: Analysis, new_a: Analysis, old: Model, new: Model, targ
                 out.append(_threat_change(CARRIED, o, n, f"{n.target_kind} {o.target} renamed to {n.target}"))
             elif differs:
                 out.append(_threat_change(CHANGED, o, n))
-    out.sort(key=lambda c: (_THREAT_ORDER[c.change], -LEVEL_ORDER[Level(c.new_residual or c.old_residual)], c.id))
+    out.sort(key=lambda c: (_THREAT_ORDER[c.change], -LEVEL_ORDER[Level(c.new_residual or c.old_residual or "low")], c.id))
     return out
 
 

@@ -14,7 +14,7 @@ from tmodel.problems import Problem
 def check_catalog_references(model: Model, catalog: Catalog, located: Located | None, path: str) -> list[Problem]:
     out: list[Problem] = []
 
-    def at(loc: tuple, msg: str, hint: str, severity: str = "error") -> None:
+    def at(loc: tuple[Any, ...], msg: str, hint: str, severity: str = "error") -> None:
         line, col = located.where(loc) if located else (0, 0)
         out.append(Problem(path, line, col, msg, hint, severity, "unknown-ref"))
 

@@ -1,8 +1,18 @@
-"""Plain-text rendering of an analysis for the terminal (no rich, no textual: fast to import)."""
+"""Plain-text rendering of an analysis for the terminal (no rich, no textual: fast to import).
+
+With a ``width`` every line fits it: a threat's title, why, controls and decision wrap under
+the threat (indented under the THREAT column when there is room, by 4 columns otherwise);
+without one (output to a pipe) lines are not wrapped.
+"""
 
 from __future__ import annotations
 
+import textwrap
+
 from tmodel.analysis.result import Analysis
+
+WIDE = 100  # from this width the details line up under the THREAT column
+MIN_WIDTH = 40
 
 _COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[32m"}
 _RESET = "\033[0m"
@@ -13,7 +23,25 @@ def _lv(level: str, color: bool) -> str:
     return f"{_COLORS.get(level, '')}{text}{_RESET}" if color else text
 
 
-def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) -> str:
+def render_table(a: Analysis, *, show_all: bool = False, color: bool = False, width: int | None = None) -> str:
+    lines = _lines(a, show_all=show_all, color=color, indent=45 if not width or width >= WIDE else 4)
+    if not width:
+        return "\n".join(lines)
+    width = max(MIN_WIDTH, width)
+    out: list[str] = []
+    for line in lines:
+        visible = len(line) - sum(len(c) + len(_RESET) for c in _COLORS.values() if c in line) if color else len(line)
+        if visible <= width or "\033" in line:
+            out.append(line)  # coloured rows are level columns and an id: short
+            continue
+        body = line.lstrip(" ")
+        lead = " " * (len(line) - len(body))
+        out += textwrap.wrap(body, width=width, initial_indent=lead, subsequent_indent=lead + "  ",
+                             break_long_words=True, break_on_hyphens=False) or [line]
+    return "\n".join(out)
+
+
+def _lines(a: Analysis, *, show_all: bool, color: bool, indent: int) -> list[str]:
     out: list[str] = []
     out.append(f"{a.title} ({a.model_id}) - owner: {a.owner} - as of {a.as_of.isoformat()}")
     counts = a.counts_by_level(residual=True, unresolved_only=True)
@@ -25,18 +53,18 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) ->
     for t in a.threats:
         out.append(f"{_lv(t.level, color)} {t.score:>5} {_lv(t.residual_level, color)} {t.status:<14} "
                    f"{''.join(t.stride):<6} {t.id}")
-        out.append(f"{'':<45}{t.title}")
+        out.append(f"{'':<{indent}}{t.title}")
         if len(t.members) > 1:
-            out.append(f"{'':<45}on {t.target_title}: " + ", ".join(m.target for m in t.members))
+            out.append(f"{'':<{indent}}on {t.target_title}: " + ", ".join(m.target for m in t.members))
         if t.why:
-            out.append(f"{'':<45}why: {'; '.join(t.why)}")
+            out.append(f"{'':<{indent}}why: {'; '.join(t.why)}")
         if t.controls:
-            out.append(f"{'':<45}controls: " + ", ".join(f"{c.id} ({c.status})" for c in t.controls))
+            out.append(f"{'':<{indent}}controls: " + ", ".join(f"{c.id} ({c.status})" for c in t.controls))
         if t.decision:
             d = t.decision
             extra = f", owner {d.owner}" if d.owner else ""
             extra += f", expires {d.expires.isoformat()}" if d.expires else ""
-            out.append(f"{'':<45}decision: {d.status}{extra}")
+            out.append(f"{'':<{indent}}decision: {d.status}{extra}")
     if a.unknowns:
         out.append("")
         out.append("Unknowns (state these facts in the model; until then the rules that read them cannot judge):")
@@ -63,4 +91,4 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False) ->
     if a.overrides:
         out.append("")
         out += [f"override: {o}" for o in a.overrides]
-    return "\n".join(out)
+    return out

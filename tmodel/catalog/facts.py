@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from tmodel.graph import DERIVED
 from tmodel.model.load import _unwrap
 from tmodel.model.types import Element, Flow, Metadata
+from tmodel.sources.wso2_config import FACT_TYPES as WSO2_CONFIG_FACTS
 
 FactType = Any  # "bool" | "int" | "str" | "date" | ("enum", E) | ("list", E|"str")
 
@@ -60,6 +61,8 @@ def fact_schema() -> dict[str, dict[str, FactType]]:
     element: dict[str, FactType] = {}
     _walk(Element, "element.", element)
     element.update({f"element.{k}": v for k, v in DERIVED["element"].items()})
+    element["element.config"] = "object"  # the linked configuration file's settings (tmodel.sources)
+    element.update({f"element.config.{k}": v for k, v in WSO2_CONFIG_FACTS.items()})
     flow: dict[str, FactType] = {}
     _walk(Flow, "flow.", flow)
     flow.update({f"flow.{k}": v for k, v in DERIVED["flow"].items()})

@@ -96,11 +96,23 @@ def catalog_files(dirs: list[Path]) -> list[Path]:
 
 def load_catalogs(extra_dirs: list[str] | None = None, *, shipped: bool = True) -> Catalog:
     dirs = ([shipped_catalog_dir()] if shipped else []) + [Path(d) for d in extra_dirs or []]
-    return _load(tuple(str(d) for d in dirs), tuple(bool(i == 0 and shipped) for i in range(len(dirs))))
+    return _load(tuple(str(d) for d in dirs), tuple(bool(i == 0 and shipped) for i in range(len(dirs))), _signature(dirs))
+
+
+def _signature(dirs: list[Path]) -> tuple[object, ...]:
+    """What the cache must notice: the folder a relative path means, and each file's size and mtime."""
+    out: list[object] = [os.getcwd()]
+    for f in catalog_files([d for d in dirs if d.exists()]):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)
-def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
+def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...], signature: tuple[object, ...] = ()) -> Catalog:
     cat = Catalog()
     schema = fact_schema()
     origin: dict[str, str] = {}  # record id -> file that defined it
@@ -139,34 +151,36 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
                 cat.problems.append(Problem(fn, l2, c2, f"catalog {cid}: {msg}", hint))
         if shipped:
             cat.shipped.add(cid)
-        for kind, items, store in (
-            ("requirements", cf.requirements, cat.requirements),
-            ("controls", cf.controls, cat.controls),
-            ("rules", cf.rules, None),
-        ):
-            for i, item in enumerate(items):
-                line, col = located.where((kind, i, "id"))
-                if item.id in origin:
-                    if origin[item.id] == fn or shipped:
-                        cat.problems.append(Problem(fn, line, col, f"duplicate {kind[:-1]} id '{item.id}' (also in {origin[item.id]})",
-                                                    "ids are global across catalogs; rename one"))
-                        continue
-                    cat.overrides.append(f"{fn}:{line}:{col}: {kind[:-1]} '{item.id}' replaces the one in {origin[item.id]}")
-                origin[item.id] = fn
-                cat.catalog_of[item.id] = cid
-                if store is not None:
-                    store[item.id] = item
-                else:
-                    comp = Compiler(schema[item.applies.to.value])
-                    when, explain = comp.compile(item.when, (kind, i, "when"))
-                    scope, scope_explain = comp.compile(item.scope, (kind, i, "scope")) if item.scope is not None else (None, None)
-                    for loc, msg, hint in comp.errors:
-                        l2, c2 = located.where(loc)
-                        cat.problems.append(Problem(fn, l2, c2, f"rule {item.id}: {msg}", hint))
-                    if scope_explain is not None:  # why it fired = where it applies + what is wrong there
-                        explain = _chain(scope_explain, explain)
-                    tri = compile_tri(item.when) if not comp.errors else None
-                    cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line, tri, fact_paths(item.when))
+        records: list[tuple[str, int, Requirement | Control | Rule]] = [
+            *(("requirements", i, r) for i, r in enumerate(cf.requirements)),
+            *(("controls", i, c) for i, c in enumerate(cf.controls)),
+            *(("rules", i, r) for i, r in enumerate(cf.rules)),
+        ]
+        for kind, i, item in records:
+            line, col = located.where((kind, i, "id"))
+            if item.id in origin:
+                if origin[item.id] == fn or shipped:
+                    cat.problems.append(Problem(fn, line, col, f"duplicate {kind[:-1]} id '{item.id}' (also in {origin[item.id]})",
+                                                "ids are global across catalogs; rename one"))
+                    continue
+                cat.overrides.append(f"{fn}:{line}:{col}: {kind[:-1]} '{item.id}' replaces the one in {origin[item.id]}")
+            origin[item.id] = fn
+            cat.catalog_of[item.id] = cid
+            if isinstance(item, Requirement):
+                cat.requirements[item.id] = item
+            elif isinstance(item, Control):
+                cat.controls[item.id] = item
+            else:
+                comp = Compiler(schema[item.applies.to.value])
+                when, explain = comp.compile(item.when, (kind, i, "when"))
+                scope, scope_explain = comp.compile(item.scope, (kind, i, "scope")) if item.scope is not None else (None, None)
+                for loc, msg, hint in comp.errors:
+                    l2, c2 = located.where(loc)
+                    cat.problems.append(Problem(fn, l2, c2, f"rule {item.id}: {msg}", hint))
+                if scope_explain is not None:  # why it fired = where it applies + what is wrong there
+                    explain = _chain(scope_explain, explain)
+                tri = compile_tri(item.when) if not comp.errors else None
+                cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line, tri, fact_paths(item.when))
         for i, c in enumerate(cf.controls):
             if c.question and c.question.applies_when is not None:
                 comp = Compiler(schema["model"])
@@ -181,7 +195,7 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...]) -> Catalog:
 
 
 def _check_refs(cat: Catalog, cf: CatalogFile, located: Any, fn: str) -> None:
-    def bad(loc: tuple, what: str, value: str, known: dict) -> None:
+    def bad(loc: tuple[Any, ...], what: str, value: str, known: dict[str, Any]) -> None:
         import difflib
 
         close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.7)
@@ -189,21 +203,21 @@ def _check_refs(cat: Catalog, cf: CatalogFile, located: Any, fn: str) -> None:
         cat.problems.append(Problem(fn, line, col, f"unknown {what} '{value}'", f"did you mean '{close[0]}'?" if close else f"define the {what} in a catalog"))
 
     for i, c in enumerate(cf.controls):
-        for j, r in enumerate(c.satisfies):
-            if r not in cat.requirements:
-                bad(("controls", i, "satisfies", j), "requirement", r, cat.requirements)
+        for j, req in enumerate(c.satisfies):
+            if req not in cat.requirements:
+                bad(("controls", i, "satisfies", j), "requirement", req, cat.requirements)
         if c.check:
-            for j, r in enumerate(c.check.rules):
-                if r not in cat.rules:
-                    bad(("controls", i, "check", "rules", j), "rule", r, cat.rules)
+            for j, rid in enumerate(c.check.rules):
+                if rid not in cat.rules:
+                    bad(("controls", i, "check", "rules", j), "rule", rid, cat.rules)
         if not c.check and not c.question:
             line, col = located.where(("controls", i, "id"))
             cat.problems.append(Problem(fn, line, col, f"control {c.id} has neither an automatic check nor an audit question",
                                         "add check.rules or a question, so its status can be derived", "warning"))
     for i, r in enumerate(cf.rules):
-        for j, c in enumerate(r.controls):
-            if c not in cat.controls:
-                bad(("rules", i, "controls", j), "control", c, cat.controls)
+        for j, cid in enumerate(r.controls):
+            if cid not in cat.controls:
+                bad(("rules", i, "controls", j), "control", cid, cat.controls)
         for j, q in enumerate(r.references.requirements):
             if q not in cat.requirements:
                 bad(("rules", i, "references", "requirements", j), "requirement", q, cat.requirements)

@@ -127,7 +127,7 @@ class Compiler:
             return [x for v in cond.values() for c in (v if isinstance(v, list) else [v]) for x in self._leaves(c)]
         return []
 
-    def leaf(self, cond: dict, loc: tuple[Any, ...]) -> tuple[Pred, Explain]:
+    def leaf(self, cond: dict[str, Any], loc: tuple[Any, ...]) -> tuple[Pred, Explain]:
         path = cond["fact"]
         ops = [k for k in cond if k != "fact"]
         if len(ops) != 1 or ops[0] not in OPS:
@@ -196,7 +196,7 @@ def _source_note(ctx: Ctx, root: str, rest: str, op: str, value: Any, actual: An
     """' [from api.yaml#/servers/0/url]' when the fact came from an imported or audited source.
 
     Sources live in the target's ``derived_from`` (field name -> source); a list fact's members
-    may have their own (``'config_findings=tls-legacy'``).
+    may have their own (``'<fact>=<member>'``).
     """
     obj = ctx.get(root)
     src = obj.get("derived_from") if isinstance(obj, dict) else None

@@ -119,6 +119,11 @@ class Rule(Strict):
     detection: str = Field(description="Why it fires: the facts it looks at")
     false_positives: str = ""
     mitigation: str = Field(description="What to do")
+    fix: str = Field(
+        "",
+        description="The exact change that removes the finding, as the configured product reads it (e.g. the "
+        "deployment.toml table and keys to set); shown by 'tmodel audit' under each finding",
+    )
     controls: list[CatId] = Field(default_factory=list, description="Mitigating controls")
     references: References = Field(default_factory=References)
 

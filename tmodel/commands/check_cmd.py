@@ -130,9 +130,11 @@ def register(main: click.Group) -> None:
     @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_LEVELS), default="high", show_default=True,
                   help="Fail on unresolved threats whose residual level is at or above this.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+    @click.option("--summary", "brief", is_flag=True,
+                  help="Text: one line of counts per model and the total, without the list of each threat and question.")
     @catalog_option
     @as_of_option
-    def check(paths: tuple[str, ...], fail_on: str, fmt: str, catalogs: tuple[str, ...], as_of: str | None) -> None:
+    def check(paths: tuple[str, ...], fail_on: str, fmt: str, brief: bool, catalogs: tuple[str, ...], as_of: str | None) -> None:
         """CI gate: fail on open risks at or above a level, expired or stale decisions, unanswered questions."""
         from tmodel.model.load import model_files
 
@@ -153,7 +155,7 @@ def register(main: click.Group) -> None:
             problems = list(missing) + [p for mc in results for p in mc.problems]
             click.echo(sarif_json(pairs, cat, problems=problems), nl=False)
         else:
-            lines = [line for mc in results for line in (summary(mc, fail_on), *details(mc))]
+            lines = [line for mc in results for line in (summary(mc, fail_on), *([] if brief else details(mc)))]
             t = _totals(results)
             extra = f", {len(missing)} path(s) not found" if missing else ""
             lines.append(f"total: {t['models']} model(s): {t['passed']} passed, {t['failed']} failed, "

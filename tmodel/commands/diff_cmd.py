@@ -122,7 +122,7 @@ def register(main: click.Group) -> None:
         cat = get_catalog(catalogs)
         try:
             if rev_from is None:
-                sides = [(p, None, p, None) for p in paths]
+                sides: list[tuple[str, str | None, str | None, Any]] = [(p, None, p, None) for p in paths]
             else:
                 (model,) = paths
                 root, rel = repository_of(model)

@@ -1,7 +1,8 @@
 """``tmodel export``: the files the compliance team receives.
 
-Per model: the risk register (xlsx), the architecture record (Markdown), the data-flow and
-data-asset diagrams (DOT; SVG/PNG where Graphviz ``dot`` is installed) and the analysis JSON.
+Per model, every format of ``tmodel.export.bundle.FORMATS``: the risk register (xlsx), the
+review record (Markdown and DOCX), the data-flow and data-asset diagrams (DOT; SVG/PNG where
+Graphviz ``dot`` is installed), the analysis JSON and the SARIF threats.
 Default folder ``exports/<model-id>/``; ``--to DIR`` puts every model's files in DIR (their
 names start with the model id, so models can share it). Bad models or catalogs: located
 problems, exit 2, nothing written. Never imports textual.
@@ -43,10 +44,11 @@ def register(main: click.Group) -> None:
     @as_of_option
     def export(models: tuple[str, ...], to: str | None, formats: str | None, catalogs: tuple[str, ...],
                as_of: str | None) -> None:
-        """Write the register, record, diagrams and JSON.
+        """Write the register, record, diagrams, JSON and SARIF.
 
-        For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md, <id>-dataflow.dot and
-        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed) and <id>-analysis.json.
+        For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md and .docx, <id>-dataflow.dot and
+        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json and
+        <id>-threats.sarif.
         The same model and --as-of date give the same files.
         """
         run_export(models, to, formats, catalogs, as_of)
@@ -71,7 +73,17 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
                    err=True)
         wanted = [f for f in wanted if f not in RENDERED]
 
+    from tmodel.config import load_config
+    from tmodel.export.common import catalog_versions, git_revision
+    from tmodel.problems import ProblemError
+
     cat = get_catalog(catalogs)
+    try:
+        cfg = load_config()
+    except ProblemError as exc:
+        from tmodel.cli import fail
+
+        fail(exc.problems)
     loaded = load_valid(models, cat, quiet_warnings=True)
     targets: dict[Path, Any] = {}
     for lm in loaded:
@@ -85,12 +97,16 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
     for key, lm in targets.items():
         result = analyze(lm.model, cat, path=lm.path, located=lm.located, as_of=day)
         try:
-            written = export_model(result, lm.model, key.parent, wanted)
+            written = export_model(result, lm.model, key.parent, wanted, catalog=cat, source=lm,
+                                   classification=cfg.classification, revision=git_revision(lm.path),
+                                   catalogs=catalog_versions(cat, lm.model))
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)
         except OSError as exc:
-            click.echo(f"{key.parent}: error: cannot write the export: {exc.strerror or exc}", err=True)
+            from tmodel.fsutil import problem as write_problem
+
+            click.echo(write_problem(getattr(exc, "path", None) or str(key.parent), exc).format(), err=True)
             sys.exit(EXIT_INVALID)
         for path in written:
             click.echo(f"wrote {path}")

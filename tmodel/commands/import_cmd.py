@@ -1,17 +1,17 @@
 """``tmodel import ...``: the group, and ``import register REGISTER.xlsx MODEL``.
 
 The importers of outside documents (OpenAPI, WSO2 projects, Threagile, Threat Dragon) live in
-their own command modules (``IMPORTERS``) and write their model through ``emit_draft``.
+their own command modules (listed in ``register``) and write their model through ``emit_draft``.
 
-``import register``: compliance's edits back into the model.
-
-Reads the Risks sheet's Status, Owner, Expiry and Justification columns and records the rows
-that changed as decisions (``ModelDocument.set_decision``), with ``decided_on`` = the day of the
-import and ``decided_by`` = the row's owner, or 'compliance' when the row names none. The
-model keeps its comments and key order; it is written atomically, only if the result is a
-valid model, and never over a file that changed on disk meanwhile. Invalid cells are reported
-with their reference (``Risks!O14: 'acepted' is not a status; allowed: ...``), exit 2, nothing
-written. Never imports textual.
+``import register``: compliance's edits back into the model (``export.register_import`` plans,
+this command writes). Decisions keep owner, approver (``decided_by``), decision date, expiry,
+ticket and control as their own fields; a changed row without a decision date is dated the day
+of the import, one without an approver is recorded as decided by 'compliance'. Audit answers
+come back from the Audit sheet. Refused rows are reported with their cell
+(``Risks!C14: 'acepted' is not a status; allowed: ...``) and exit 2; by default the other rows
+still apply (``--all-or-nothing``: nothing is written). The model keeps its comments and key
+order; it is written atomically, only if the result is a valid model, and never over a file
+that changed on disk meanwhile. Never imports textual.
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ import sys
 
 import click
 
-DECIDED_BY_DEFAULT = "compliance"
-
 # command modules that add an importer to the group: each has register(group)
-IMPORTERS = ("tmodel.commands.import_openapi", "tmodel.commands.import_wso2", "tmodel.commands.import_migrate")
 
 
 def output_options(f):  # noqa: ANN001, ANN201 - click decorator
@@ -42,7 +39,7 @@ def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
     import os
 
     from tmodel.cli import EXIT_INVALID, fail
-    from tmodel.fsutil import atomic_write
+    from tmodel.fsutil import atomic_write_text, problem as write_problem
     from tmodel.importers.common import render
     from tmodel.model.load import load_model_text
     from tmodel.problems import Problem
@@ -63,9 +60,9 @@ def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
             fail([Problem(output, 0, 0, "the file exists; nothing was written",
                           "choose another -o file, or pass --force to replace it")])
         try:
-            atomic_write(output, text)
+            atomic_write_text(output, text)
         except OSError as exc:
-            fail([Problem(output, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
+            fail([write_problem(output, exc)])
     counts = ", ".join(f"{len(getattr(draft, s))} {s.replace('_', ' ')}" for s in ("elements", "flows", "data_assets", "boundaries"))
     where = output or "standard output"
     click.echo(f"{draft.source}: imported ({draft.kind}) to {where}: {counts}", err=True)
@@ -81,83 +78,113 @@ def emit_draft(draft, output: str | None, force: bool) -> None:  # noqa: ANN001
 
 
 def register(main: click.Group) -> None:
-    import importlib
-
     from tmodel.cli import catalog_option
+    from tmodel.commands import import_migrate, import_openapi, import_wso2
 
     @main.group("import")
     def import_group() -> None:
         """Start a model from OpenAPI, WSO2, Threagile, Threat Dragon."""
 
-    for mod in IMPORTERS:
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
+    for module in (import_openapi, import_wso2, import_migrate):  # explicit: a missing importer is an error
         module.register(import_group)
 
     @import_group.command("register")
     @click.argument("register_path", metavar="REGISTER.xlsx", type=click.Path(dir_okay=False))
     @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False))
     @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+    @click.option("--all-or-nothing", is_flag=True,
+                  help="Write nothing when any row is refused (default: refused rows are reported, the others apply).")
     @catalog_option
-    def import_register(register_path: str, model_path: str, dry_run: bool, catalogs: tuple[str, ...]) -> None:
-        """Record the register's edits as decisions.
+    def import_register(register_path: str, model_path: str, dry_run: bool, all_or_nothing: bool,
+                        catalogs: tuple[str, ...]) -> None:
+        """Record the register's edits as decisions and audit answers.
 
-        Reads Status, Owner, Expiry / due date and Justification from the Risks sheet and writes
-        the rows that changed since the export into MODEL's decisions (decided_on: today;
-        decided_by: the owner, or 'compliance'). Comments and key order are kept; nothing is
-        written if any cell is invalid or the result would not validate.
+        Reads the blue columns of the Risks sheet (status, owner, approver, decision date, expiry,
+        ticket, mitigating control, justification) and of the Audit sheet (answer, evidence, by,
+        on), and writes the rows that changed since the export into MODEL. A row that cannot be
+        applied (invalid cell, conflict with a model change, row added by hand) is refused with its
+        cell; the other rows still apply (each row is one independent decision) and the exit code
+        is 2. With --all-or-nothing nothing is written when any row is refused. Comments and key
+        order are kept; nothing is written if the result would not validate.
         """
-        run_import(register_path, model_path, dry_run, catalogs)
+        run_import(register_path, model_path, dry_run, catalogs, all_or_nothing=all_or_nothing)
 
 
-def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tuple[str, ...]) -> None:
+def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tuple[str, ...], *,
+               all_or_nothing: bool = False) -> None:
     from tmodel.analysis.engine import analyze
     from tmodel.analysis.references import with_catalog_references
     from tmodel.cli import EXIT_INVALID, fail, get_catalog
+    from tmodel.config import load_config
     from tmodel.export.register_import import RegisterError, plan_import, read_register
-    from tmodel.model.load import load_model_text
-    from tmodel.model.save import ChangedOnDisk, ModelDocument, today
-    from tmodel.problems import Problem
+    import os
+
+    from tmodel.fsutil import problem as write_problem
+    from tmodel.model.load import load_model
+    from tmodel.model.save import ChangedOnDisk, EditError, ModelDocument, today
+    from tmodel.problems import Problem, ProblemError
 
     cat = get_catalog(catalogs)
     try:
-        doc = ModelDocument.open(model_path)
-    except FileNotFoundError:
+        cfg = load_config()
+    except ProblemError as exc:
+        fail(exc.problems)
+    if not os.path.exists(model_path):
         fail([Problem(model_path, 0, 0, "no such file", "pass the model YAML the register was exported from")])
-    except (OSError, UnicodeDecodeError) as exc:
-        fail([Problem(model_path, 0, 0, f"cannot read the model: {exc}", "")])
-    lm = load_model_text(doc.original_text, model_path, doc.mtime_ns)
-    with_catalog_references(lm, cat)
+    lm = load_model(model_path)  # the reader every command uses: located problems for any mistake
+    if lm.ok:
+        with_catalog_references(lm, cat)
     if not lm.ok:
         fail(lm.errors)
 
     try:
         wb = read_register(register_path)
         day = today()
-        live = {t.id for t in analyze(lm.model, cat, path=model_path, located=lm.located, as_of=day).threats}
-        plan = plan_import(wb, lm.model, live, day)
+        live = {t.id: t.residual_level for t in analyze(lm.model, cat, path=model_path, located=lm.located, as_of=day).threats}
+        plan = plan_import(wb, lm.model, live, day, max_acceptance_days=cfg.max_acceptance_days)
     except RegisterError as exc:
         fail([Problem(register_path, 0, 0, str(exc), "export a fresh register with 'tmodel export --format xlsx'")])
 
     for w in plan.warnings:
-        click.echo(f"{register_path}: warning: {w}", err=True)
-    if plan.errors:
-        for e in plan.errors:
-            click.echo(f"{register_path}: error: {e}", err=True)
-        click.echo(f"{len(plan.errors)} error(s); {model_path} was not changed", err=True)
+        click.echo(f"{register_path}: note: {w}", err=True)
+    for e in plan.errors:
+        click.echo(f"{register_path}: error: {e}", err=True)
+    refused = len(plan.errors)
+    if refused and (all_or_nothing or plan.empty):
+        click.echo(f"{refused} row(s) refused; {model_path} was not changed"
+                   + (" (--all-or-nothing)" if all_or_nothing and not plan.empty else ""), err=True)
         sys.exit(EXIT_INVALID)
-    if not plan.changes:
+    if plan.empty:
         click.echo(f"{register_path}: no changes to import ({plan.rows} row(s) read)")
         return
 
+    # the editable document (a ruamel.yaml round trip, the slow part) only once there is something to write
+    try:
+        doc = ModelDocument.open(model_path)
+    except ProblemError as exc:
+        fail(exc.problems)
+    if doc.original_text != lm.text:
+        fail([Problem(model_path, 0, 0, "the model changed on disk during the import; nothing written",
+                      "run the import again on the current file")])
     for ch in plan.changes:
         n = ch.new
-        doc.set_decision(ch.threat, n.status, owner=n.owner, reason=n.reason, expires=n.expires,
-                         decided_by=n.owner or DECIDED_BY_DEFAULT, decided_on=day)
+        if n.status == "open":
+            try:
+                doc.remove_item("decisions", ch.threat)
+            except (EditError, KeyError, TypeError):
+                pass
+            continue
+        doc.set_decision(ch.threat, n.status, owner=n.owner, reason=n.reason, control=n.control, expires=n.expires,
+                         decided_by=n.approver, decided_on=n.decided_on, ticket=n.ticket)
+    for ac in plan.answers:
+        a = ac.new
+        if a.answer is None:
+            try:
+                doc.remove_item("answers", ac.question)
+            except (EditError, KeyError, TypeError):
+                pass
+            continue
+        doc.set_answer(ac.question, a.answer, evidence=a.evidence, answered_by=a.answered_by, answered_on=a.answered_on)
     result = with_catalog_references(doc.validate(), cat)
     if not result.ok:
         click.echo(f"{register_path}: error: the imported decisions would make {model_path} invalid; nothing written", err=True)
@@ -167,8 +194,13 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
 
     for ch in plan.changes:
         click.echo(ch.describe())
+    for ac in plan.answers:
+        click.echo(ac.describe())
+    count = len(plan.changes) + len(plan.answers)
     if dry_run:
-        click.echo(f"dry run: {len(plan.changes)} decision(s) would change; {model_path} was not written")
+        click.echo(f"dry run: {count} change(s) would be recorded; {model_path} was not written")
+        if refused:
+            sys.exit(EXIT_INVALID)
         return
     try:
         doc.save()
@@ -176,5 +208,9 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
         fail([Problem(model_path, 0, 0, "the model changed on disk during the import; nothing written",
                       "run the import again on the current file")])
     except OSError as exc:
-        fail([Problem(model_path, 0, 0, f"cannot write the model: {exc.strerror or exc}", "")])
-    click.echo(f"{model_path}: {len(plan.changes)} decision(s) recorded (decided on {day.isoformat()})")
+        fail([write_problem(model_path, exc)])
+    click.echo(f"{model_path}: {len(plan.changes)} decision(s) and {len(plan.answers)} audit answer(s) recorded")
+    if refused:
+        click.echo(f"{refused} row(s) refused (listed above); the other rows were recorded. Fix the refused rows in the "
+                   f"register and import it again (rows already recorded are skipped)", err=True)
+        sys.exit(EXIT_INVALID)

@@ -1,55 +1,143 @@
 """Write a model's exports into a folder: the one place that knows which files make an export.
 
-Used by ``tmodel export``; tests call it directly. Files are written atomically, in a fixed order.
+``FORMATS`` is the registry of export formats (name -> what it is); ``WRITERS`` says which writer
+makes which formats. ``tmodel export --format`` and the app's export screen read them, so a format
+added here is offered everywhere. Used by ``tmodel export``; tests call it directly. Files are written
+atomically, in a fixed order, and everything is rendered before the first file is written.
+No file names the exporting machine's folders: the analysis goes through
+``common.strip_machine_paths`` first (paths relative to the model's folder or repository).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tmodel.analysis.result import Analysis
-from tmodel.export.common import file_names, write_atomic
+from tmodel.export.common import file_names, shown_path, strip_machine_paths, write_atomic
 from tmodel.model.types import Model
 
-FORMATS = ("xlsx", "md", "dot", "svg", "png", "json")
+FORMATS: dict[str, str] = {
+    "xlsx": "Risk register (Excel)",
+    "md": "Review record (Markdown)",
+    "docx": "Review record (Word)",
+    "dot": "Data-flow and data-asset diagrams (DOT)",
+    "svg": "Diagrams rendered as SVG (needs Graphviz dot)",
+    "png": "Diagrams rendered as PNG (needs Graphviz dot)",
+    "json": "Analysis JSON",
+    "sarif": "Threats for code scanning (SARIF 2.1.0)",
+}
 RENDERED = ("svg", "png")
 
 
-def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Path]:
-    """Write the requested formats for one model into ``out_dir``; returns the files written.
-    svg/png need Graphviz ``dot`` (``diagram.render`` raises ``RenderError`` without it)."""
+@dataclass(frozen=True)
+class ExportJob:
+    analysis: Analysis
+    model: Model
+    formats: tuple[str, ...]
+    catalog: Any = None   # tmodel.catalog.load.Catalog: SARIF describes the rules
+    source: Any = None    # tmodel.model.load.Loaded: SARIF locates each threat in the model file
+    classification: str = ""  # the marking on every page
+    revision: str | None = None  # the model's git revision, named in the record
+    catalogs: list[tuple[str, str, str]] | None = None  # (id, title, version) of the catalogs used
+
+
+Files = list[tuple[str, bytes | str]]  # (file name key of common.file_names, content)
+
+
+def sources_for(a: Analysis, model: Model) -> dict[str, str]:
+    """The DOT source of each diagram, by file-name prefix ('' data flow, 'data-' data assets)."""
     from tmodel.export import diagram
 
-    wanted = [f for f in FORMATS if f in formats]
-    names = file_names(a.model_id)
+    return {"": diagram.dataflow_dot(a, model), "data-": diagram.data_dot(a, model)}
+
+
+def _diagrams(job: ExportJob) -> Files:
+    from tmodel.export import diagram
+
+    out: Files = []
+    for prefix, src in sources_for(job.analysis, job.model).items():
+        if "dot" in job.formats:
+            out.append((f"{prefix}dot", src))
+        for fmt in RENDERED:
+            if fmt in job.formats:
+                out.append((f"{prefix}{fmt}", diagram.render(src, fmt)))
+    return out
+
+
+def _record(job: ExportJob) -> Files:
+    from tmodel.export.record import record_markdown
+
+    return [("md", record_markdown(job.analysis, job.model, svg="svg" in job.formats, classification=job.classification,
+                                   revision=job.revision, catalogs=job.catalogs))]
+
+
+def _record_docx(job: ExportJob) -> Files:
+    from tmodel.export import diagram
+    from tmodel.export.record_docx import record_docx
+
+    pngs = ({k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model).items()}
+            if diagram.dot_available() else {})
+    return [("docx", record_docx(job.analysis, job.model, diagram_png=pngs.get(""), data_png=pngs.get("data-"),
+                                 classification=job.classification, revision=job.revision, catalogs=job.catalogs))]
+
+
+def _register(job: ExportJob) -> Files:
+    from tmodel.export.register import RegisterOptions, register_bytes
+
+    return [("xlsx", register_bytes(job.analysis, job.model, RegisterOptions(classification=job.classification)))]
+
+
+def _json(job: ExportJob) -> Files:
+    from tmodel.export.json_export import analysis_json
+
+    return [("json", analysis_json(job.analysis))]
+
+
+def _sarif(job: ExportJob) -> Files:
+    from tmodel.export.sarif import sarif_json
+
+    if job.catalog is None or job.source is None:
+        raise ValueError("the SARIF export needs the catalog and the loaded model (export_model(..., catalog=, source=))")
+    source = dataclasses.replace(job.source, path=shown_path(job.source.path))  # no machine folders in the file
+    return [("sarif", sarif_json([(source, job.analysis)], job.catalog))]
+
+
+# which writer makes which formats, in the order the files are written
+WRITERS: list[tuple[frozenset[str], Callable[[ExportJob], Files]]] = [
+    (frozenset({"dot", *RENDERED}), _diagrams),
+    (frozenset({"md"}), _record),
+    (frozenset({"docx"}), _record_docx),
+    (frozenset({"xlsx"}), _register),
+    (frozenset({"json"}), _json),
+    (frozenset({"sarif"}), _sarif),
+]
+assert {f for made, _ in WRITERS for f in made} == set(FORMATS)
+
+
+def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | tuple[str, ...], *,
+                 catalog: Any = None, source: Any = None, classification: str | None = None,
+                 revision: str | None = None, catalogs: list[tuple[str, str, str]] | None = None) -> list[Path]:
+    """Write the requested formats for one model into ``out_dir``; returns the files written.
+
+    svg/png need Graphviz ``dot`` (``diagram.render`` raises ``RenderError`` without it); sarif needs
+    ``catalog`` and ``source`` (the ``Loaded`` model). ``classification``: the marking on every page
+    (default: the project setting's default); ``revision``: the model's git revision and ``catalogs``
+    (id, title, version), named in the record."""
+    from tmodel.config import DEFAULT_CLASSIFICATION
+
+    marking = DEFAULT_CLASSIFICATION if classification is None else classification
+    job = ExportJob(strip_machine_paths(a), model, tuple(f for f in FORMATS if f in formats), catalog, source,
+                    marking, revision, catalogs)
+    names = file_names(job.analysis.model_id)
+    files = [item for made, write in WRITERS if made & set(job.formats) for item in write(job)]  # all before writing
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-
-    def put(name: str, data: bytes | str) -> None:
-        path = out_dir / name
+    for key, data in files:
+        path = out_dir / names[key]
         write_atomic(str(path), data)
         written.append(path)
-
-    if any(f in wanted for f in ("dot", *RENDERED)):
-        sources = {"": diagram.dataflow_dot(a, model), "data-": diagram.data_dot(a, model)}
-        rendered = {(prefix, fmt): diagram.render(src, fmt) for fmt in RENDERED if fmt in wanted
-                    for prefix, src in sources.items()}  # render all before writing: no half export
-        for prefix, src in sources.items():
-            if "dot" in wanted:
-                put(names[f"{prefix}dot"], src)
-            for fmt in RENDERED:
-                if (prefix, fmt) in rendered:
-                    put(names[f"{prefix}{fmt}"], rendered[(prefix, fmt)])
-    if "md" in wanted:
-        from tmodel.export.record import record_markdown
-
-        put(names["md"], record_markdown(a, model, svg="svg" in wanted))
-    if "xlsx" in wanted:
-        from tmodel.export.register import register_bytes
-
-        put(names["xlsx"], register_bytes(a, model))
-    if "json" in wanted:
-        from tmodel.export.json_export import analysis_json
-
-        put(names["json"], analysis_json(a))
     return written

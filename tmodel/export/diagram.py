@@ -1,10 +1,13 @@
 """Diagrams as Graphviz DOT (always) and SVG/PNG (where ``dot`` is installed).
 
 Two diagrams per model:
-- the data-flow diagram: trust boundaries as nested clusters (labelled with their zone), DFD
-  shapes by element kind, flows labelled with protocol and the data asset ids they carry, nodes
-  and edges coloured by their highest unresolved residual risk level, and a legend;
-- the data-asset diagram: which data goes where (each asset -> the elements it reaches).
+- the data-flow diagram: trust boundaries as nested clusters styled by zone (greys, teal, blue,
+  dashed for less trusted zones: never a risk colour), DFD shapes by element kind, nodes and
+  flows coloured by their highest unresolved residual risk level; flows between the same two
+  elements in the same direction merged into one edge labelled with their count and worst level;
+  a legend for shapes, risk colours and zones;
+- the data-asset diagram: which data goes where (each asset -> the elements it reaches, in
+  their zones), sensitive data in its own colour, with a legend.
 
 Safety: node and cluster ids are generated (n1, n2, ..., cluster_1, ...), never taken from the
 model; every label is a plain quoted string escaped by ``safe.dot_text`` (no HTML labels), and
@@ -22,7 +25,7 @@ import graphviz
 
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import asset_reach, boundary_tree, risk_by_target
-from tmodel.export.palette import LEVEL_COLOR, NO_RISK, ZONE_COLOR
+from tmodel.export.palette import LEVEL_COLOR, NO_RISK, NO_ZONE, ZONE_STYLE, highest
 from tmodel.export.safe import dot_label, dot_text
 from tmodel.model.enums import ElementKind, Level
 from tmodel.model.types import Boundary, Model
@@ -64,17 +67,73 @@ def _graph(name: str, title: str) -> graphviz.Digraph:
     return g
 
 
+def _zone_cluster(c: graphviz.Digraph, b: Boundary) -> None:
+    z = ZONE_STYLE.get(b.zone.value, NO_ZONE)
+    c.attr(label=dot_label(dot_text(f"{b.title} ({b.zone.value} zone)", 44)), color=f"#{z.border}",
+           fillcolor=f"#{z.fill}", fontcolor="#263238", style=z.style, penwidth=z.penwidth, labeljust="l",
+           labelloc="t", margin="14")
+
+
+def _zone_clusters(g: graphviz.Digraph, model: Model, members: dict[str | None, list], add_node) -> None:  # noqa: ANN001
+    """Trust boundaries as nested clusters styled by zone; ``add_node(container, element)`` draws each element."""
+    counter = itertools.count(1)
+    top, children = boundary_tree(model)
+
+    def add_cluster(parent: graphviz.Digraph, b: Boundary, depth: int) -> None:
+        with parent.subgraph(name=f"cluster_{next(counter)}") as c:
+            _zone_cluster(c, b)
+            for e in members.get(b.id, []):
+                add_node(c, e)
+            if depth < 32:
+                for child in children.get(b.id, []):
+                    add_cluster(c, child, depth + 1)
+
+    for b in top:
+        add_cluster(g, b, 0)
+    for e in members.get(None, []):
+        add_node(g, e)
+
+
+def _by_boundary(model: Model, elements: list) -> dict[str | None, list]:
+    known = {b.id for b in model.boundaries}
+    out: dict[str | None, list] = {}
+    for e in elements:
+        out.setdefault(e.boundary if e.boundary in known else None, []).append(e)
+    return out
+
+
+def merged_flows(model: Model, risk: dict[str, str]) -> list[tuple[str, str, list, str | None]]:
+    """Flows between the same two elements in the same direction, as one edge each:
+    (source, target, flows in model order, worst unresolved level)."""
+    groups: dict[tuple[str, str], list] = {}
+    for f in model.flows:
+        groups.setdefault((f.source, f.target), []).append(f)
+    return [(src, dst, fs, highest([risk[f.id] for f in fs if f.id in risk])) for (src, dst), fs in groups.items()]
+
+
+def _flow_label(fs: list, level: str | None) -> str:
+    if len(fs) == 1:
+        f = fs[0]
+        parts = [dot_text(f"{f.id}: {f.protocol.value}", 40)]
+        if f.data:
+            parts.append(dot_text("[" + ", ".join(f.data) + "]", 40))
+    else:
+        protocols = ", ".join(sorted({f.protocol.value for f in fs}))
+        ids = [f.id for f in fs]
+        shown = ", ".join(ids[:3]) + (f", +{len(ids) - 3} more" if len(ids) > 3 else "")
+        parts = [dot_text(f"{len(fs)} flows ({protocols})", 40), dot_text(shown, 40, max_lines=2)]
+    if level:
+        parts.append(dot_text(f"{'worst ' if len(fs) > 1 else ''}risk: {level}"))
+    return dot_label(*parts)
+
+
 def dataflow_dot(a: Analysis, model: Model) -> str:
     """The data-flow diagram in DOT."""
     risk = risk_by_target(a)
     g = _graph("dataflow", dot_label(dot_text(f"{model.metadata.title} — data flow", 80), dot_text(f"as of {a.as_of.isoformat()}")))
     node_id = {e.id: f"n{i}" for i, e in enumerate(model.elements, 1)}
-    by_boundary: dict[str | None, list] = {}
-    known = {b.id for b in model.boundaries}
-    for e in model.elements:
-        by_boundary.setdefault(e.boundary if e.boundary in known else None, []).append(e)
 
-    def add_node(container: graphviz.Digraph, e) -> None:
+    def add_node(container: graphviz.Digraph, e) -> None:  # noqa: ANN001
         shape, style = SHAPES[e.kind]
         level = risk.get(e.id)
         strong, light = _colors(level)
@@ -85,77 +144,82 @@ def dataflow_dot(a: Analysis, model: Model) -> str:
                        style=",".join(x for x in ("filled", style) if x), fillcolor=light, color=strong,
                        penwidth="2" if level else "1")
 
-    counter = itertools.count(1)
-    top, children = boundary_tree(model)
-
-    def add_cluster(parent: graphviz.Digraph, b: Boundary, depth: int) -> None:
-        with parent.subgraph(name=f"cluster_{next(counter)}") as c:
-            color = f"#{ZONE_COLOR.get(b.zone.value, '455A64')}"
-            c.attr(label=dot_label(dot_text(b.title, 40), dot_text(f"zone: {b.zone.value}")), color=color, fontcolor=color,
-                   style="dashed" if b.zone.value in ("internet", "partner") else "rounded", penwidth="1.5", labeljust="l")
-            for e in by_boundary.get(b.id, []):
-                add_node(c, e)
-            if depth < 32:
-                for child in children.get(b.id, []):
-                    add_cluster(c, child, depth + 1)
-
-    for b in top:
-        add_cluster(g, b, 0)
-    for e in by_boundary.get(None, []):
-        add_node(g, e)
-
-    for f in model.flows:
-        if f.source not in node_id or f.target not in node_id:
+    _zone_clusters(g, model, _by_boundary(model, model.elements), add_node)
+    for src, dst, fs, level in merged_flows(model, risk):
+        if src not in node_id or dst not in node_id:
             continue
-        level = risk.get(f.id)
         strong, _ = _colors(level)
-        parts = [dot_text(f"{f.id}: {f.protocol.value}", 40)]
-        if f.data:
-            parts.append(dot_text("[" + ", ".join(f.data) + "]", 40))
-        if level:
-            parts.append(dot_text(f"risk: {level}"))
-        g.edge(node_id[f.source], node_id[f.target], label=dot_label(*parts), color=strong, fontcolor=strong,
-               penwidth="2" if level else "1")
+        width = "2" if level else "1"
+        if len(fs) > 1:
+            width = str(min(5, 2 + len(fs) // 4))
+        g.edge(node_id[src], node_id[dst], label=_flow_label(fs, level), color=strong, fontcolor=strong, penwidth=width)
 
-    _legend(g, risk.get("model"))
+    _legend(g, model, risk.get("model"), zones=True)
     return g.source
 
 
-def _legend(g: graphviz.Digraph, model_level: str | None) -> None:
-    """Shapes in the left column, level colours in the right one (invisible edges make the rows)."""
+def _legend(g: graphviz.Digraph, model: Model, model_level: str | None, *, zones: bool, risk: bool = True,
+            data: bool = False) -> None:
+    """Columns of sample nodes (invisible edges make the rows): element shapes; risk colours (or
+    data sensitivity); trust zones used by the model."""
     with g.subgraph(name="cluster_legend") as c:
-        c.attr(label="Legend", color="#90A4AE", fontcolor="#455A64", style="rounded", labeljust="l")
-        left: list[str] = []
+        c.attr(label="Legend", color="#90A4AE", fontcolor="#455A64", style="rounded", labeljust="l", fillcolor="#FFFFFF")
+        columns: list[list[str]] = []
+        col: list[str] = []
         for i, kind in enumerate(ElementKind, 1):
             shape, style = SHAPES[kind]
             c.node(f"legend_shape{i}", label=dot_label(dot_text(SHAPE_NAMES[kind])), shape=shape,
                    style=",".join(x for x in ("filled", style) if x))
-            left.append(f"legend_shape{i}")
-        strong, light = _colors(None)
-        c.node("legend_none", label=dot_label(dot_text("no unresolved risk")), shape="box", fillcolor=light, color=strong)
-        left.append("legend_none")
-        right: list[str] = []
-        for i, lv in enumerate(reversed(list(Level)), 1):
-            strong, light = _colors(lv.value)
-            c.node(f"legend_level{i}", label=dot_label(dot_text(f"unresolved {lv.value}")), shape="box",
-                   fillcolor=light, color=strong, fontcolor=strong, penwidth="2")
-            right.append(f"legend_level{i}")
-        if model_level:
-            strong, light = _colors(model_level)
-            c.node("legend_model", label=dot_label(dot_text(f"model-wide risk: {model_level}")), shape="note",
-                   fillcolor=light, color=strong)
-            left.append("legend_model")
-        for x, y in zip(left, right):
-            c.edge(x, y, style="invis")
+            col.append(f"legend_shape{i}")
+        columns.append(col)
+        if risk:
+            col = []
+            strong, light = _colors(None)
+            c.node("legend_none", label=dot_label(dot_text("no unresolved risk")), shape="box", fillcolor=light, color=strong)
+            col.append("legend_none")
+            for i, lv in enumerate(reversed(list(Level)), 1):
+                strong, light = _colors(lv.value)
+                c.node(f"legend_level{i}", label=dot_label(dot_text(f"unresolved {lv.value} risk (node or flow)", 24)),
+                       shape="box", fillcolor=light, color=strong, fontcolor=strong, penwidth="2")
+                col.append(f"legend_level{i}")
+            if model_level:
+                strong, light = _colors(model_level)
+                c.node("legend_model", label=dot_label(dot_text(f"model-wide risk: {model_level}")), shape="note",
+                       fillcolor=light, color=strong)
+                col.append("legend_model")
+            columns.append(col)
+        if data:
+            col = []
+            c.node("legend_sensitive", label=dot_label(dot_text("sensitive data (bank secrecy, payment, credentials, "
+                                                                "special or biometric PD)", 26, max_lines=4)),
+                   shape="note", fillcolor=f"#{SENSITIVE[1]}", color=f"#{SENSITIVE[0]}", penwidth="2")
+            c.node("legend_data", label=dot_label(dot_text("other data")), shape="note")
+            columns.append(["legend_sensitive", "legend_data"])
+        if zones:
+            used = [z for z in ZONE_STYLE if any(b.zone.value == z for b in model.boundaries)] or list(ZONE_STYLE)
+            col = []
+            for i, z in enumerate(used, 1):
+                st = ZONE_STYLE[z]
+                c.node(f"legend_zone{i}", label=dot_label(dot_text(f"{z} zone", 24), dot_text(st.meaning, 24)), shape="box",
+                       style=st.style, fillcolor=f"#{st.fill}", color=f"#{st.border}", penwidth=st.penwidth)
+                col.append(f"legend_zone{i}")
+            columns.append(col)
+        for left, right in zip(columns, columns[1:]):  # each column one rank to the right of the previous one
+            for j, y in enumerate(right):
+                c.edge(left[min(j, len(left) - 1)], y, style="invis")
+
+
+SENSITIVE = ("6D4C41", "FFF8E1")  # strong, light: a data colour, not a risk colour
 
 
 def data_dot(a: Analysis, model: Model) -> str:
-    """The data-asset diagram in DOT: each data asset -> every element it reaches."""
+    """The data-asset diagram in DOT: each data asset -> every element it reaches, the elements in
+    their trust zones; no edge labels (the register's Assets sheet lists the flows), so it stays
+    readable with ten assets and more."""
     reach = asset_reach(model)
     g = _graph("data", dot_label(dot_text(f"{model.metadata.title} — where the data goes", 80), dot_text(f"as of {a.as_of.isoformat()}")))
-    elements = {e.id: e for e in model.elements}
+    g.attr("graph", ranksep="1.6", nodesep="0.25")
     node_id = {e.id: f"n{i}" for i, e in enumerate(model.elements, 1)}
-    zone = {b.id: b.zone.value for b in model.boundaries}
     with g.subgraph(name="cluster_assets") as c:
         c.attr(label="Data assets", color="#90A4AE", fontcolor="#455A64", style="rounded")
         for i, asset in enumerate(model.data_assets, 1):
@@ -166,38 +230,43 @@ def data_dot(a: Analysis, model: Model) -> str:
                 countries = ", ".join(asset.cross_border.countries) or "abroad"
                 parts.append(dot_text(f"cross-border: {countries}" + ("" if asset.cross_border.rkn_notified else " (not notified)"), 40))
             sensitive = asset.classification.value in ("bank_secrecy", "payment", "credentials") or asset.pd_category.value in ("special", "biometric")
-            c.node(f"a{i}", label=dot_label(*parts), shape="note", fillcolor="#FFF8E1" if sensitive else "#FFFFFF",
-                   color="#C62828" if sensitive else "#455A64")
+            c.node(f"a{i}", label=dot_label(*parts), shape="note", fillcolor=f"#{SENSITIVE[1]}" if sensitive else "#FFFFFF",
+                   color=f"#{SENSITIVE[0]}" if sensitive else "#455A64", penwidth="2" if sensitive else "1")
     used = [e for e in model.elements if any(e.id in r.elements for r in reach.values())]
-    for e in used:
+
+    def add_node(container: graphviz.Digraph, e) -> None:  # noqa: ANN001
         shape, style = SHAPES[e.kind]
-        z = zone.get(e.boundary or "", None)
-        parts = [dot_text(e.title, 28), dot_text(f"[{e.id}]", 40)]
-        if z:
-            parts.append(dot_text(f"zone: {z}"))
-        color = f"#{ZONE_COLOR.get(z or '', '455A64')}"
-        g.node(node_id[e.id], label=dot_label(*parts), shape=shape, style=",".join(x for x in ("filled", style) if x),
-               color=color)
+        container.node(node_id[e.id], label=dot_label(dot_text(e.title, 28), dot_text(f"[{e.id}]", 40)), shape=shape,
+                       style=",".join(x for x in ("filled", style) if x))
+
+    _zone_clusters(g, model, _by_boundary(model, used), add_node)
+    sensitive_ids = {f"a{i}" for i, asset in enumerate(model.data_assets, 1)
+                     if asset.classification.value in ("bank_secrecy", "payment", "credentials")
+                     or asset.pd_category.value in ("special", "biometric")}
     for i, asset in enumerate(model.data_assets, 1):
-        r = reach[asset.id]
-        for eid in r.elements:
-            if eid in elements:
-                g.edge(f"a{i}", node_id[eid], label=dot_label(dot_text("via " + ", ".join(r.via[eid]), 36)))
+        for eid in reach[asset.id].elements:
+            if eid in node_id:
+                strong = f"#{SENSITIVE[0]}" if f"a{i}" in sensitive_ids else "#90A4AE"
+                g.edge(f"a{i}", node_id[eid], color=strong, arrowsize="0.6")
+    _legend(g, model, None, zones=True, risk=False, data=True)
     return g.source
 
 
-def render(source: str, fmt: str) -> bytes:
-    """Render DOT with Graphviz's ``dot`` (no shell; the DOT text goes through stdin)."""
+def render(source: str, fmt: str, *, timeout: float = RENDER_TIMEOUT) -> bytes:
+    """Render DOT with Graphviz's ``dot``: the one place that runs it (no shell; the DOT text goes through
+    stdin). ``svg``/``png`` for the exports, ``plain`` for the app's layout (node and edge coordinates)."""
     exe = shutil.which("dot")
     if exe is None:
         raise RenderError(f"Graphviz 'dot' was not found on PATH; {INSTALL_HINT}")
-    if fmt not in ("svg", "png"):
+    if fmt not in ("svg", "png", "plain"):
         raise ValueError(fmt)
     try:
         proc = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=RENDER_TIMEOUT, check=False)
+                              timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"dot -T{fmt} took longer than {RENDER_TIMEOUT} s") from None
+        raise RenderError(f"dot -T{fmt} took longer than {timeout} s") from None
+    except OSError as exc:
+        raise RenderError(f"cannot run dot: {exc.strerror or exc}") from None
     if proc.returncode != 0:
         raise RenderError(f"dot -T{fmt} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout

@@ -120,20 +120,20 @@ def diff_text(d: ModelDiff, *, color: bool = False) -> str:
             out.append(f"  {c(f'{x.change:<9}', _CHANGE_COLOR[x.change])} {x.threat}: {_arrow(x.old_status, x.new_status)}")
             if x.change != REMOVED:
                 out += [f"{'':<14}{line}" for line in _fields([f for f in x.fields if f.path != "status"])]
-        for i in d.decision_issues:
-            tag = "new" if i.change == ADDED else "gone"
-            out.append(f"  {c(f'{tag:<9}', _RED if i.change == ADDED else _GREEN)} {i.kind}: {_value(i.message)}")
-            if i.hint:
-                out.append(f"{'':<14}hint: {i.hint}")
+        for issue in d.decision_issues:
+            tag = "new" if issue.change == ADDED else "gone"
+            out.append(f"  {c(f'{tag:<9}', _RED if issue.change == ADDED else _GREEN)} {issue.kind}: {_value(issue.message)}")
+            if issue.hint:
+                out.append(f"{'':<14}hint: {issue.hint}")
         out.append("")
     if d.requirements or d.controls or any(x.delta or x.old is None or x.new is None for x in d.coverage):
         out.append(c("Compliance:", _BOLD))
-        for x in d.coverage:
-            sign = f"{x.delta:+.1f}" if x.old is not None and x.new is not None else "n/a"
-            old = f"{x.old:.1f}%" if x.old is not None else "(none)"
-            new = f"{x.new:.1f}%" if x.new is not None else "(none)"
-            out.append(f"  {x.framework:<16} {old:>7} -> {new:>7} ({sign})  {_value(x.title)}")
-            for r in (r for r in d.requirements if r.framework == x.framework):
+        for cov in d.coverage:
+            sign = f"{cov.delta:+.1f}" if cov.old is not None and cov.new is not None else "n/a"
+            old = f"{cov.old:.1f}%" if cov.old is not None else "(none)"
+            new = f"{cov.new:.1f}%" if cov.new is not None else "(none)"
+            out.append(f"  {cov.framework:<16} {old:>7} -> {new:>7} ({sign})  {_value(cov.title)}")
+            for r in (r for r in d.requirements if r.framework == cov.framework):
                 out.append(f"      {r.id:<24} {_arrow(r.old, r.new):<28} {_value(r.title)}")
         if d.controls:
             out.append("  controls:")

@@ -1,14 +1,18 @@
 """The risk register (xlsx) for the compliance team.
 
-Sheets: Summary, Risks, Controls, Compliance, Assets, Method, and a hidden ``_tmodel`` sheet that
-remembers the exported values of the editable columns (so ``tmodel import register`` applies
+Sheets: Summary, Risks, Audit, Controls, Compliance, Assets, Method, and a hidden ``_tmodel`` sheet
+that remembers the exported values of the editable columns (so ``tmodel import register`` applies
 only what compliance changed, and notices decisions that changed in the model since the export).
 
 - Every string from a model or a catalog goes through ``safe.set_text``: it stays text, never a
   formula (openpyxl makes any "=..." string a formula; spreadsheets also run "+", "-", "@", tab,
   CR and LF prefixed text).
-- The Risks sheet's Status, Owner, Expiry and Justification columns are the only editable cells
-  (data validation on each); all sheets are protected without a password, against accidents.
+- The editable columns (blue) sit right after each row's id and title: on Risks the decision
+  (status, owner, approver, decision date, expiry, ticket, mitigating control, justification),
+  on Audit the answer to each audit question (answer, evidence, by whom, when). Data validation
+  on each; all sheets are protected without a password, against accidents.
+- Printed: A4 landscape at a readable size, header rows (and id/title columns) repeated on every
+  page, the model's title, classification marking, export date and page x of y (``sheet``).
 - Deterministic: workbook properties are fixed (creator 'tmodel', created = modified = the
   analysis date at midnight UTC) and the zip entries carry that date too, so the same model and
   date give the same bytes.
@@ -24,7 +28,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,25 +38,20 @@ from tmodel import __version__
 from tmodel.analysis import risk
 from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
 from tmodel.catalog.types import Confidence
-from tmodel.export.common import asset_reach, method_items, write_atomic
+from tmodel.config import DEFAULT_CLASSIFICATION
+from tmodel.export.common import (affected_items, asset_reach, decision_of, method_items, plain, threat_status,
+                                  write_atomic)
 from tmodel.export.palette import LEVEL_COLOR, STATUS_COLOR
-from tmodel.export.safe import set_text
-from tmodel.model.enums import DecisionStatus, Level, Stride
+from tmodel.export.sheet import (BOLD, EDIT_FILL, EDIT_HEADER_FILL, HEADER_FILL, SECTION_FONT, TITLE_FONT, Sheet,
+                                 print_setup, protect)
+from tmodel.model.enums import AnswerStatus, DecisionStatus, Level, Stride
 from tmodel.model.types import Model
 
-REGISTER_FORMAT = "1"
+REGISTER_FORMAT = "2"
 META_SHEET = "_tmodel"
+AUDIT_SHEET = "Audit"
 DATE_FORMAT = "yyyy-mm-dd"
-HEADER_FILL = PatternFill("solid", fgColor="263238")
-EDIT_HEADER_FILL = PatternFill("solid", fgColor="1565C0")
-EDIT_FILL = PatternFill("solid", fgColor="E3F2FD")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
-SECTION_FONT = Font(bold=True, size=12)
-THIN = Side(style="thin", color="B0BEC5")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-MAX_WIDTH, MIN_WIDTH = 60, 8
+DOCUMENT = "Risk register"
 
 EFFECTIVE_STATUS_TEXT = {
     "open": DecisionStatus.OPEN.description,
@@ -75,117 +74,66 @@ COMPLIANCE_STATUS_TEXT = {
 class Column:
     key: str
     header: str
+    width: int
     editable: bool = False
-    width: int | None = None  # fixed width; None = fitted to the content
+    wrap: bool = False
+    aliases: tuple[str, ...] = ()  # headers of older register formats (the importer reads those too)
 
 
-# The Risks sheet. The importer finds columns by these headers.
+# The Risks sheet: id and title, then every column compliance edits, then what the threat is.
+# The importer finds columns by these headers.
 RISK_COLUMNS = [
-    Column("id", "Threat id"),
-    Column("title", "Threat"),
-    Column("target", "Target"),
-    Column("stride", "STRIDE"),
-    Column("frameworks", "Frameworks"),
-    Column("requirements", "Requirements"),
-    Column("likelihood", "Likelihood"),
-    Column("impact", "Impact"),
-    Column("score", "Score"),
-    Column("level", "Level"),
-    Column("controls", "Controls (status)"),
-    Column("why", "Why it fired (evidence)", width=60),
-    Column("residual", "Residual level"),
-    Column("effective", "Effective status"),
-    Column("status", "Status", editable=True),
-    Column("owner", "Owner", editable=True),
-    Column("expires", "Expiry / due date", editable=True, width=14),
-    Column("reason", "Justification", editable=True, width=50),
+    Column("id", "Threat id", 18, wrap=True),
+    Column("title", "Threat", 24, wrap=True),
+    Column("status", "Status", 12, editable=True),
+    Column("owner", "Owner", 14, editable=True, wrap=True),
+    Column("approver", "Approver (decided by)", 14, editable=True, wrap=True),
+    Column("decided_on", "Decision date", 11, editable=True),
+    Column("expires", "Expiry / due date", 11, editable=True),
+    Column("ticket", "Ticket", 11, editable=True, wrap=True),
+    Column("control", "Mitigating control", 14, editable=True, wrap=True),
+    Column("reason", "Justification / treatment plan", 28, editable=True, wrap=True, aliases=("Justification",)),
+    Column("residual", "Residual level", 9),
+    Column("effective", "Effective status", 11, wrap=True),
+    Column("target", "Affects", 26, wrap=True, aliases=("Target",)),
+    Column("level", "Inherent level", 9, aliases=("Level",)),
+    Column("risk", "Likelihood × impact", 11),
+    Column("stride", "STRIDE", 8),
+    Column("refs", "CWE / CAPEC", 12, wrap=True),
+    Column("requirements", "Requirements", 22, wrap=True),
+    Column("description", "Description", 60, wrap=True),
+    Column("mitigation", "Mitigation", 60, wrap=True),
+    Column("controls", "Controls (status)", 40, wrap=True),
+    Column("why", "Why it fired (evidence)", 60, wrap=True),
 ]
 EDITABLE = [c.key for c in RISK_COLUMNS if c.editable]
-META_HEADERS = ["Threat id", "Status", "Owner", "Expiry / due date", "Justification"]
+# the hidden sheet: the editable values as exported, by these headers
+META_HEADERS = ["Threat id", "Status", "Owner", "Approver", "Decision date", "Expiry / due date", "Ticket",
+                "Mitigating control", "Justification"]
+
+# The Audit sheet: the catalogs' audit questions; the answer columns are editable.
+AUDIT_COLUMNS = [
+    Column("question", "Question id", 22, wrap=True),
+    Column("title", "Control", 26, wrap=True),
+    Column("answer", "Answer", 12, editable=True),
+    Column("evidence", "Evidence", 34, editable=True, wrap=True),
+    Column("answered_by", "Answered by", 14, editable=True, wrap=True),
+    Column("answered_on", "Answered on", 11, editable=True),
+    Column("status", "Control status", 11),
+    Column("required", "Answer required", 9),
+    Column("text", "Audit question", 50, wrap=True),
+    Column("expected", "Expected evidence", 40, wrap=True),
+]
+AUDIT_META_HEADERS = ["Question id", "Answer", "Evidence", "Answered by", "Answered on"]
+
+
+@dataclass(frozen=True)
+class RegisterOptions:
+    classification: str = DEFAULT_CLASSIFICATION  # the marking printed on every page
 
 
 def midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)  # openpyxl stores naive datetimes as UTC
-
-
-class _Sheet:
-    """Writes rows into a worksheet and remembers column widths."""
-
-    def __init__(self, ws: Worksheet):
-        self.ws = ws
-        self.row = 1
-        self.widths: dict[int, int] = {}
-        self.wrapped: dict[tuple[int, int], str] = {}  # (row, col) -> text of wrapped cells
-        # printed, every sheet is landscape and as wide as the page (compliance prints registers)
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-
-    def put(self, row: int, col: int, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
-            fmt: str | None = None, border: bool = False, wrap: bool = False, measure: bool = True) -> Any:
-        cell = self.ws.cell(row=row, column=col)
-        if isinstance(value, str):
-            set_text(cell, value)
-        elif value is not None:
-            cell.value = value
-        if fmt:
-            cell.number_format = fmt
-        if font:
-            cell.font = font
-        if fill:
-            cell.fill = fill
-        if border:
-            cell.border = BOX
-        if wrap:
-            cell.alignment = WRAP
-            if isinstance(value, str):
-                self.wrapped[(row, col)] = value
-        if measure and value is not None:
-            text = value.isoformat() if isinstance(value, dt.date) else str(value)
-            longest = max((len(line) for line in text.split("\n")), default=0)
-            self.widths[col] = max(self.widths.get(col, 0), longest + 2)
-        return cell
-
-    def line(self, *values: Any, **kw: Any) -> int:
-        for i, v in enumerate(values, 1):
-            self.put(self.row, i, v, **kw)
-        self.row += 1
-        return self.row - 1
-
-    def header(self, row: int, headers: list[str], fills: list[PatternFill] | None = None) -> None:
-        for i, h in enumerate(headers, 1):
-            self.put(row, i, h, font=HEADER_FONT, fill=(fills[i - 1] if fills else HEADER_FILL), border=True)
-            self.ws.cell(row=row, column=i).alignment = Alignment(wrap_text=True, vertical="center")
-
-    def fit(self, fixed: dict[int, int] | None = None) -> None:
-        fixed = fixed or {}
-        widths: dict[int, int] = {}
-        for col in sorted(set(self.widths) | set(fixed)):
-            widths[col] = fixed.get(col) or min(MAX_WIDTH, max(MIN_WIDTH, self.widths.get(col, MIN_WIDTH)))
-            self.ws.column_dimensions[get_column_letter(col)].width = widths[col]
-        # Excel does not fit row heights to wrapped text on opening: estimate them (15 points a line)
-        lines: dict[int, int] = {}
-        for (row, col), text in self.wrapped.items():
-            per_line = max(1, widths.get(col, MIN_WIDTH) - 2)
-            n = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-            lines[row] = max(lines.get(row, 1), n)
-        for row in sorted(lines):
-            if lines[row] > 1:
-                self.ws.row_dimensions[row].height = min(409, 15 * lines[row])
-
-
-def _protect(ws: Worksheet) -> None:
-    """Protection against accidental edits, without a password: filtering, sorting and resizing stay allowed."""
-    p = ws.protection
-    p.sheet = True
-    p.autoFilter = False
-    p.sort = False
-    p.formatColumns = False
-    p.formatRows = False
-    p.selectLockedCells = False
-    p.selectUnlockedCells = False
 
 
 def _level_formatting(ws: Worksheet, ref: str, values: list[str], colors: dict[str, tuple[str, str]]) -> None:
@@ -200,35 +148,39 @@ def _controls_text(t: Threat) -> str:
     return "\n".join(f"{c.id} {c.title} ({c.status})" for c in t.controls)
 
 
-def _target_text(t: Threat) -> str:
-    return t.where()
-
-
-def build_workbook(a: Analysis, model: Model) -> Workbook:
+def build_workbook(a: Analysis, model: Model, options: RegisterOptions | None = None) -> Workbook:
+    options = options or RegisterOptions()
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
-    _summary(_Sheet(summary), a, model)
-    _risks(_Sheet(wb.create_sheet("Risks")), a)
-    _controls(_Sheet(wb.create_sheet("Controls")), a)
-    _compliance(_Sheet(wb.create_sheet("Compliance")), a)
-    _assets(_Sheet(wb.create_sheet("Assets")), model)
-    _method(_Sheet(wb.create_sheet("Method")))
-    _meta(_Sheet(wb.create_sheet(META_SHEET)), a)
+    page = {"title": a.title, "marking": options.classification, "day": a.as_of, "document": DOCUMENT}
+    for name, write in (("Summary", lambda s: _summary(s, a, model, options)),
+                        ("Risks", lambda s: _risks(s, a, model)),
+                        (AUDIT_SHEET, lambda s: _audit(s, a, model)),
+                        ("Controls", lambda s: _controls(s, a)),
+                        ("Compliance", lambda s: _compliance(s, a)),
+                        ("Assets", lambda s: _assets(s, model)),
+                        ("Method", _method)):
+        ws = summary if name == "Summary" else wb.create_sheet(name)
+        widths, rows, cols = write(Sheet(ws))
+        print_setup(ws, widths, title_rows=rows, title_cols=cols, **page)
+    _meta(Sheet(wb.create_sheet(META_SHEET)), a, model)
     for ws in wb.worksheets:
-        _protect(ws)
+        protect(ws)
     props = wb.properties
     props.creator = "tmodel"
     props.lastModifiedBy = "tmodel"
     props.title = f"Risk register: {a.model_id}"
     props.subject = "Threat model risk register"
+    if options.classification:
+        props.keywords = options.classification
     props.created = props.modified = midnight_utc(a.as_of)
     return wb
 
 
-def register_bytes(a: Analysis, model: Model) -> bytes:
+def register_bytes(a: Analysis, model: Model, options: RegisterOptions | None = None) -> bytes:
     """The workbook as bytes; the same analysis gives the same bytes."""
-    wb = build_workbook(a, model)
+    wb = build_workbook(a, model, options)
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()  # not save_workbook(): it stamps the current time
@@ -247,12 +199,15 @@ def _fix_zip_times(data: bytes, day: dt.date) -> bytes:
     return out.getvalue()
 
 
-def write_register(a: Analysis, model: Model, path: str) -> None:
-    write_atomic(path, register_bytes(a, model))
+def write_register(a: Analysis, model: Model, path: str, options: RegisterOptions | None = None) -> None:
+    write_atomic(path, register_bytes(a, model, options))
 
 
-# -- sheets -------------------------------------------------------------------------------------
-def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
+# -- sheets: each returns (column widths, rows to repeat on every printed page, columns to repeat) --
+Printed = tuple[dict[int, int], "str | None", "str | None"]
+
+
+def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions) -> Printed:
     ws = s.ws
     s.put(1, 1, f"Risk register: {a.title}", font=TITLE_FONT, measure=False)
     s.row = 3
@@ -261,7 +216,8 @@ def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
         ("Model", a.model_id),
         ("Title", a.title),
         ("Owner", a.owner),
-        ("Date of analysis", a.as_of),
+        ("Classification", options.classification or "not marked"),
+        ("Date of analysis (export)", a.as_of),
         ("GOST R 57580.1 level", md.gost_level.value),
         ("152-FZ protection level", md.pd_level.value if md.pd_level else "not set"),
         ("Last review", md.reviewed_on if md.reviewed_on else "not recorded"),
@@ -269,7 +225,7 @@ def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
         ("Generated by", f"tmodel {__version__}"),
     ):
         r = s.line(label, value)
-        ws.cell(row=r, column=1).font = Font(bold=True)
+        ws.cell(row=r, column=1).font = BOLD
         if isinstance(value, dt.date):
             ws.cell(row=r, column=2).number_format = DATE_FORMAT
             ws.cell(row=r, column=2).alignment = Alignment(horizontal="left")
@@ -287,19 +243,22 @@ def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
     _level_formatting(ws, f"A{first}:A{s.row - 1}", [lv.value for lv in Level], LEVEL_COLOR)
     r = s.line("total", len(a.threats), sum(residual.values()), border=True)
     for c in range(1, 4):
-        ws.cell(row=r, column=c).font = Font(bold=True)
+        ws.cell(row=r, column=c).font = BOLD
 
     s.row += 1
     s.put(s.row, 1, "Threats by status", font=SECTION_FONT)
     s.row += 1
     s.header(s.row, ["Status", "Threats", "Meaning"])
+    s.merge(s.row, 3, 8)
     s.row += 1
     for st, n in a.counts_by_status().items():
-        s.line(st, n, EFFECTIVE_STATUS_TEXT[st], border=True)
+        r = s.line(st, n, border=True)
+        s.put(r, 3, EFFECTIVE_STATUS_TEXT[st], border=True, wrap=True, measure=False)
+        s.merge(r, 3, 8)
 
     s.row += 1
-    s.put(s.row, 1, "Heat map: unresolved threats by likelihood and impact (inherent), coloured by the risk matrix", font=SECTION_FONT,
-          measure=False)
+    s.put(s.row, 1, "Heat map: unresolved threats by likelihood and impact (inherent), coloured by the risk matrix",
+          font=SECTION_FONT, measure=False)
     s.row += 1
     grid = a.heatmap()
     _matrix_grid(s, lambda lk, im: grid[lk - 1][im - 1], center=True, measure_header=False)
@@ -311,7 +270,9 @@ def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
     s.row += 1
     for f in a.frameworks:
         c = f.counts
-        r = s.line(f.id, f.title, f.coverage, c["met"], c["partial"], c["gap"], c["needs_answer"], c["not_applicable"], border=True)
+        r = s.line(f.id, "", f.coverage, c["met"], c["partial"], c["gap"], c["needs_answer"], c["not_applicable"],
+                   border=True)
+        s.put(r, 2, f.title, border=True, wrap=True, measure=False)
         ws.cell(row=r, column=3).number_format = "0.0"
     s.put(s.row, 1, "Coverage = (met + half of partial) / applicable requirements.", measure=False)
     s.row += 2
@@ -319,50 +280,63 @@ def _summary(s: _Sheet, a: Analysis, model: Model) -> None:
     s.put(s.row, 1, "Decisions needing attention", font=SECTION_FONT)
     s.row += 1
     s.header(s.row, ["Kind", "Threat id", "Message"])
+    s.merge(s.row, 3, 8)
     s.row += 1
     if not a.decision_issues:
         s.line("none", "", "")
     for i in a.decision_issues:
-        s.line(i.kind, i.threat, i.message, border=True)
-    s.fit({2: 36})
+        r = s.row
+        s.put(r, 1, i.kind, border=True)
+        s.put(r, 2, i.threat, border=True, wrap=True)
+        s.put(r, 3, i.message, border=True, wrap=True, measure=False)
+        s.merge(r, 3, 8)
+        s.row += 1
+    widths = s.fit({1: 24, 2: 24, 3: 16, 4: 11, 5: 11, 6: 11, 7: 11, 8: 11})
     ws.freeze_panes = "A3"
+    return widths, None, None
 
 
-def _risks(s: _Sheet, a: Analysis) -> None:
+def _risks(s: Sheet, a: Analysis, model: Model) -> Printed:
     ws = s.ws
     cols = {c.key: i for i, c in enumerate(RISK_COLUMNS, 1)}
     s.header(1, [c.header for c in RISK_COLUMNS], [EDIT_HEADER_FILL if c.editable else HEADER_FILL for c in RISK_COLUMNS])
     for r, t in enumerate(a.threats, 2):
         d = t.decision
+        own = decision_of(model, t.id)
+        refs = [f"CWE-{c}" for c in t.cwe] + [f"CAPEC-{c}" for c in t.capec]
         values: dict[str, Any] = {
             "id": t.id,
             "title": t.title,
-            "target": _target_text(t),
-            "stride": ", ".join(t.stride),
-            "frameworks": ", ".join(t.frameworks),
-            "requirements": ", ".join(t.requirements),
-            "likelihood": t.likelihood,
-            "impact": t.impact,
-            "score": t.score,
-            "level": t.level,
-            "controls": _controls_text(t),
-            "why": "\n".join(t.why),
-            "residual": t.residual_level,
-            "effective": t.status,
             "status": d.status if d else DecisionStatus.OPEN.value,
             "owner": (d.owner or "") if d else "",
+            "approver": (d.decided_by or "") if d else "",
+            "decided_on": d.decided_on if d and d.decided_on else None,
             "expires": d.expires if d and d.expires else None,
+            "ticket": (own.ticket or "") if own else "",
+            "control": (d.control or "") if d else "",
             "reason": d.reason if d else "",
+            "residual": t.residual_level,
+            "effective": threat_status(t),
+            "target": "\n".join(affected_items(t)),
+            "level": t.level,
+            "risk": f"{t.likelihood} × {t.impact} = {t.score}",
+            "stride": ", ".join(t.stride),
+            "refs": "\n".join(refs),
+            "requirements": "\n".join(t.requirements),
+            "description": one_paragraph(t.description),
+            "mitigation": one_paragraph(t.mitigation),
+            "controls": _controls_text(t),
+            "why": "\n".join(t.why),
         }
         for c in RISK_COLUMNS:
-            cell = s.put(r, cols[c.key], values[c.key], wrap=c.key in ("title", "target", "controls", "why", "reason", "requirements"),
-                         border=True, fmt=DATE_FORMAT if c.key == "expires" else None)
+            dated = c.key in ("expires", "decided_on")
+            cell = s.put(r, cols[c.key], values[c.key], wrap=c.wrap, border=True, fmt=DATE_FORMAT if dated else None,
+                         measure=False)
             if c.editable:
                 cell.protection = Protection(locked=False)
                 cell.fill = EDIT_FILL
     last = max(2, len(a.threats) + 1)
-    n = len(a.threats)
-    if n:
+    if a.threats:
         lv = [x.value for x in Level]
         for key in ("level", "residual"):
             col = get_column_letter(cols[key])
@@ -377,9 +351,15 @@ def _risks(s: _Sheet, a: Analysis) -> None:
             formula=[f"AND(ISNUMBER({exp}2),{exp}2<DATE({y},{m},{dd}))"],
             fill=PatternFill("solid", fgColor="FFCDD2", bgColor="FFCDD2"), font=Font(color="C62828", bold=True)))
         _validations(ws, cols, last)
-    ws.freeze_panes = "B2"
+    ws.freeze_panes = "C2"  # the header row, and the id and title, stay in view
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RISK_COLUMNS))}{last}"
-    s.fit({i: c.width for i, c in enumerate(RISK_COLUMNS, 1) if c.width} | {cols["controls"]: 40, cols["title"]: 36})
+    return s.fit({i: c.width for i, c in enumerate(RISK_COLUMNS, 1)}), "1:1", "A:A"
+
+
+def one_paragraph(text: str) -> str:
+    """Catalog text folded to paragraphs (single line breaks are the YAML source's wrapping)."""
+    paras = [" ".join(plain(p).split()) for p in (text or "").strip().split("\n\n")]
+    return "\n".join(p for p in paras if p)
 
 
 def _validations(ws: Worksheet, cols: dict[str, int], last: int) -> None:
@@ -387,28 +367,78 @@ def _validations(ws: Worksheet, cols: dict[str, int], last: int) -> None:
         col = get_column_letter(cols[key])
         return f"{col}2:{col}{last}"
 
+    def text(title: str, prompt: str, limit: int) -> DataValidation:
+        return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(limit), allow_blank=True,
+                              showErrorMessage=True, showInputMessage=True, errorTitle="Too long",
+                              error=f"At most {limit} characters", promptTitle=title, prompt=prompt)
+
+    def date(title: str, prompt: str) -> DataValidation:
+        return DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
+                              allow_blank=True, showErrorMessage=True, showInputMessage=True, errorTitle="Not a date",
+                              error="Enter a date (YYYY-MM-DD)", promptTitle=title, prompt=prompt)
+
     status = DataValidation(type="list", formula1='"' + ",".join(DecisionStatus.values()) + '"', allow_blank=False,
                             showErrorMessage=True, showInputMessage=True, errorStyle="stop",
                             errorTitle="Not a status", error="Choose one of: " + ", ".join(DecisionStatus.values()),
-                            promptTitle="Decision", prompt="open, mitigated, accepted (owner, expiry and justification required), transferred, false_positive")
-    owner = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True,
-                           showErrorMessage=True, showInputMessage=True, errorTitle="Too long",
-                           error="At most 200 characters", promptTitle="Risk owner",
-                           prompt="Who owns the risk (person or team); required for accepted risks")
-    expires = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
-                             allow_blank=True, showErrorMessage=True, showInputMessage=True, errorTitle="Not a date",
-                             error="Enter a date (YYYY-MM-DD)", promptTitle="Expiry / due date",
-                             prompt="When the acceptance expires; required for accepted risks")
-    reason = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="4000", allow_blank=True,
-                            showErrorMessage=True, showInputMessage=True, errorTitle="Too long",
-                            error="At most 4000 characters", promptTitle="Justification",
-                            prompt="Why: required for accepted, transferred and false_positive")
-    for dv, key in ((status, "status"), (owner, "owner"), (expires, "expires"), (reason, "reason")):
+                            promptTitle="Decision",
+                            prompt="open, mitigated (name the control or the evidence), accepted (owner, expiry and "
+                                   "justification), transferred, false_positive")
+    for dv, key in (
+        (status, "status"),
+        (text("Risk owner", "Who owns the risk (person or team); required for accepted risks", 200), "owner"),
+        (text("Approver", "Who took the decision (risk committee, CISO); required to accept a critical risk", 200), "approver"),
+        (date("Decision date", "When the decision was taken (default: the day of the import)"), "decided_on"),
+        (date("Expiry / due date", "When the acceptance expires; required for accepted risks"), "expires"),
+        (text("Ticket", "The ticket that tracks the decision or the treatment plan", 200), "ticket"),
+        (text("Mitigating control", "The control id that mitigates it (for mitigated)", 200), "control"),
+        (text("Justification / treatment plan", "Why, and what will be done by when", 4000), "reason"),
+    ):
         dv.add(rng(key))
         ws.add_data_validation(dv)
 
 
-def _status_sheet(s: _Sheet, headers: list[str], rows: list[list[Any]], status_col: int, wrap_cols: set[int]) -> None:
+def _answer_of(model: Model, question: str) -> Any:
+    return next((x for x in model.answers if x.question == question), None)
+
+
+def _audit(s: Sheet, a: Analysis, model: Model) -> Printed:
+    """The catalogs' audit questions, with the model's answers; the answer columns are editable and
+    come back into the model with ``tmodel import register``."""
+    ws = s.ws
+    cols = {c.key: i for i, c in enumerate(AUDIT_COLUMNS, 1)}
+    s.header(1, [c.header for c in AUDIT_COLUMNS], [EDIT_HEADER_FILL if c.editable else HEADER_FILL for c in AUDIT_COLUMNS])
+    questions = [c for c in a.controls if c.question]
+    for r, c in enumerate(questions, 2):
+        ans = _answer_of(model, c.id)
+        values: dict[str, Any] = {
+            "question": c.id, "title": c.title, "answer": ans.status.value if ans else "",
+            "evidence": ans.evidence if ans else "", "answered_by": (ans.answered_by or "") if ans else "",
+            "answered_on": ans.answered_on if ans and ans.answered_on else None, "status": c.status,
+            "required": "yes" if c.answer_required else "no", "text": c.question or "",
+            "expected": c.expected_evidence or "",
+        }
+        for col in AUDIT_COLUMNS:
+            cell = s.put(r, cols[col.key], values[col.key], wrap=col.wrap, border=True, measure=False,
+                         fmt=DATE_FORMAT if col.key == "answered_on" else None)
+            if col.editable:
+                cell.protection = Protection(locked=False)
+                cell.fill = EDIT_FILL
+    last = max(2, len(questions) + 1)
+    if questions:
+        col = get_column_letter(cols["status"])
+        _level_formatting(ws, f"{col}2:{col}{last}", list(STATUS_COLOR), STATUS_COLOR)
+        answers = AnswerStatus.values()
+        dv = DataValidation(type="list", formula1='"' + ",".join(answers) + '"', allow_blank=True, showErrorMessage=True,
+                            showInputMessage=True, errorTitle="Not an answer", error="Choose one of: " + ", ".join(answers),
+                            promptTitle="Answer", prompt="yes, partial, no, not_applicable (say why in Evidence)")
+        dv.add(f"{get_column_letter(cols['answer'])}2:{get_column_letter(cols['answer'])}{last}")
+        ws.add_data_validation(dv)
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(AUDIT_COLUMNS))}{last}"
+    return s.fit({i: c.width for i, c in enumerate(AUDIT_COLUMNS, 1)}), "1:1", "A:B"
+
+
+def _status_sheet(s: Sheet, headers: list[str], rows: list[list[Any]], status_col: int, wrap_cols: set[int]) -> None:
     ws = s.ws
     s.header(1, headers)
     for r, values in enumerate(rows, 2):
@@ -422,29 +452,28 @@ def _status_sheet(s: _Sheet, headers: list[str], rows: list[list[Any]], status_c
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
 
 
-def _controls(s: _Sheet, a: Analysis) -> None:
+def _controls(s: Sheet, a: Analysis) -> Printed:
     rows = []
     for c in a.controls:
-        notes = list(c.notes)
         rows.append([c.id, c.title, c.catalog, c.kind, c.status, c.evidence, ", ".join(c.satisfies), "\n".join(c.mitigates),
-                     c.question or "", c.expected_evidence or "", "\n".join(notes)])
+                     "\n".join(c.notes)])
     _status_sheet(s, ["Control", "Title", "Catalog", "Kind", "Status", "Evidence", "Satisfies", "Mitigates (threats)",
-                      "Audit question", "Expected evidence", "Notes"], rows, 5, {2, 6, 8, 9, 10, 11})
-    s.fit({2: 36, 6: 36, 8: 36, 9: 50, 10: 40, 11: 50})
+                      "Notes"], rows, 5, {1, 2, 6, 7, 8, 9})
+    return s.fit({1: 22, 2: 30, 3: 12, 4: 10, 5: 11, 6: 30, 7: 22, 8: 26, 9: 40}), "1:1", "A:A"
 
 
-def _compliance(s: _Sheet, a: Analysis) -> None:
+def _compliance(s: Sheet, a: Analysis) -> Printed:
     rows = []
     for f in a.frameworks:
         for q in f.requirements:
             rows.append([f.id, q.id, q.clause, q.title, q.confidence, q.status,
                          "\n".join(f"{c.id} ({c.status})" for c in q.controls), q.evidence])
     _status_sheet(s, ["Framework", "Requirement", "Clause", "Title", "Confidence", "Status", "Controls (status)", "Evidence"],
-                  rows, 6, {4, 7, 8})
-    s.fit({4: 50, 7: 36, 8: 40})
+                  rows, 6, {2, 3, 4, 7, 8})
+    return s.fit({1: 12, 2: 20, 3: 12, 4: 40, 5: 11, 6: 11, 7: 30, 8: 30}), "1:1", "A:B"
 
 
-def _assets(s: _Sheet, model: Model) -> None:
+def _assets(s: Sheet, model: Model) -> Printed:
     ws = s.ws
     reach = asset_reach(model)
     headers = ["Asset", "Title", "Classification", "Personal data", "Volume", "Masked", "Cross-border countries",
@@ -457,31 +486,31 @@ def _assets(s: _Sheet, model: Model) -> None:
                   ("yes" if cb.rkn_notified else "no") if cb.transfer else "",
                   "\n".join(reach[asset.id].flows), "\n".join(reach[asset.id].elements)]
         for c, v in enumerate(values, 1):
-            s.put(r, c, v, border=True, wrap=c in (2, 9, 10))
+            s.put(r, c, v, border=True, wrap=c in (1, 2, 7, 9, 10))
     last = max(2, len(model.data_assets) + 1)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    s.fit({2: 36})
+    return s.fit({1: 18, 2: 28, 9: 22, 10: 22}), "1:1", "A:A"
 
 
-
-def _matrix_grid(s: _Sheet, value: Any, *, center: bool, measure_header: bool) -> None:
+def _matrix_grid(s: Sheet, value: Any, *, center: bool, measure_header: bool) -> None:
     """A 5x5 likelihood (rows, 5 at the top) x impact grid, each cell coloured by the risk matrix."""
-    s.put(s.row, 1, "Likelihood \\ Impact", font=Font(bold=True), border=True)
+    s.put(s.row, 1, "Likelihood \\ Impact", font=BOLD, border=True)
     for im in range(1, 6):
-        s.put(s.row, 1 + im, f"{im} {risk.IMPACT_NAMES[im]}", font=Font(bold=True), border=True, measure=measure_header)
+        s.put(s.row, 1 + im, f"{im} {risk.IMPACT_NAMES[im]}", font=BOLD, border=True, measure=measure_header)
     s.row += 1
     for lk in range(5, 0, -1):
-        s.put(s.row, 1, f"{lk} {risk.LIKELIHOOD_NAMES[lk]}", font=Font(bold=True), border=True)
+        s.put(s.row, 1, f"{lk} {risk.LIKELIHOOD_NAMES[lk]}", font=BOLD, border=True)
         for im in range(1, 6):
             strong, light = LEVEL_COLOR[risk.MATRIX[lk - 1][im - 1].value]
             cell = s.put(s.row, 1 + im, value(lk, im), border=True,
-                         fill=PatternFill("solid", fgColor=light), font=Font(bold=True, color=strong))
+                         fill=PatternFill("solid", fgColor=light), font=Font(size=9, bold=True, color=strong))
             if center:
                 cell.alignment = Alignment(horizontal="center")
         s.row += 1
 
-def _method(s: _Sheet) -> None:
+
+def _method(s: Sheet) -> Printed:
     s.put(1, 1, "Risk method", font=TITLE_FONT, measure=False)
     s.row = 3
     for line in method_items():
@@ -515,21 +544,30 @@ def _method(s: _Sheet) -> None:
     s.row += 1
     s.put(s.row, 1, "Editing this register", font=SECTION_FONT, measure=False)
     s.row += 1
-    for line in (
-        "Only the blue columns of the Risks sheet are meant to be edited: Status, Owner, Expiry / due date and Justification.",
-        "An accepted risk needs an owner, an expiry date and a justification; transferred and false_positive need a justification.",
-        "Read the edits back into the model with: tmodel import register <this file> <model.yaml> (add --dry-run to preview).",
-        "The import records who decided (the owner, or 'compliance' when no owner is given) and when (the day of the import).",
-        "The sheets are protected WITHOUT a password, only against accidental edits: Review > Unprotect Sheet lifts it.",
-        "It is not access control: keep the signed record and the model's git history as the authoritative trail.",
-        "The hidden sheet _tmodel holds the values as exported, so the import applies only what changed here.",
-    ):
+    for line in EDITING_NOTES:
         s.put(s.row, 1, line, measure=False)
         s.row += 1
-    s.fit({1: 28, 2: 70})
+    return s.fit({1: 28, 2: 90}), None, None
 
 
-def _meta(s: _Sheet, a: Analysis) -> None:
+EDITING_NOTES = (
+    "Only the blue columns are meant to be edited: on Risks, Status, Owner, Approver (decided by), Decision date, "
+    "Expiry / due date, Ticket, Mitigating control and Justification / treatment plan; on Audit, Answer, Evidence, "
+    "Answered by and Answered on.",
+    "An accepted risk needs an owner, an expiry date and a justification (and an approver when it is critical); its "
+    "expiry may be at most the project's max_acceptance_days after the decision (tmodel.toml, default 365).",
+    "mitigated needs the mitigating control or the evidence in the justification; transferred and false_positive "
+    "need a justification.",
+    "Read the edits back into the model with: tmodel import register <this file> <model.yaml> (add --dry-run to preview).",
+    "Rows deleted here leave their decision in the model as it was; rows added here are refused (threat ids come "
+    "from the analysis). Export again after changing the model.",
+    "The sheets are protected WITHOUT a password, only against accidental edits: Review > Unprotect Sheet lifts it.",
+    "It is not access control: keep the signed record and the model's git history as the authoritative trail.",
+    "The hidden sheet _tmodel holds the values as exported, so the import applies only what changed here.",
+)
+
+
+def _meta(s: Sheet, a: Analysis, model: Model) -> None:
     ws = s.ws
     s.line("tmodel register", REGISTER_FORMAT)
     s.line("model", a.model_id)
@@ -539,6 +577,18 @@ def _meta(s: _Sheet, a: Analysis) -> None:
     s.row += 1
     for t in a.threats:
         d = t.decision
+        own = decision_of(model, t.id)
         s.line(t.id, d.status if d else DecisionStatus.OPEN.value, (d.owner or "") if d else "",
-               d.expires.isoformat() if d and d.expires else "", d.reason if d else "")
+               (d.decided_by or "") if d else "", d.decided_on.isoformat() if d and d.decided_on else "",
+               d.expires.isoformat() if d and d.expires else "", (own.ticket or "") if own else "",
+               (d.control or "") if d else "", d.reason if d else "")
+    s.row += 1
+    s.header(s.row, AUDIT_META_HEADERS)
+    s.row += 1
+    for c in a.controls:
+        if not c.question:
+            continue
+        ans = _answer_of(model, c.id)
+        s.line(c.id, ans.status.value if ans else "", ans.evidence if ans else "", (ans.answered_by or "") if ans else "",
+               ans.answered_on.isoformat() if ans and ans.answered_on else "")
     ws.sheet_state = "hidden"

@@ -28,6 +28,7 @@ import yaml
 
 from tmodel.model.yamlsafe import Located, parse_yaml
 from tmodel.problems import Problem, ProblemError
+from tmodel.textsafe import neutralize
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 SCHEMA_LINE = "# yaml-language-server: $schema=https://tmodel.dev/schemas/model-v1.schema.json"
@@ -50,6 +51,8 @@ def read_input(path: str, what: str) -> str:
         raise problem(0, f"cannot read the file: {exc.strerror or exc}", "check the path") from None
     if stat.S_ISDIR(st.st_mode):
         raise problem(0, f"this is a folder, not {what}", f"pass the file that holds {what}")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read, a device would never end
+        raise problem(0, f"this is not a regular file (a pipe or device), not {what}", "save the input to a file and pass that")
     if st.st_size > MAX_INPUT_BYTES:
         raise problem(1, f"file is {st.st_size:,} bytes, over the {MAX_INPUT_BYTES:,}-byte limit", f"check that this is {what}")
     try:
@@ -133,6 +136,12 @@ def clip(parts: list[str] | str, source: str) -> str:
 def has_value(value: Any) -> bool:
     """Whether a value says anything: None, '', [] and {} do not (0 and false do)."""
     return value not in (None, "", [], {})
+
+
+def mapping_at(data: Any, key: str) -> dict[str, Any]:
+    """``data[key]`` when both are mappings, else {}: untrusted input read without guessing its shape."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def describe(value: Any, *, empty: str | None = "empty", scalar: str = "type") -> str:
@@ -242,6 +251,13 @@ class Draft:
     def item(self, section: str, item_id: str) -> dict[str, Any] | None:
         return next((x for x in getattr(self, section) if x.get("id") == item_id), None)
 
+    def existing(self, section: str, item_id: str) -> dict[str, Any]:
+        """An item the importer itself put in the draft: a KeyError otherwise (a bug, not bad input)."""
+        hit = self.item(section, item_id)
+        if hit is None:
+            raise KeyError(f"{section}[{item_id}] is not in the draft")
+        return hit
+
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format_version": 1, "metadata": self.metadata}
         for section in ("data_assets", "boundaries", "elements", "flows"):
@@ -279,13 +295,16 @@ def _whole_item_source(item: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Multi-line text as literal blocks, the way a person writes it in a model."""
+    """Multi-line text as literal blocks, the way a person writes it in a model; never an alias
+    (``&id001``/``*id001``) for a value the draft happens to share between two items."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     if "\n" in value.strip():
-        text = "\n".join(line.rstrip() for line in value.strip().splitlines()) + "\n"
-        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+        return dumper.represent_scalar("tag:yaml.org,2002:str", _block_text(value), style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
@@ -354,7 +373,85 @@ def render(draft: Draft, today: dt.date | None = None, output: str | None = None
                          ("Not converted (no equivalent in tmodel)", draft.unmapped)):
         if items:
             head += ["#", f"# {title}:"]
-            head += [f"#   - {one_line(x)}" for x in items]
-    body = yaml.dump(draft.to_data(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+            head += [f"#   - {one_line(neutralize(x))}" for x in items]
+    data = draft.to_data()
+    fit_lengths(data)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=False)
     return "\n".join(head) + "\n\n" + body
+
+
+def _block_text(value: str) -> str:
+    """Multi-line text as ``_str`` writes it (and the loader reads it back): a literal block."""
+    return "\n".join(line.rstrip() for line in value.strip().splitlines()) + "\n"
+
+
+def _as_dumped(node: Any) -> None:
+    """Multi-line strings replaced, in place, by the text the literal block will read back as."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for k, v in list(items):
+        if isinstance(v, str) and "\n" in v.strip():
+            node[k] = _block_text(v)
+        elif isinstance(v, (dict, list)):
+            _as_dumped(v)
+
+
+def fit_lengths(data: dict[str, Any]) -> None:
+    """Shorten (with '…') every text the model format would refuse as too long, in place.
+
+    An input may hold a 5,000-character description or context anywhere; the importer must still
+    write a model its own loader accepts. The model's own validation says which values are too
+    long and their limits, so no importer has to know every field's limit."""
+    from pydantic import ValidationError
+
+    from tmodel.model.types import Model
+
+    _as_dumped(data)
+    body = {k: v for k, v in data.items() if k != "format_version"}
+    for _ in range(3):
+        try:
+            Model.model_validate(body, by_alias=True, by_name=False)
+            return
+        except ValidationError as exc:
+            cut = False
+            for err in exc.errors():
+                limit = (err.get("ctx") or {}).get("max_length")
+                if err["type"] != "string_too_long" or not isinstance(limit, int):
+                    continue
+                node: Any = body
+                loc: list[Any] = list(err["loc"])
+                for step in loc[:-1]:
+                    node = node[step] if isinstance(node, (dict, list)) else None
+                last: Any = loc[-1] if loc else None
+                if (isinstance(node, dict) and isinstance(node.get(last), str)) or \
+                        (isinstance(node, list) and isinstance(last, int) and isinstance(node[last], str)):
+                    text = node[last]
+                    block = "\n" in text.strip()  # a literal block reads back with a final newline
+                    node[last] = _block_text(shorten(text, limit - 1)) if block else shorten(text, limit)
+                    cut = True
+            if not cut:
+                return
+        except Exception:  # noqa: BLE001 - shortening is best effort; emit_draft validates the result
+            return
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a URL, lower case, also when Python cannot split the rest
+    (``https://[bank]/api``: brackets that hold no IP address make ``urlsplit`` raise)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
+        return m.group(1).lower() if m else ""
+
+
+def url_host(url: str) -> str:
+    """The host of a URL, lower case; '' when there is none or the URL cannot be split."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""

@@ -53,6 +53,7 @@ from tmodel.importers.common import (
     id_stem,
     in_reading_order,
     located_problem,
+    mapping_at,
     one_line,
     parse_document,
     read_input,
@@ -83,7 +84,7 @@ from tmodel.importers.threagile_vocabulary import (
     WHY_TOP,
     ZONE_WORDS,
 )
-from tmodel.model.enums import ZONE_TRUST
+from tmodel.model.enums import ZONE_TRUST, Zone
 from tmodel.model.yamlsafe import Located
 from tmodel.problems import Problem, ProblemError
 
@@ -180,7 +181,7 @@ class _Importer:
     def metadata(self) -> None:
         d = self.data
         title = _title(_text(d.get("title"))) or "Imported Threagile model"
-        author = d.get("author") if isinstance(d.get("author"), dict) else {}
+        author = mapping_at(d, "author")
         owner = _title(_text(author.get("name")))
         meta: dict[str, Any] = {"id": slug(title, "threagile-model"), "title": title,
                                 "owner": owner or "unknown (set the team that answers for this integration)"}
@@ -331,7 +332,7 @@ class _Importer:
         desc = _text(item.get("description"))
         if desc and desc != el["title"]:
             notes.append(desc if desc.endswith(".") else desc + ".")
-        kind = KIND[_text(item.get("type"))]
+        kind = KIND[_text(item.get("type")) or ""]
         derive(el, "kind", kind, self.src(path + ("type",)))
         tech_raw = _text(item.get("technology")) or ""
         tech, meaning = TECHNOLOGY.get(tech_raw, ("other", ""))
@@ -448,7 +449,7 @@ class _Importer:
         # in a more trusted one (a DMZ drawn inside the company network) keeps its zone and loses the nesting
         unnested: dict[str, str] = {}
         for child, (parent, _) in list(parent_of.items()):
-            if ZONE_TRUST[zone_of[child]] < ZONE_TRUST[zone_of[parent]]:
+            if ZONE_TRUST[Zone(zone_of[child])] < ZONE_TRUST[Zone(zone_of[parent])]:
                 unnested[child] = parent
                 del parent_of[child]
         assumed = []
@@ -490,7 +491,7 @@ class _Importer:
         # place the elements
         unassigned: list[str] = []
         for tid, path in self.asset_path.items():
-            el = self.draft.item("elements", self.element_of[tid])
+            el = self.draft.existing("elements", self.element_of[tid])
             item = self.data["technical_assets"][path[1]]
             internet = item.get("internet") is True
             if tid in placed:
@@ -548,7 +549,8 @@ class _Importer:
             self.unknown_ref(path + ("target",), "technical asset", target, self.element_of)
             return None
         data: list[str] = []
-        sent, received = [], []
+        sent: list[str] = []
+        received: list[str] = []
         for key, bucket in (("data_assets_sent", sent), ("data_assets_received", received)):
             for i, x in self.id_list(path + (key,), link.get(key), f"'{key}'"):
                 if x not in self.data_of:
@@ -654,7 +656,7 @@ class _Importer:
             elif key == "individual_risk_categories" and isinstance(value, dict):
                 for cname, cat in value.items():
                     c = cat if isinstance(cat, dict) else {}
-                    risks = c.get("risks_identified") if isinstance(c.get("risks_identified"), dict) else {}
+                    risks = mapping_at(c, "risks_identified")
                     listed = "; ".join(
                         f"{_plain(r)} ({_plain(v.get('severity')) if isinstance(v, dict) else '?'})" for r, v in risks.items())
                     un.append(f"individual risk category '{_plain(cname)}' ({self.src((key, cname))}), "
@@ -669,15 +671,15 @@ class _Importer:
                     un.append(f"shared runtime '{_plain(rname)}' ({self.src((key, rname))})" + (f" runs {names}" if names else "")
                               + ": tmodel has no shared runtime; a compromise of one of them reaches the others")
             elif key in ("abuse_cases", "security_requirements", "questions") and isinstance(value, dict):
-                names = list(value)
+                listed_names = list(value)
                 what = {"abuse_cases": "abuse case(s)", "security_requirements": "security requirement(s)",
                         "questions": "question(s)"}[key]
-                shown = "; ".join(_plain(n) for n in names)
+                shown = "; ".join(_plain(n) for n in listed_names)
                 extra = ""
                 if key == "questions":
                     open_ = sum(1 for v in value.values() if not has_value(v))
                     extra = f", {open_} unanswered"
-                un.append(f"{key} ({at}): {len(names)} {what}{extra}: {shorten(shown, 600)}; {WHY_TOP[key]}")
+                un.append(f"{key} ({at}): {len(listed_names)} {what}{extra}: {shorten(shown, 600)}; {WHY_TOP[key]}")
             elif key.startswith("diagram_tweak"):
                 self.not_converted("(top level)", "diagram_tweak_*", (key,))
             elif key == "includes":

@@ -58,6 +58,7 @@ from tmodel.importers.common import (
     id_stem,
     in_reading_order,
     located_problem,
+    mapping_at,
     one_line,
     parse_document,
     pointer,
@@ -178,7 +179,7 @@ class _Importer:
                                        "knows (2.x): read as version 2, check the result")
 
     def metadata(self, d: dict, detail: dict) -> None:
-        summary = d.get("summary") if isinstance(d.get("summary"), dict) else {}
+        summary = mapping_at(d, "summary")
         title = _title(summary.get("title")) or "Imported Threat Dragon model"
         owner = _title(summary.get("owner"))
         meta: dict[str, Any] = {"id": slug(title, "threat-dragon-model"), "title": title,
@@ -341,7 +342,7 @@ class _Importer:
         threats = data.get("threats")
         if not isinstance(threats, list) or not threats:
             return []
-        quoted = []
+        quoted: list[str] = []
         for ti, t in enumerate(threats):
             if not isinstance(t, dict):
                 continue
@@ -420,7 +421,7 @@ class _Importer:
     def place_elements(self) -> None:
         outside_actors, unassigned = [], []
         for n in self.nodes.values():
-            el = self.draft.item("elements", n["id"])
+            el = self.draft.existing("elements", n["id"])
             rect = n["rect"]
             inside = [b for b in self.boxes if b["diagram"] == n["diagram"] and rect and geo.inside(geo.center(rect), b["rect"])]
             if inside:
@@ -481,7 +482,8 @@ class _Importer:
             self.error(cpath + ("cell",), f"flow cell {ci} {'starts' if which == 'source' else 'ends'} at cell '{cid}', "
                        f"which is not in diagram {di}", "the file is damaged: reconnect or redraw the flow in Threat Dragon")
             return None, "", ""
-        x, y = e.get("x"), e.get("y")
+        x: Any = e.get("x")
+        y: Any = e.get("y")
         if not (geo.is_number(x) and geo.is_number(y)):
             self.error(cpath, f"the {which} of flow cell {ci} has neither 'cell' nor a position", "the file is damaged")
             return None, "", ""
@@ -741,6 +743,9 @@ def import_threat_dragon(path: str) -> Draft:
                                         "the file is truncated or damaged: save it again from Threat Dragon")]) from None
         except RecursionError:
             raise ProblemError([Problem(path, 1, 1, "the JSON is nested too deeply", "pass the file Threat Dragon saved")]) from None
+        except ValueError:  # Python's limit on integer digits (4,300): a damaged or hostile file
+            raise ProblemError([Problem(path, 1, 1, "the JSON holds a number with thousands of digits",
+                                        "the file is damaged: save it again from Threat Dragon")]) from None
     located = parse_document(text, path, WHAT)
     return _Importer(path, located).run()
 

@@ -11,9 +11,17 @@ from typing import Any
 Rect = tuple[float, float, float, float]  # x, y, width, height
 
 
+MAX_COORDINATE = 1e12  # far beyond any canvas; a larger number is noise (and 10**400 overflows a float)
+MAX_VERTICES = 1000  # bend points per edge: crossing tests are quadratic in them
+
+
 def is_number(v: Any) -> bool:
-    """A finite int or float (not a bool)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite int or float (not a bool) within ``MAX_COORDINATE``."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    if isinstance(v, int):
+        return -MAX_COORDINATE <= v <= MAX_COORDINATE
+    return math.isfinite(v) and abs(v) <= MAX_COORDINATE
 
 
 def rect(cell: dict) -> Rect | None:
@@ -56,7 +64,7 @@ def end_point(e: Any, node: dict | None) -> tuple[float, float] | None:
 def vertices(cell: dict) -> list[tuple[float, float]]:
     """The bend points of an edge (ignoring malformed ones)."""
     v = cell.get("vertices")
-    return [(float(p["x"]), float(p["y"])) for p in (v if isinstance(v, list) else [])
+    return [(float(p["x"]), float(p["y"])) for p in (v if isinstance(v, list) else [])[:MAX_VERTICES]
             if isinstance(p, dict) and is_number(p.get("x")) and is_number(p.get("y"))]
 
 

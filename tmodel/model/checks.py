@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import Counter
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
+
+from pydantic import BaseModel
 
 from tmodel.model.enums import (
     ZONE_TRUST,
@@ -69,7 +71,7 @@ class Ctx:
         self.path = path
         self.today = today or dt.date.today()
 
-    def at(self, loc: tuple, message: str, hint: str = "", *, severity: str = "error", code: str = "", key: bool = False) -> Problem:
+    def at(self, loc: tuple[Any, ...], message: str, hint: str = "", *, severity: str = "error", code: str = "", key: bool = False) -> Problem:
         line, col = self.located.where(loc, key=key) if self.located else (0, 0)
         return Problem(self.path, line, col, message, hint, severity, code)
 
@@ -110,7 +112,7 @@ def check_references(m: Model, c: Ctx) -> Iterator[Problem]:
     assets = {a.id for a in m.data_assets}
     scope_targets = elements | {f.id for f in m.flows}
 
-    def unknown(loc: tuple, what: str, value: str, known: set[str]) -> Problem:
+    def unknown(loc: tuple[Any, ...], what: str, value: str, known: set[str]) -> Problem:
         return c.at(loc, f"unknown {what} '{value}'", _suggest(value, known, what), code="unknown-ref")
 
     for i, b in enumerate(m.boundaries):
@@ -142,15 +144,15 @@ def check_references(m: Model, c: Ctx) -> Iterator[Problem]:
             yield unknown(("configs", i, "element"), "element", cl.element, elements)
 
 
-def _field_paths(cls: type, prefix: str = "") -> set[str]:
+def _field_paths(cls: type[BaseModel], prefix: str = "") -> set[str]:
     out: set[str] = set()
     for name, f in cls.model_fields.items():
         tp = f.annotation
         out.add(prefix + name)
-        if isinstance(tp, type) and hasattr(tp, "model_fields"):
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
             out |= _field_paths(tp, prefix + name + ".")
         for arg in getattr(tp, "__args__", ()):  # Optional[Sub]
-            if isinstance(arg, type) and hasattr(arg, "model_fields"):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
                 out |= _field_paths(arg, prefix + name + ".")
     return out
 
@@ -293,7 +295,7 @@ def check_unused_elements(m: Model, c: Ctx) -> Iterator[Problem]:
 def check_flow_ends(m: Model, c: Ctx) -> Iterator[Problem]:
     """A flow joins two different elements, not both external entities; no flow is an exact copy of another."""
     kinds = {e.id: e.kind for e in m.elements}
-    seen: dict[tuple, str] = {}
+    seen: dict[str, str] = {}
     for i, f in enumerate(m.flows):
         if f.source == f.target:
             yield c.at(("flows", i, "to"), f"flow '{f.id}' goes from '{f.source}' to itself",
@@ -433,7 +435,7 @@ def check_unused_assets(m: Model, c: Ctx) -> Iterator[Problem]:
 
 def check_controls(m: Model, c: Ctx) -> Iterator[Problem]:
     """One entry per control and scope; implemented and not-applicable controls say where the evidence is (warning)."""
-    seen: set[tuple] = set()
+    seen: set[tuple[str, tuple[str, ...]]] = set()
     for i, cs in enumerate(m.controls):
         key = (cs.control, tuple(sorted(cs.scope)))
         if key in seen:

@@ -22,15 +22,15 @@ class DescribedEnum(str, Enum):
         return obj
 
     def __str__(self) -> str:  # str(Level.HIGH) == "high", not "Level.HIGH"
-        return self.value
+        return str(self.value)
 
     @classmethod
     def values(cls) -> list[str]:
         return [m.value for m in cls]
 
     @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict:
-        schema = handler(core_schema)
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
         schema = handler.resolve_ref_schema(schema)
         schema["enumDescriptions"] = [m.description for m in cls]
         schema["markdownEnumDescriptions"] = [f"**{m.value}**: {m.description}" for m in cls]
@@ -214,40 +214,6 @@ class ConfigKind(DescribedEnum):
         "wso2_deployment_toml",
         "WSO2 API Manager 4.x repository/conf/deployment.toml, read over the product's defaults",
     )
-
-
-class ConfigFinding(DescribedEnum):
-    """Findings of the WSO2 deployment.toml audit (tmodel.importers.wso2_config); rules match them by id."""
-
-    LEGACY_TLS_GATEWAY = ("legacy-tls-gateway", "The API gateway's HTTPS listener accepts TLS 1.0 or 1.1")
-    LEGACY_TLS_BACKEND = ("legacy-tls-backend", "The gateway's HTTPS sender to backends allows TLS 1.0 or 1.1")
-    LEGACY_TLS_MANAGEMENT = ("legacy-tls-management", "The management ports (Tomcat 9443) or other listeners allow TLS 1.0 or 1.1")
-    PLAINTEXT_GATEWAY_PORT = ("plaintext-gateway-port", "The plain HTTP API port (8280) is enabled")
-    PLAINTEXT_MANAGEMENT_PORT = ("plaintext-management-port", "The plain HTTP servlet port (9763) is enabled")
-    CLIENT_CERT_OPTIONAL = ("client-cert-optional", "Client certificates are optional on the gateway listener (mTLS only per API)")
-    CERT_REVOCATION_OFF = ("cert-revocation-off", "Client certificate revocation (OCSP/CRL) is not checked")
-    HOSTNAME_VERIFICATION_RELAXED = ("hostname-verification-relaxed", "Backend hostname verification is DefaultAndLocalhost")
-    HOSTNAME_VERIFICATION_OFF = ("hostname-verification-off", "Backend hostname verification is off (AllowAll)")
-    CORS_ANY_ORIGIN = ("cors-any-origin", "CORS allows any origin ('*')")
-    DEFAULT_ADMIN_CREDENTIALS = ("default-admin-credentials", "The super admin is still admin/admin")
-    DEFAULT_KEYSTORE_PASSWORD = ("default-keystore-password", "A keystore or truststore still uses the shipped wso2carbon password")
-    DEFAULT_KEYSTORE_FILE = ("default-keystore-file", "The shipped wso2carbon.jks keystore (a private key everyone has) is in use")
-    GATEWAY_CIPHERS_UNSET = ("gateway-ciphers-unset", "No cipher suites chosen on the gateway listener: the JVM's defaults apply")
-    WEAK_CIPHERS_GATEWAY = ("weak-ciphers-gateway", "The gateway listener offers broken, static-RSA or CBC cipher suites")
-    CLIENT_CERT_HEADER_NOT_VALIDATED = ("client-cert-header-not-validated", "Client certificates passed in a header are not validated")
-    LEGACY_TLS_WEBSOCKET = ("legacy-tls-websocket", "The secure WebSocket listener allows TLS 1.0 or 1.1")
-    LEGACY_TLS_EVENT_RECEIVER = ("legacy-tls-event-receiver", "The throttling event receiver (9711) allows TLS 1.0 or 1.1")
-    LONG_ACCESS_TOKEN_LIFETIME = ("long-access-token-lifetime", "User access tokens live longer than an hour")
-    PLAINTEXT_SECRETS = ("plaintext-secrets", "Passwords written in clear text instead of $secret{alias}")
-    H2_DATABASE = ("h2-database", "An embedded H2 database is configured (not for production)")
-    ROPC_ENABLED = ("ropc-enabled", "The resource-owner password grant is enabled")
-    TOKENS_NOT_CERT_BOUND = ("tokens-not-cert-bound", "Certificate-bound access tokens (RFC 8705) are off")
-    TOKENS_NOT_HASHED = ("tokens-not-hashed", "Tokens are stored unhashed in the database")
-    UNLIMITED_TIER = ("unlimited-tier", "The Unlimited throttling tier is available")
-    OUTBOUND_AUTH_HEADER = ("outbound-auth-header", "The client's access token is forwarded to backends")
-    DEVPORTAL_ANONYMOUS = ("devportal-anonymous", "The developer portal is browsable anonymously")
-    ANALYTICS_PAYLOADS = ("analytics-payloads", "Analytics sends request/response payloads out")
-    JMX_ENABLED = ("jmx-enabled", "The JMX RMI server is started")
 
 
 class ControlStatus(DescribedEnum):

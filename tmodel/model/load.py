@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from tmodel import FORMAT_VERSION
 from tmodel.model.checks import check_model
@@ -176,7 +177,7 @@ def _allowed_keys(cls: Any) -> list[str]:
     return []
 
 
-def _locate_error(err: dict[str, Any], located: Located, path: str) -> Problem:
+def _locate_error(err: ErrorDetails, located: Located, path: str) -> Problem:
     return _locate_error_generic(err, located, path, Model)
 
 
@@ -206,7 +207,7 @@ def _yaml_reading(value: Any) -> str:
     return type(value).__name__
 
 
-def _locate_error_generic(err: dict[str, Any], located: Located, path: str, root: Any) -> Problem:
+def _locate_error_generic(err: ErrorDetails, located: Located, path: str, root: Any) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     data = located.data

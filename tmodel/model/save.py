@@ -2,8 +2,13 @@
 
 ``ModelDocument`` holds a ruamel.yaml round-trip tree: comments, key order, quoting and flow
 style survive. Edits are small named operations (set a field, add/remove an item, rename an id
-with every reference, upsert a decision/answer/control). ``save`` writes atomically (temp file,
-fsync, rename) and refuses to overwrite a file that changed on disk since it was opened.
+with every reference, upsert a decision/answer/control). ``save`` writes through
+``tmodel.fsutil.atomic_write_text`` (temp file, fsync, rename; symlinks written through, mode and
+owner kept, read-only files refused) and refuses to overwrite a file whose *content* changed on
+disk since it was opened (an outside edit that keeps the mtime, ``cp -p``, is caught too).
+
+Opening reads the file through the model reader's limits (size, UTF-8, binary) and turns every
+ruamel.yaml error into a located problem (``ProblemError``), never a traceback.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from tmodel.fsutil import atomic_write
+from tmodel.fsutil import atomic_write_text
 from tmodel.model.load import Loaded, load_model_text
+from tmodel.model.yamlsafe import parse_yaml, read_text
+from tmodel.problems import Problem, ProblemError
 
 # list sections and the key that identifies their items
 KEYS = {"data_assets": "id", "boundaries": "id", "elements": "id", "flows": "id",
@@ -55,7 +63,8 @@ def yaml_safe(value: Any) -> Any:
             return LiteralScalarString(value)
         try:
             back = yaml.safe_load(value) if value else ""
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+            # '2027-02-30' is a timestamp to YAML that no calendar holds: PyYAML raises ValueError
             return DoubleQuotedScalarString(value)
         if back != value or not isinstance(back, str):
             return DoubleQuotedScalarString(value)
@@ -79,27 +88,43 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class NoNewAliasRepresenter(RoundTripRepresenter):
+    """Never invents an anchor: an object that appears twice (one ``date`` shared by several
+    decisions) is written out twice, never as ``&id001`` / ``*id001``. Deleting the anchored item
+    by hand would otherwise leave a dangling alias and a model that no longer loads. Anchors the
+    person wrote in the file themselves (loaded with their name) are kept."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        anchor = getattr(data, "anchor", None)
+        return not (anchor is not None and getattr(anchor, "value", None) is not None)
+
+
 class ModelDocument:
     def __init__(self, text: str, path: str, mtime_ns: int = 0):
         self.path = path
         self.original_text = text
         self.mtime_ns = mtime_ns
-        _, seq_indent, offset = load_yaml_guess_indent(text) if text.strip() else (None, 4, 2)
+        _, seq_indent, offset = _guess_indent(text, path)
         seq_indent, offset = seq_indent or 2, offset or 0
         self._yaml = YAML(typ="rt")
+        self._yaml.Representer = NoNewAliasRepresenter
         self._yaml.width = 4096  # never rewrap the human's long lines
         self._yaml.preserve_quotes = True
         # keep the file's own indentation: "  - id:" lists (sequence 4, offset 2) or "- id:" lists
         self._yaml.indent(mapping=max(2, seq_indent - offset), sequence=seq_indent, offset=offset)
-        self.data: CommentedMap = self._yaml.load(text) or CommentedMap()
+        self.data: CommentedMap = _round_trip_load(self._yaml, text, path)
         self.dirty = False
 
     # -- opening and saving -----------------------------------------------------------------
     @classmethod
     def open(cls, path: str) -> "ModelDocument":
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-        return cls(text, path, os.stat(path).st_mtime_ns)
+        """Open a model for editing. Raises ProblemError (located) for a file that cannot be edited."""
+        text = read_text(path)  # size, binary and UTF-8 limits, as every reader
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            mtime = 0
+        return cls(text, path, mtime)
 
     def text(self) -> str:
         buf = io.StringIO()
@@ -110,15 +135,16 @@ class ModelDocument:
         return load_model_text(self.text(), self.path, self.mtime_ns)
 
     def changed_on_disk(self) -> str | None:
-        """The file's current text if it changed since it was opened, else None."""
+        """The file's current text if its content changed since it was opened, else None.
+
+        Compared by content, not by mtime: ``cp -p`` or ``rsync -t`` can put other text in the
+        file with the old mtime, and a save must not overwrite it."""
         try:
-            st = os.stat(self.path)
+            with open(self.path, "rb") as fh:
+                raw = fh.read()
         except FileNotFoundError:
             return ""
-        if st.st_mtime_ns == self.mtime_ns:
-            return None
-        with open(self.path, encoding="utf-8-sig") as fh:
-            disk = fh.read()
+        disk = raw.decode("utf-8-sig", errors="replace")
         return None if disk == self.original_text else disk
 
     def save(self, *, force: bool = False) -> None:
@@ -127,9 +153,12 @@ class ModelDocument:
             if disk is not None:
                 raise ChangedOnDisk(self.path, disk)
         text = self.text()
-        atomic_write(self.path, text)
+        atomic_write_text(self.path, text)
         self.original_text = text
-        self.mtime_ns = os.stat(self.path).st_mtime_ns
+        try:
+            self.mtime_ns = os.stat(self.path).st_mtime_ns
+        except OSError:  # removed right after the write: the next save finds it changed
+            self.mtime_ns = 0
         self.dirty = False
 
     # -- navigation ---------------------------------------------------------------------------
@@ -144,7 +173,7 @@ class ModelDocument:
     def _walk(self, path: tuple[Any, ...], create: bool = False) -> tuple[Any, Any]:
         """(container, key) of the last step; list items are addressed by their id string."""
         node: Any = self.data
-        section = None
+        section = ""
         for step in path[:-1]:
             if isinstance(node, list) and isinstance(step, str):
                 step = self._index(section, step)
@@ -227,6 +256,9 @@ class ModelDocument:
         for d in self.data.get("decisions") or []:
             if str(d.get("threat", "")).endswith(f"@{ident}"):
                 refs.append(f"decision '{d.get('threat')}'")
+        for link in self.data.get("configs") or []:
+            if isinstance(link, dict) and link.get("element") == ident:
+                refs.append(f"configs '{link.get('path')}' element")
         return refs
 
     def rename(self, section: str, old: str, new: str) -> list[str]:
@@ -257,6 +289,11 @@ class ModelDocument:
                 if b.get("parent") == old:
                     b["parent"] = new
                     changed.append(f"boundary '{b.get('id')}' parent")
+        if section == "elements":
+            for link in self.data.get("configs") or []:
+                if isinstance(link, dict) and link.get("element") == old:
+                    link["element"] = new
+                    changed.append(f"configs '{link.get('path')}' element")
         for c in self.data.get("controls") or []:
             scope = c.get("scope")
             if scope and old in scope:
@@ -297,6 +334,41 @@ class ModelDocument:
 
     def set_control(self, control: str, status: str, **fields: Any) -> bool:
         return self._upsert("controls", control, {"status": status, **fields})
+
+
+def _yaml_error_problem(exc: Exception, text: str, path: str) -> Problem:
+    """A located problem for ruamel's error: PyYAML's reading of the same text when it finds the
+    mistake (its messages are the ones every other reader gives), else ruamel's own mark."""
+    _, problems = parse_yaml(text, path)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        return sorted(errors)[0]
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    message = " ".join(str(getattr(exc, "problem", None) or exc).split()) or type(exc).__name__
+    return Problem(path, line, col, f"YAML error: {message}", "fix the YAML here; the file was not changed", code="yaml-syntax")
+
+
+def _guess_indent(text: str, path: str) -> tuple[Any, int, int]:
+    if not text.strip():
+        return None, 4, 2
+    try:
+        guessed: tuple[Any, int, int] = load_yaml_guess_indent(text)
+        return guessed
+    except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds of errors for broken YAML
+        raise ProblemError([_yaml_error_problem(exc, text, path)]) from None
+
+
+def _round_trip_load(y: YAML, text: str, path: str) -> CommentedMap:
+    try:
+        data = y.load(text)
+    except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds of errors for broken YAML
+        raise ProblemError([_yaml_error_problem(exc, text, path)]) from None
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise ProblemError([Problem(path, 1, 1, "the model must be a mapping of keys", "start the file with 'format_version: 1' and 'metadata:'", code="type")])
+    return data
 
 
 def today() -> dt.date:

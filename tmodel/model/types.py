@@ -257,6 +257,7 @@ class Decision(Strict):
     expires: dt.date | None = Field(None, description="Acceptances must expire")
     decided_by: Short | None = Field(None, description="Who took the decision (risk committee, CISO, owner)")
     decided_on: dt.date | None = Field(None, description="When the decision was taken")
+    ticket: Short | None = Field(None, description="The ticket that tracks the decision or its treatment plan (e.g. RISK-1234)")
 
 
 class Answer(Strict):

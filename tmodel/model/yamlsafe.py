@@ -10,7 +10,10 @@ data from the nodes ourselves, so that we can
 - refuse tags other than YAML's standard ones (``!!python/...`` is never constructed),
 - remember the line and column of every key and value for error messages, and the source text
   of scalars YAML turned into non-strings (``NO`` -> false, ``1.2`` -> 1.2) so that messages can
-  quote what the user wrote.
+  quote what the user wrote,
+- make terminal control characters written as escapes (``"\\e[2J"``) visible (``tmodel.textsafe``),
+  so that no title or owner can drive the terminal of whoever reads the analysis,
+- recognise unresolved git merge conflicts (``<<<<<<<``, ``=======``, ``>>>>>>>`` lines) and say so.
 
 Files are refused by size before anything is read, and binary or non-UTF-8 files are refused
 before parsing.
@@ -19,6 +22,7 @@ before parsing.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from tmodel.problems import Problem, ProblemError
+from tmodel.textsafe import neutralize_value
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -154,6 +159,9 @@ def parse_yaml(text: str, filename: str) -> tuple[Located | None, list[Problem]]
     (duplicate keys, unreadable values, unsupported tags), so that the caller can go on and
     report the rest of the file's problems in the same run.
     """
+    conflicts = conflict_markers(text, filename)
+    if conflicts:
+        return None, conflicts
     try:
         too_many = _count_nodes(text, filename)
         if too_many is not None:
@@ -178,6 +186,34 @@ def parse_yaml(text: str, filename: str) -> tuple[Located | None, list[Problem]]
     return builder.located, builder.problems
 
 
+_MARKER = re.compile(r"^(<{7}|>{7}|\|{7})(?: .*)?$|^={7}$", re.MULTILINE)
+
+
+def conflict_markers(text: str, filename: str) -> list[Problem]:
+    """One problem per unresolved git merge conflict (a ``<<<<<<<`` ... ``>>>>>>>`` block)."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return []
+    problems: list[Problem] = []
+    block: list[int] = []
+    for m in _MARKER.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        block.append(line)
+        if m.group(1) == ">>>>>>>":
+            problems.append(_conflict(filename, block))
+            block = []
+    if block:
+        problems.append(_conflict(filename, block))
+    return problems
+
+
+def _conflict(filename: str, lines: list[int]) -> Problem:
+    shown = ", ".join(str(n) for n in lines[:6])
+    return Problem(filename, lines[0], 1,
+                   f"unresolved git merge conflict: conflict markers ('<<<<<<<', '=======', '>>>>>>>') on line(s) {shown}",
+                   "keep the right side (or combine both) between '<<<<<<<' and '>>>>>>>', delete the marker lines, "
+                   "then run 'tmodel validate'", code="merge-conflict")
+
+
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 
 
@@ -193,7 +229,8 @@ def _count_nodes(text: str, filename: str) -> Problem | None:
             count += 1
             if count > MAX_NODES:
                 mark = event.start_mark
-                return Problem(filename, mark.line + 1, mark.column + 1, f"the document has more than {MAX_NODES:,} values",
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                return Problem(filename, line, col, f"the document has more than {MAX_NODES:,} values",
                                "a model describes one integration: split it, or check you passed the right file", code="yaml-size")
     return None
 
@@ -302,7 +339,7 @@ class _Builder:
                      "remove the tag; a model holds plain strings, numbers, booleans and dates", "yaml-tag")
             return False, None
         if node.tag == _STR_TAG:  # most values: skip the constructor's machinery (a third of load time)
-            return True, node.value
+            return True, neutralize_value(node.value)  # no terminal control character reaches any output
         try:
             return True, self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:

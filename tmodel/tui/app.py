@@ -15,9 +15,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
+from tmodel.catalog.load import Catalog
 from tmodel.tui.commands import TmodelCommands
 from tmodel.tui.screens.audit import AuditScreen
 from tmodel.tui.screens.diagram import DiagramScreen
+from tmodel.tui.safety import CrashSafe
 from tmodel.tui.screens.dialogs import ConflictScreen, QuitScreen
 from tmodel.tui.screens.export import ExportScreen
 from tmodel.tui.screens.help import HelpScreen
@@ -36,7 +38,7 @@ THEMES = (
 MODEL_SCREENS = ("overview", "structure", "diagram", "threats", "audit", "export")
 
 
-class TmodelApp(App[None]):
+class TmodelApp(CrashSafe, App[None]):
     CSS_PATH = "tmodel.tcss"
     TITLE = "tmodel"
     COMMANDS = App.COMMANDS | {TmodelCommands}
@@ -46,6 +48,7 @@ class TmodelApp(App[None]):
         *(Binding(str(i), f"go('{mode}')", mode.title(), show=False, id=f"go-{mode}")
           for i, mode in enumerate(("models", *MODEL_SCREENS), 1)),
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("ctrl+z", "undo", "Undo", id="undo", show=False), Binding("ctrl+y", "redo", "Redo", id="redo", show=False),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -87,6 +90,17 @@ class TmodelApp(App[None]):
         if e.open_error:
             self.notify(e.open_error, severity="error", markup=False)
         self.action_go("overview")
+        self.offer_recovery()
+
+    def action_undo(self) -> None:
+        what = self.service.undo()
+        self.notify(f"Undone: {what}" if what else "Nothing to undo since the model was opened.", markup=False,
+                    severity="information" if what else "warning")
+
+    def action_redo(self) -> None:
+        what = self.service.redo()
+        self.notify(f"Redone: {what}" if what else "Nothing to redo.", markup=False,
+                    severity="information" if what else "warning")
 
     # -- saving and quitting ------------------------------------------------------------------
     def action_save(self) -> None:
@@ -158,13 +172,18 @@ def make_app(path: str, catalog: Any = None, as_of: dt.date | None = None, *, us
     return TmodelApp(service, cursor_blink=cursor_blink, theme=theme)
 
 
-def run_app(path: str, extra_catalogs: tuple[str, ...] = (), as_of: dt.date | None = None) -> None:
-    """Open the app (the ``tmodel`` and ``tmodel ui`` commands). Catalog errors stop it, located."""
-    from tmodel.cli import get_catalog
+def run_app(path: str, catalog: Catalog | None = None, as_of: dt.date | None = None) -> None:
+    """Open the app (the ``tmodel`` and ``tmodel ui`` commands) on a catalog the caller loaded
+    (``tmodel.loading.load_catalog``: the command line reports its errors before the app opens)."""
+    if catalog is None:
+        from tmodel.loading import load_catalog
 
-    catalog = get_catalog(extra_catalogs)
+        catalog = load_catalog()
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = None
-    make_app(path, catalog, as_of, user=user).run()
+    app = make_app(path, catalog, as_of, user=user)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
+from tmodel.tui.screens.starting import start_new_model
 from tmodel.tui.service import SECTIONS
 from tmodel.tui.widgets.navbar import SCREENS
 
@@ -22,6 +23,8 @@ class TmodelCommands(Provider):
         out: list[Command] = [(f"Go to {title}", f"Screen {i} ({i})", partial(app.action_go, mode))
                               for i, (mode, title) in enumerate(SCREENS, 1)]
         out += [
+            ("New model from a template", "Choose an id and a template; the model opens on Structure (n on Models)",
+             partial(start_new_model, app)),
             ("Save the model", "Write the open model to disk atomically (ctrl+s)", app.action_save),
             ("Toggle dark / light theme", "ctrl+t", app.action_toggle_theme),
             ("Help", "Keys and screens (F1 or ?)", app.action_help),

@@ -169,3 +169,29 @@ def display(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+# protocols that carry TLS in the model (https needs a version); plaintext ones must not declare it
+TLS_PROTOCOLS = {"https"}
+PLAINTEXT_PROTOCOLS = {"http", "ftp"}
+TLS_DEFAULT = "1.2"
+TLS_FLAGS = ("mutual", "client_cert_verified", "forward_secrecy")
+
+
+def linked_edits(section: str, path: tuple[str, ...], value: Any, get: Any) -> list[tuple[tuple[str, ...], Any, str]]:
+    """The companion edits one field edit needs so that the model stays valid, as
+    ``(path, value, note)``: http -> https sets a TLS version; https -> http clears TLS.
+    ``get(path)`` reads the item's current value. Each half alone would be rejected."""
+    if section != "flows" or path != ("protocol",):
+        return []
+    version = str(get(("tls", "min_version")) or "none")
+    out: list[tuple[tuple[str, ...], Any, str]] = []
+    if value in TLS_PROTOCOLS and version == "none":
+        out.append((("tls", "min_version"), TLS_DEFAULT,
+                    f"{value} needs TLS: TLS min version set to {TLS_DEFAULT}; set 1.3 if the server accepts only 1.3"))
+    elif value in PLAINTEXT_PROTOCOLS and version != "none":
+        out.append((("tls", "min_version"), "none", f"{value} has no TLS: TLS min version set to none"))
+        for flag in TLS_FLAGS:
+            if get(("tls", flag)):
+                out.append((("tls", flag), None, f"{value} has no TLS: tls.{flag} removed"))
+    return out

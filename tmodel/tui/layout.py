@@ -5,16 +5,20 @@ boundary, left to right) and routes the edges; the splines are rasterised into b
 lines. Without it, a simple layered layout puts one column per zone, in trust order.
 Boundary frames are drawn around their members; every label comes from the model and is only
 ever placed as text (the widget never parses it as markup). Node ids given to dot are generated
-(``n0``, ``e0``), and every label is quoted, so a model cannot inject DOT.
+(``n0``, ``e0``), and the graph is built and rendered by the exports' one DOT builder (``graphviz``,
+labels through ``export.safe``) and one renderer (``export.diagram.render``), so a model cannot inject DOT.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
+import graphviz
+
+from tmodel.export.diagram import RenderError, render
+from tmodel.export.safe import dot_label, dot_text
 from tmodel.model.enums import ZONE_TRUST, Zone
 from tmodel.model.types import Model
 
@@ -22,7 +26,8 @@ CX, CY = 8.0, 4.0  # grid cells per inch: columns, rows
 BOX_H = 4
 MAX_LABEL = 26
 # style keys the widget maps to colours
-FRAME, EDGE, ARROW, LABEL, BOX, TITLE, SUB = "frame", "edge", "arrow", "label", "box", "title", "sub"
+FRAME, EDGE, ARROW, LABEL, BOX, TITLE, SUB, RISK = "frame", "edge", "arrow", "label", "box", "title", "sub", "risk"
+RISK_MARK = "●"
 
 _DIRS = {(1, 0): "R", (-1, 0): "L", (0, 1): "D", (0, -1): "U"}
 _LINE = {
@@ -128,29 +133,35 @@ def _depths(parents: dict[str, str | None]) -> dict[str, int]:
     return out
 
 
-def layout(model: Model, *, use_dot: bool | None = None) -> Diagram:
-    """Place the model's elements, flows and boundaries on a grid."""
+def prefer_layered(model: Model) -> bool:
+    """The layered layout reads better when every element sits in a zone: trust zones become
+    columns left to right, in trust order, which is how the bank reads a data flow. Graphviz is
+    better when elements lie outside every boundary (it has no zone to place them by)."""
+    return bool(model.elements) and all(e.boundary for e in model.elements)
+
+
+def layout(model: Model, *, use_dot: bool | None = None, risk: dict[str, str] | None = None) -> Diagram:
+    """Place the model's elements, flows and boundaries on a grid. ``risk`` maps an element or
+    flow id to the worst residual level of its unresolved threats: boxes show it on their bottom
+    border, flows as a marker before their label."""
     if use_dot is None:
         use_dot = shutil.which("dot") is not None
     diagram = None
     if use_dot:
         try:
             diagram = _dot_layout(model)
-        except (OSError, subprocess.SubprocessError, ValueError):
+        except ValueError:  # dot's output not as expected
             diagram = None
     if diagram is None:
         diagram = _layered_layout(model)
     _frames(model, diagram)
-    _rasterise(diagram)
+    _rasterise(diagram, risk or {})
     return diagram
 
 
 # -- dot ------------------------------------------------------------------------------------
-def _q(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def _dot_source(model: Model, boxes: list[Box], nid: dict[str, str]) -> str:
+    """The layout graph, built like the exported diagrams (graphviz.Digraph, labels through export.safe)."""
     parents = _parents(model)
     children: dict[str | None, list[str]] = {}
     for b in sorted(parents):
@@ -159,48 +170,49 @@ def _dot_source(model: Model, boxes: list[Box], nid: dict[str, str]) -> str:
     for bx in boxes:
         el = model.element(bx.id)
         members.setdefault(el.boundary if el and el.boundary in parents else None, []).append(bx)
-    lines = ["digraph g {", "  rankdir=LR; nodesep=0.35; ranksep=1.1; splines=spline;",
-             "  node [shape=box, fixedsize=true, label=\"\"]; edge [arrowsize=0.3];"]
+    g = graphviz.Digraph(name="g")
+    g.attr("graph", rankdir="LR", nodesep="0.35", ranksep="1.1", splines="spline")
+    g.attr("node", shape="box", fixedsize="true", label="")
+    g.attr("edge", arrowsize="0.3")
 
-    def node(bx: Box, indent: str) -> None:
-        lines.append(f"{indent}{nid[bx.id]} [width={bx.w / CX:.3f}, height={bx.h / CY:.3f}];")
+    def node(sub: graphviz.Digraph, bx: Box) -> None:
+        sub.node(nid[bx.id], width=f"{bx.w / CX:.3f}", height=f"{bx.h / CY:.3f}")
 
-    def cluster(bid: str, indent: str, seen: set[str]) -> None:
+    def cluster(parent: graphviz.Digraph, bid: str, seen: set[str]) -> None:
         if bid in seen:
             return
         seen.add(bid)
-        lines.append(f"{indent}subgraph {_q('cluster_' + bid)} {{ margin=22; label=\"\";")
-        for bx in members.get(bid, []):
-            node(bx, indent + "  ")
-        for child in children.get(bid, []):
-            cluster(child, indent + "  ", seen)
-        lines.append(indent + "}")
+        with parent.subgraph(name=f"cluster_{len(seen)}") as sub:
+            sub.attr(margin="22", label="")
+            for bx in members.get(bid, []):
+                node(sub, bx)
+            for child in children.get(bid, []):
+                cluster(sub, child, seen)
 
     seen: set[str] = set()
     for root in children.get(None, []):
-        cluster(root, "  ", seen)
+        cluster(g, root, seen)
     for bx in members.get(None, []):
-        node(bx, "  ")
+        node(g, bx)
     ids = {bx.id for bx in boxes}
     for i, f in enumerate(sorted(model.flows, key=lambda f: f.id)):
         if f.source in ids and f.target in ids:
-            lines.append(f"  {nid[f.source]} -> {nid[f.target]} [id={_q('e' + str(i))}, label={_q(_clip(f.id, 18))}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            g.edge(nid[f.source], nid[f.target], id=f"e{i}", label=dot_label(dot_text(_clip(f.id, 18), width=80, max_lines=1)))
+    return g.source
 
 
 def _dot_layout(model: Model) -> Diagram | None:
     boxes = _boxes(model)
     nid = {bx.id: f"n{i}" for i, bx in enumerate(boxes)}
     back = {v: k for k, v in nid.items()}
-    src = _dot_source(model, boxes, nid)
-    proc = subprocess.run(["dot", "-Tplain"], input=src, capture_output=True, text=True, timeout=20, check=False)
-    if proc.returncode != 0:
+    try:
+        plain = render(_dot_source(model, boxes, nid), "plain", timeout=20).decode("utf-8", "replace")
+    except RenderError:
         return None
     height = 0.0
     by_id = {bx.id: bx for bx in boxes}
     raw_edges: list[tuple[str, str, list[tuple[float, float]], tuple[float, float] | None]] = []
-    for line in proc.stdout.splitlines():
+    for line in plain.splitlines():
         parts = _split_plain(line)
         if not parts:
             continue
@@ -390,7 +402,7 @@ def _frames(model: Model, d: Diagram) -> None:
     d.frames = sorted(frames.values(), key=lambda f: (f.depth, f.id))
 
 
-def _rasterise(d: Diagram) -> None:
+def _rasterise(d: Diagram, risk: dict[str, str]) -> None:
     xs = [0] + [b.x + b.w for b in d.boxes] + [f.x + f.w for f in d.frames] + [x for e in d.edges for x, _ in e.cells]
     ys = [0] + [b.y + b.h for b in d.boxes] + [f.y + f.h for f in d.frames] + [y for e in d.edges for _, y in e.cells]
     minx = min([0] + [b.x for b in d.boxes] + [f.x for f in d.frames] + [x for e in d.edges for x, _ in e.cells])
@@ -469,11 +481,12 @@ def _rasterise(d: Diagram) -> None:
     for e in d.edges:
         if e.label_at:
             x, y = e.label_at
-            text = _clip(e.id, 18)
+            level = risk.get(e.id)
+            text = (RISK_MARK if level else "") + _clip(e.id, 18)
             if all(0 <= x + i < d.width and 0 <= y < d.height
                    and (grid[y][x + i][1] in ("", EDGE) or grid[y][x + i][1].startswith(FRAME)) for i in range(len(text))):
                 for i, ch in enumerate(text):
-                    put(x + i, y, ch, LABEL, e.id)
+                    put(x + i, y, ch, f"{RISK}:{level}" if level and i == 0 else LABEL, e.id)
     for b in d.boxes:
         st = f"{BOX}:{b.kind}"
         corners, hline, vline = _BOX_CHARS.get(b.kind, _BOX_CHARS["process"])
@@ -493,6 +506,11 @@ def _rasterise(d: Diagram) -> None:
             put(b.x + 2 + i, b.y + 1, ch, f"{TITLE}:{b.kind}", b.id)
         for i, ch in enumerate(b.sub):
             put(b.x + 2 + i, b.y + 2, ch, SUB, b.id)
+        level = risk.get(b.id)
+        tag = f" {RISK_MARK}{level} " if level else ""
+        if tag and len(tag) <= b.w - 4:
+            for i, ch in enumerate(tag):
+                put(b.x + 2 + i, b.y + b.h - 1, ch, f"{RISK}:{level}", b.id)
     d.grid = grid
 
 

@@ -26,6 +26,7 @@ from tmodel.model.enums import LEVEL_ORDER, Level
 from tmodel.model.load import Loaded, load_model, load_model_text, model_files
 from tmodel.model.save import KEYS, ChangedOnDisk, EditError, ModelDocument, yaml_safe
 from tmodel.problems import Problem
+from tmodel.tui.fields import linked_edits
 
 __all__ = ["ChangedOnDisk", "EditError", "EditRejected", "Entry", "Service", "Summary", "SECTIONS"]
 
@@ -59,6 +60,10 @@ class Entry:
     open_error: str = ""  # why the file cannot be edited (e.g. a YAML syntax error)
     dirty: bool = False
     version: int = 0
+    # undo and redo: the document text before (after) each edit since the model was opened, with
+    # what the edit was; restoring a text and saving writes exactly that text
+    undo_stack: list[tuple[str, str]] = field(default_factory=list)
+    redo_stack: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -227,8 +232,9 @@ class Service:
             raise EditError(e.open_error or "this model cannot be edited")
         return e, e.doc
 
-    def _apply(self, op: Callable[[ModelDocument], Any], *, strict: bool = True) -> Any:
-        """Run ``op`` on the current document, re-validate and re-analyse; undo it if it adds errors."""
+    def _apply(self, op: Callable[[ModelDocument], Any], *, strict: bool = True, what: str = "edit") -> Any:
+        """Run ``op`` on the current document, re-validate and re-analyse; undo it if it adds errors.
+        A change that is kept goes on the undo stack (``what`` names it for the undo message)."""
         e, doc = self._doc()
         before_text, before_dirty = doc.text(), doc.dirty
         before_errors = {p.message for p in e.errors}
@@ -244,8 +250,55 @@ class Service:
             self._revalidate(e)
             p = new[0]
             raise EditRejected(p.message + (f" ({p.hint})" if p.hint else ""), new)
+        if e.doc is not None and e.doc.text() != before_text:
+            e.undo_stack.append((before_text, what))
+            e.redo_stack.clear()
         self._changed(e, reanalyse=False)
         return result
+
+    def restore_text(self, text: str, what: str = "restore recovered changes") -> None:
+        """Replace the open model's text by ``text`` (recovered after a crash) as one undoable edit."""
+        e, doc = self._doc()
+        before = doc.text()
+        try:
+            self._restore(e, text, True)
+        except Exception as exc:
+            self._restore(e, before, doc.dirty)
+            raise EditError(f"the recovered text cannot be read: {exc}") from None
+        self._revalidate(e)
+        e.undo_stack.append((before, what))
+        e.redo_stack.clear()
+        self._changed(e, reanalyse=False)
+
+    # -- undo and redo ------------------------------------------------------------------------
+    def can_undo(self) -> bool:
+        return self.current is not None and bool(self.current.undo_stack)
+
+    def can_redo(self) -> bool:
+        return self.current is not None and bool(self.current.redo_stack)
+
+    def undo(self) -> str | None:
+        """Go back one edit; returns what was undone, or None when there is nothing to undo."""
+        return self._step(back=True)
+
+    def redo(self) -> str | None:
+        """Re-apply the last undone edit; returns what was redone, or None."""
+        return self._step(back=False)
+
+    def _step(self, *, back: bool) -> str | None:
+        e = self.current
+        if e is None or e.doc is None:
+            return None
+        source, target = (e.undo_stack, e.redo_stack) if back else (e.redo_stack, e.undo_stack)
+        if not source:
+            return None
+        text, what = source.pop()
+        target.append((e.doc.text(), what))
+        self._restore(e, text, True)
+        self._revalidate(e)
+        e.doc.dirty = e.dirty
+        self._changed(e, reanalyse=False)
+        return what
 
     def _restore(self, e: Entry, text: str, dirty: bool) -> None:
         old = e.doc
@@ -273,13 +326,26 @@ class Service:
         missing = object()
         return cache[1].get(full, missing) is not missing
 
-    def set_field(self, section: str, ident: str | None, path: tuple[str, ...], value: Any) -> None:
-        """Set one field of an item (``ident`` None for metadata). None removes an optional key."""
-        full = (section,) + ((ident,) if ident is not None else ()) + tuple(path)
-        self._apply(lambda d: d.set(full, yaml_safe(value)))
+    def set_field(self, section: str, ident: str | None, path: tuple[str, ...], value: Any) -> list[str]:
+        """Set one field of an item (``ident`` None for metadata). None removes an optional key.
+
+        Fields that must change together change in the same edit (protocol and TLS: see
+        ``fields.linked_edits``); returns a note for each companion change made."""
+        base = (section,) + ((ident,) if ident is not None else ())
+        e, doc = self._doc()
+        linked = linked_edits(section, tuple(path), value, lambda p: doc.get(base + tuple(p)))
+
+        def op(d: ModelDocument) -> None:
+            d.set(base + tuple(path), yaml_safe(value))
+            for p, v, _ in linked:
+                d.set(base + tuple(p), yaml_safe(v))
+
+        label = f"{ident or section}: {'.'.join(path)}"
+        self._apply(op, what=label)
+        return [note for _, _, note in linked]
 
     def add_item(self, section: str, item: dict[str, Any]) -> None:
-        self._apply(lambda d: d.add_item(section, {k: yaml_safe(v) for k, v in item.items()}))
+        self._apply(lambda d: d.add_item(section, {k: yaml_safe(v) for k, v in item.items()}), what=f"add {item.get('id')}")
 
     def references_to(self, ident: str) -> list[str]:
         return self._doc()[1].references_to(ident)
@@ -287,12 +353,12 @@ class Service:
     def remove_item(self, section: str, ident: str) -> list[str]:
         """Delete an item; returns the references it leaves dangling (the user confirmed them)."""
         refs = self.references_to(ident)
-        self._apply(lambda d: d.remove_item(section, ident), strict=False)
+        self._apply(lambda d: d.remove_item(section, ident), strict=False, what=f"delete {ident}")
         return refs
 
     def rename(self, section: str, old: str, new: str) -> list[str]:
         """Rename an id with every reference to it, risk decisions included."""
-        return self._apply(lambda d: d.rename(section, old, new))
+        return self._apply(lambda d: d.rename(section, old, new), what=f"rename {old} to {new}")
 
     def set_decision(self, threat: str, status: str, *, owner: str | None = None, reason: str = "",
                      expires: dt.date | None = None, control: str | None = None, decided_by: str | None = None) -> None:
@@ -301,7 +367,7 @@ class Service:
         by = decided_by if decided_by is not None else self.user
         self._apply(lambda d: d.set_decision(
             threat, status, owner=yaml_safe(owner) if owner else None, reason=yaml_safe(reason), expires=expires,
-            control=control, decided_by=yaml_safe(by) if by else None, decided_on=self.as_of))
+            control=control, decided_by=yaml_safe(by) if by else None, decided_on=self.as_of), what=f"triage {threat}")
 
     def reopen(self, threat: str) -> None:
         """Remove the decision of ``threat``: it is open again."""
@@ -310,15 +376,49 @@ class Service:
                 d.remove_item("decisions", threat)
             except (EditError, KeyError, TypeError):
                 pass
-        self._apply(op)
+        self._apply(op, what=f"reopen {threat}")
 
     def set_answer(self, question: str, status: str, *, evidence: str = "") -> None:
         by = self.user
         self._apply(lambda d: d.set_answer(question, yaml_safe(status), evidence=yaml_safe(evidence),
-                                           answered_by=yaml_safe(by) if by else None, answered_on=self.as_of))
+                                           answered_by=yaml_safe(by) if by else None, answered_on=self.as_of), what=f"answer {question}")
 
     def set_control(self, control: str, status: str, *, evidence: str = "") -> None:
-        self._apply(lambda d: d.set_control(control, yaml_safe(status), evidence=yaml_safe(evidence)))
+        self._apply(lambda d: d.set_control(control, yaml_safe(status), evidence=yaml_safe(evidence)), what=f"control {control}")
+
+    def insert_snippet(self, name: str) -> Any:
+        """Merge a shipped component snippet into the open model as one edit; returns the MergePlan
+        (what was added, reused and renamed). Rejected like any edit if it would add errors."""
+        from tmodel.templates import find
+        from tmodel.templates.merge import ORDER, plan_merge
+
+        snippet = find(name, "snippet")
+        if snippet is None:
+            raise EditError(f"no snippet named '{name}'")
+        e, doc = self._doc()
+        plan = plan_merge(doc.data, snippet.data())
+        if not plan.added:
+            return plan  # everything is already there: no edit, nothing to undo
+
+        def op(d: ModelDocument) -> None:
+            for section in ORDER:
+                for item in plan.add[section]:
+                    d.add_item(section, item)
+        self._apply(op, what=f"insert snippet {name}")
+        return plan
+
+    def create_model(self, ident: str, template: str) -> str:
+        """Write ``<folder>/<ident>.yaml`` from a template (never overwriting), rescan, and return its path.
+        Raises EditError with the reason (bad id, unknown template, file exists)."""
+        from tmodel.templates import NewModelError, create
+
+        try:
+            path = create(ident, template, self.base)
+        except NewModelError as exc:
+            raise EditError(f"{exc.message} ({exc.hint})") from None
+        self.scan()
+        self.version += 1
+        return path
 
     # -- saving -------------------------------------------------------------------------------
     def dirty_entries(self) -> list[Entry]:
@@ -421,6 +521,15 @@ def _looks_like_catalog(path: str) -> bool:
     except OSError:
         return False
     return bool(_CATALOG_FILE.search(head)) and not _MODEL_FILE.search(head)
+
+
+def worst_open(analysis: Any) -> dict[str, str]:
+    """Element or flow id -> the worst residual level of its unresolved threats."""
+    out: dict[str, str] = {}
+    for t in analysis.threats if analysis is not None else []:
+        if t.unresolved and level_rank(t.residual_level) > level_rank(out.get(t.target, "")):
+            out[t.target] = t.residual_level
+    return out
 
 
 def level_rank(level: str) -> int:

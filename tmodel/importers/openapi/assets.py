@@ -50,9 +50,24 @@ class PdWalker:
                 if cat is not None:
                     out.append((cat, name, sub_at))
             out += self._walk(sub, sub_at, ctx + ((name,) if name else ()), on_path, depth + 1)
+        out = _distinct(out)
         if memo_key is not None:
             self.memo[memo_key] = out
         return out
+
+
+def _distinct(found: list[tuple[pd_fields.Category, str, Parts]]) -> list[tuple[pd_fields.Category, str, Parts]]:
+    """Each (category, field name) once, at its first place: what the assets use (names and the first
+    source). Without it a schema that refers to another five times, eleven levels deep, returns
+    5**11 entries even with the memo: the list, not the walk, grew exponentially."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for item in found:
+        key = (item[0].key, item[1])
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 class DataFound:

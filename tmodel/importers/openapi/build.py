@@ -15,6 +15,7 @@ from tmodel.importers.common import (
     WHOLE_ITEM,
     Draft,
     derive,
+    mapping_at,
     one_line,
     shorten,
     slug,
@@ -81,7 +82,7 @@ class _Builder:
         self.skeleton()
         groups = self.group(facts)
         self.groups = groups
-        self.variants = {}
+        self.variants: dict[str, int] = {}
         for g in groups:
             self.variants[g.name] = self.variants.get(g.name, 0) + 1
         for g in groups:
@@ -100,16 +101,17 @@ class _Builder:
 
     def metadata(self) -> None:
         spec, md = self.spec, self.draft.metadata
-        info = spec.data.get("info") if isinstance(spec.data.get("info"), dict) else {}
+        info = mapping_at(spec.data, "info")
         base = os.path.basename(spec.path)
-        title = info.get("title") if isinstance(info.get("title"), str) and info.get("title").strip() else base
+        title_in = info.get("title")
+        title = title_in if isinstance(title_in, str) and title_in.strip() else base
         title = one_line(title)[:MAX_TITLE]
-        contact = info.get("contact") if isinstance(info.get("contact"), dict) else {}
-        owner = contact.get("name") if isinstance(contact.get("name"), str) and contact.get("name").strip() else \
-            f"unassigned (imported from {base})"
+        contact = mapping_at(info, "contact")
+        name = contact.get("name")
+        owner = name if isinstance(name, str) and name.strip() else f"unassigned (imported from {base})"
         version = info.get("version")
-        desc = info.get("description") if isinstance(info.get("description"), str) else ""
-        desc = desc.strip()
+        desc_in = info.get("description")
+        desc = desc_in.strip() if isinstance(desc_in, str) else ""
         if len(desc) > 1500:
             desc = desc[:1500].rstrip() + " […]"
         tail = f"Imported from {spec.label} ({spec.kind_text}" + (f", API version {version}" if version is not None else "") + ")."
@@ -145,7 +147,7 @@ class _Builder:
                 (BACKEND, "API backend", "process", "backend_service", INTERNAL,
                  f"The service that implements {title}. {servers_text}")):
             if draft.item("elements", eid) is None:
-                item = {"id": eid, "title": etitle, "kind": kind, "technology": tech, "boundary": boundary, "description": desc}
+                item: dict[str, Any] = {"id": eid, "title": etitle, "kind": kind, "technology": tech, "boundary": boundary, "description": desc}
                 if eid == BACKEND and "info" in spec.data:
                     item["derived_from"] = {WHOLE_ITEM: self.src(("info",))}
                 draft.elements.append(item)
@@ -217,9 +219,10 @@ class _Builder:
         # files
         fin = next(((f.file_in, f.op) for f in g.facts if f.file_in), None)
         fout = next(((f.file_out, f.op) for f in g.facts if f.file_out), None)
-        if fin or fout:
+        picked = fin or fout
+        if picked is not None:
             direction = "both" if fin and fout else ("inbound" if fin else "outbound")
-            at, op = fin or fout
+            at, op = picked
             for item in (front, back):
                 derive(item, "file_transfer.direction", direction, self.src(at, f"{op.label}"))
             if fin and fout:
@@ -282,7 +285,7 @@ class _Builder:
             return "undeclared"
         if not g.security:
             return "no-auth"
-        own = names(g) - set.intersection(*(names(x) for x in others)) if others else names(g)
+        own = names(g) - set[str].intersection(*(names(x) for x in others)) if others else names(g)
         return slug("-".join(sorted(own)), "sec")[:24] if own else "sec"
 
 

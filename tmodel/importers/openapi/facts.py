@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import describe
+from tmodel.importers.common import describe, url_scheme
 from tmodel.importers.openapi.assets import PdWalker
 from tmodel.importers.openapi.schemas import (
     STRING_CONSTRAINTS,
@@ -118,7 +117,8 @@ def servers_of(spec: Spec, op: Operation) -> list[tuple[str, Parts]]:
 
 def _expand_url(server: dict) -> str:
     url = server["url"]
-    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+    variables: Any = server.get("variables")
+    variables = variables if isinstance(variables, dict) else {}
 
     def sub(m: re.Match) -> str:
         var = variables.get(m.group(1))
@@ -130,7 +130,7 @@ def _expand_url(server: dict) -> str:
 def transport_of(url: str, parts: Parts) -> Transport | None:
     """What a server URL says about the transport; None for a server that is not HTTP(S) (ws, ftp...)."""
     low = url.strip().lower()
-    scheme = urlparse(low).scheme if "://" in low else (low.split(":", 1)[0] if re.match(r"^[a-z]+:/", low) else "")
+    scheme = url_scheme(low) if "://" in low else (low.split(":", 1)[0] if re.match(r"^[a-z]+:/", low) else "")
     if scheme == "http":
         return Transport(0, "http", "none", parts, f"plain http server {url}: no TLS", url)
     if scheme == "https":
@@ -234,9 +234,10 @@ def operation_facts(spec: Spec, op: Operation, budget: Budget, pd_walker: PdWalk
             weak = weak_schema(spec, schema, at, budget)
         pd += pd_walker.fields(schema, at)
     # responses
-    responses = op.data.get("responses") if isinstance(op.data.get("responses"), dict) else {}
+    responses: Any = op.data.get("responses")
+    responses = responses if isinstance(responses, dict) else {}
     has_429 = "429" in {str(k) for k in responses}
-    produces = []
+    produces: Any = []
     if spec.version == "2.0":
         produces = op.data.get("produces") if isinstance(op.data.get("produces"), list) else spec.data.get("produces")
         produces = [c for c in (produces or []) if isinstance(c, str)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tmodel.importers.common import mapping_at
 from tmodel.importers.openapi.facts import OpFacts, servers_of, transport_of
 from tmodel.importers.openapi.security import declared_schemes
 from tmodel.importers.openapi.spec import Operation, Spec
@@ -45,10 +46,10 @@ def document_findings(spec: Spec, ops: list[Operation], facts: list[OpFacts]) ->
         explicit_empty = [op for op in anon if not op.security]
         alt = [op for op in anon if op.security]
         if alt:
-            where = sorted({op.security_pointer for op in alt})
+            pointers = sorted({op.security_pointer for op in alt})
             findings.append(
                 f"{len(alt)} operation(s) accept anonymous calls: an empty requirement {{}} is one of the security "
-                f"alternatives ({', '.join(spec.label + w for w in where[:3])}{' …' if len(where) > 3 else ''}); "
+                f"alternatives ({', '.join(spec.label + w for w in pointers[:3])}{' …' if len(pointers) > 3 else ''}); "
                 f"e.g. {', '.join(op.label for op in alt[:3])}")
         if explicit_empty:
             findings.append(
@@ -83,7 +84,7 @@ def document_findings(spec: Spec, ops: list[Operation], facts: list[OpFacts]) ->
             weak = []
             if spec.version == "2.0" and s.get("flow") in ("implicit", "password"):
                 weak.append((s["flow"], at + ("flow",)))
-            flows = s.get("flows") if isinstance(s.get("flows"), dict) else {}
+            flows = mapping_at(s, "flows")
             weak += [(k, at + ("flows", k)) for k in flows if k in ("implicit", "password")]
             for g, gat in weak:
                 what = ("tokens are returned in the browser's front channel" if g == "implicit"

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from tmodel.importers import pd_fields
-from tmodel.importers.common import derive, one_line
+from tmodel.importers.common import derive, one_line, url_host
 from tmodel.importers.openapi.facts import Transport
 from tmodel.importers.openapi.spec import Operation, Spec
 from tmodel.importers.refs import Parts, pointer_of
@@ -42,7 +41,8 @@ def declared_schemes(spec: Spec) -> tuple[dict[str, Any], Parts]:
     if spec.version == "2.0":
         s = spec.data.get("securityDefinitions")
         return (s if isinstance(s, dict) else {}), ("securityDefinitions",)
-    comps = spec.data.get("components") if isinstance(spec.data.get("components"), dict) else {}
+    comps: Any = spec.data.get("components")
+    comps = comps if isinstance(comps, dict) else {}
     s = comps.get("securitySchemes")
     return (s if isinstance(s, dict) else {}), ("components", "securitySchemes")
 
@@ -83,7 +83,8 @@ def _scheme_auth(spec: Spec, name: str) -> tuple[Auth | None, str]:
             if g:
                 grants.append((g, at + ("flow",)))
         else:
-            flows = s.get("flows") if isinstance(s.get("flows"), dict) else {}
+            flows: Any = s.get("flows")
+            flows = flows if isinstance(flows, dict) else {}
             for k in flows:
                 if k in GRANTS_3:
                     grants.append((GRANTS_3[k], at + ("flows", k)))
@@ -123,7 +124,7 @@ def _requirement_auth(spec: Spec, req: dict[str, Any]) -> tuple[Auth | None, lis
     auth = Auth(max(m.rank for m in members), main.method, notes=[n for m in members for n in m.notes])
     oauth = [m for m in members if m.grant]
     if auth.method in ("oauth2", "oidc") and oauth:
-        g = min(oauth, key=lambda m: GRANT_ORDER.index(m.grant))
+        g = min(oauth, key=lambda m: GRANT_ORDER.index(m.grant or ""))
         auth.grant, auth.grant_parts = g.grant, g.grant_parts
     q = next((m for m in members if m.token_in_query), None)
     if q:
@@ -187,12 +188,12 @@ def authentication(spec: Spec, ops: list[Operation], declared: bool, front: dict
     if not picks:
         notes.append("None of the security schemes named could be read: authentication is not set.")
         return
-    per_op = {}
+    per_op: dict[int, Any] = {}
     for pick in picks:  # each operation's weakest alternative
         if pick[1] not in per_op or pick[0] < per_op[pick[1]][0]:
             per_op[pick[1]] = pick
     _, _, idx, a, o = min(per_op.values(), key=lambda p: (p[0], p[1]))
-    at = o.security_parts + (idx,)
+    at = (o.security_parts or ()) + (idx,)
     why = "the weakest of the alternatives" if len(o.security) > 1 else ""
     derive(front, "authentication.method", a.method, spec.source(at, why))
     if a.grant:
@@ -209,7 +210,7 @@ def authentication(spec: Spec, ops: list[Operation], declared: bool, front: dict
         scopes = sorted({s for p in per_op.values() if p[3].method in ("oauth2", "oidc") for s in p[3].scopes})
         if scopes:
             first = next(p for p in sorted(per_op.values(), key=lambda p: p[1]) if p[3].scopes)
-            derive(front, "authorization.scopes", scopes[:50], spec.source(first[4].security_parts + (first[2],),
+            derive(front, "authorization.scopes", scopes[:50], spec.source((first[4].security_parts or ()) + (first[2],),
                                                                            "scopes of all the group's operations"
                                                                            if len(ops) > 1 else ""))
     notes += a.notes
@@ -222,7 +223,7 @@ def mtls_hint(spec: Spec, schemes: dict[str, Any], t: Transport, ops: list[Opera
         return ""
     found, server, _ = spec.refs.lookup([str(x) for x in t.parts[:-1]])
     desc = server.get("description") if found and isinstance(server, dict) and isinstance(server.get("description"), str) else ""
-    words = set(pd_fields.words(desc)) | set(pd_fields.words(urlparse(t.url).hostname or ""))
+    words = set(pd_fields.words(desc)) | set(pd_fields.words(url_host(t.url)))
     if not words & {"mtls", "mutual"}:
         return ""
     return (f"The server {t.url} is described as mutual TLS ('{one_line(desc)[:60] or 'mtls'}' at "

@@ -38,9 +38,10 @@ class Spec:
     def problem(self, parts: Parts, message: str, hint: str = "") -> Problem:
         return located_problem(self.located, self.path, parts, message, hint)
 
-    def source(self, parts: Parts, note: str = "") -> str:
-        """``label#/json/pointer`` (plus `` (note)``): the derived_from value for ``parts``."""
-        text = self.label + pointer_of(parts)
+    def source(self, parts: Parts | None, note: str = "") -> str:
+        """``label#/json/pointer`` (plus `` (note)``): the derived_from value for ``parts`` (the whole
+        document when there are none)."""
+        text = self.label + pointer_of(parts or ())
         if note:
             text += f" ({note})"
         return text[:1000]
@@ -133,6 +134,9 @@ def _detect_version(data: dict, located: Located, path: str) -> tuple[str, str]:
                                 "pass an OpenAPI 3.x or Swagger 2.0 file (it starts with 'openapi: 3...' or 'swagger: \"2.0\"')")])
 
 
+_WANT: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
+
+
 def _check_structure(spec: Spec) -> list[Problem]:
     """The skeleton the importer relies on, with a located problem for each thing of the wrong type."""
     d = spec.data
@@ -141,7 +145,7 @@ def _check_structure(spec: Spec) -> list[Problem]:
     def need(parts: Parts, value: Any, typ: type, what: str, hint: str = "") -> bool:
         if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
             return True
-        want = {dict: "a mapping", list: "a list", str: "a string"}[typ]
+        want = _WANT[typ]
         out.append(spec.problem(parts, f"{what} must be {want}, but it is {describe(value, scalar='value')}", hint))
         return False
 
@@ -156,7 +160,7 @@ def _check_structure(spec: Spec) -> list[Problem]:
             need((key,), d[key], list, f"'{key}'")
     if "security" in d:
         _check_security(spec, ("security",), d["security"], need)
-    comps = d.get("components")
+    comps: Any = d.get("components")
     if ("components" in d and need(("components",), comps, dict, "'components'") and "securitySchemes" in comps
             and need(("components", "securitySchemes"), comps["securitySchemes"], dict, "'components.securitySchemes'")):
         for name, s in comps["securitySchemes"].items():
@@ -233,6 +237,7 @@ def operations(spec: Spec) -> list[Operation]:
     paths = d.get("paths") or {}
     global_sec = d.get("security")
     out: list[Operation] = []
+    sec_parts: Parts | None
     for p, item in paths.items():
         if not isinstance(item, dict) or str(p).startswith("x-"):
             continue
@@ -258,7 +263,7 @@ def operations(spec: Spec) -> list[Operation]:
                 security_pointer=pointer_of(sec_parts) if sec_parts is not None else "", security_parts=sec_parts,
                 extensions={k: v for k, v in op.items() if isinstance(k, str) and k.startswith("x-")},
                 path_item_parts=item_parts, operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else None,
-                summary=op.get("summary") if isinstance(op.get("summary"), str) else "",
+                summary=summary if isinstance(summary := op.get("summary"), str) else "",
                 deprecated=op.get("deprecated") is True,
             ))
     return out

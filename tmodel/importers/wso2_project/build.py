@@ -55,9 +55,9 @@ def build(path: str) -> Draft:
 
     # replace the OpenAPI draft's consumer flows by ones that carry the gateway's facts
     templates = [f for f in draft.flows if f.get("from") == parts.consumer and f.get("to") == parts.gateway]
-    for f in templates:
-        draft.flows.remove(f)
-        draft.used_ids.discard(f["id"])
+    for template in templates:
+        draft.flows.remove(template)
+        draft.used_ids.discard(template["id"])
     credentials = _credentials_asset(draft, api, alts)
     rest, draft.flows = draft.flows, []
     consumer_flows(draft, api, ops, alts, parts, credentials, schema, findings)

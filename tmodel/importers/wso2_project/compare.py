@@ -95,8 +95,8 @@ def disagreements(view: DefinitionView, api: Api) -> list[str]:
         if a != b:
             say("the transports", a, api.src(api.transports_path), b, view.src(("x-wso2-transports",)), API_LEVEL_RULE)
     for env in ("production", "sandbox"):
-        key = f"x-wso2-{env}-endpoints"
-        xe = d.get(key)
+        ext = f"x-wso2-{env}-endpoints"
+        xe = d.get(ext)
         if not isinstance(xe, dict) or not api.endpoints and api.endpoint_config_path is None:
             continue
         b = sorted(str(u) for u in xe.get("urls") or [] if isinstance(u, str))
@@ -104,16 +104,16 @@ def disagreements(view: DefinitionView, api: Api) -> list[str]:
         a = sorted(e.url for e in eps)
         if a != b:
             a_src = api.src(eps[0].path, eps[0].inner) if eps else api.src(api.endpoint_config_path)
-            say(f"the {env} endpoints", a, a_src, b, view.src((key, "urls") if "urls" in xe else (key,)), API_LEVEL_RULE)
+            say(f"the {env} endpoints", a, a_src, b, view.src((ext, "urls") if "urls" in xe else (ext,)), API_LEVEL_RULE)
     xc = d.get("x-wso2-cors")
-    if isinstance(xc, dict) and api.cors is not None:
+    if isinstance(xc, dict) and api.cors is not None and api.cors_path is not None:
         for k in ("corsConfigurationEnabled", "accessControlAllowOrigins", "accessControlAllowCredentials",
                   "accessControlAllowHeaders", "accessControlAllowMethods"):
-            a, b = api.cors.get(k), xc.get(k)
+            ca, cb = api.cors.get(k), xc.get(k)
             if a is None or b is None:
                 continue
-            if (sorted(map(str, a)) if isinstance(a, list) else a) != (sorted(map(str, b)) if isinstance(b, list) else b):
-                say(f"CORS {k}", a, api.src(api.cors_path + (k,)), b, view.src(("x-wso2-cors", k)), API_LEVEL_RULE)
+            if (sorted(map(str, ca)) if isinstance(ca, list) else ca) != (sorted(map(str, cb)) if isinstance(cb, list) else cb):
+                say(f"CORS {k}", ca, api.src(api.cors_path + (k,)), cb, view.src(("x-wso2-cors", k)), API_LEVEL_RULE)
     xb = d.get("x-wso2-basePath")
     if isinstance(xb, str) and api.context:
         ctx = api.context.replace("{version}", api.version)

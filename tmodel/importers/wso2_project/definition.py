@@ -8,7 +8,7 @@ import os
 import re
 from typing import Any
 
-from tmodel.importers.common import Draft
+from tmodel.importers.common import Draft, mapping_at
 from tmodel.importers.wso2_project.api import Api
 from tmodel.importers.wso2_project.layout import Project
 from tmodel.importers.wso2_project.operations import OpFacts
@@ -116,8 +116,8 @@ class DefinitionView:
         return found, src
 
     def _placeholder_scheme(self) -> str:
-        comps = self.spec.data.get("components") if isinstance(self.spec.data.get("components"), dict) else {}
-        schemes = comps.get("securitySchemes") if isinstance(comps.get("securitySchemes"), dict) else {}
+        comps = mapping_at(self.spec.data, "components")
+        schemes = mapping_at(comps, "securitySchemes")
         d = schemes.get("default")
         if isinstance(d, dict) and d.get("type") == "oauth2":
             imp = (d.get("flows") or {}).get("implicit") if isinstance(d.get("flows"), dict) else None

@@ -4,7 +4,7 @@ properties, advertise-only APIs and cross-tenant subscriptions."""
 
 from __future__ import annotations
 
-from tmodel.importers.common import Draft, derive
+from tmodel.importers.common import Draft, derive, mapping_at
 from tmodel.importers.wso2_project.api import Api, api_title
 from tmodel.importers.wso2_project.flows import (
     Parts,
@@ -42,7 +42,7 @@ def gateway_and_api_findings(draft: Draft, api: Api, parts: Parts, findings: lis
                            tr["protocol"][0] in ("https", "websocket") and "clear text too" in tr["note"] else ""))
     # CORS
     if api.cors is not None:
-        c, cp = api.cors, api.cors_path
+        c, cp = api.cors, api.cors_path or ()
         origins = c.get("accessControlAllowOrigins")
         origins = [origins] if isinstance(origins, str) else [str(o) for o in origins or []]
         creds = c.get("accessControlAllowCredentials") is True
@@ -125,7 +125,7 @@ def gateway_and_api_findings(draft: Draft, api: Api, parts: Parts, findings: lis
     if api.api_key_header and any(n.lower() == "api_key" for n, _ in api.schemes):
         notes.append(f"Reads API keys from header '{api.api_key_header}'.")
     d, b = api.data, api.base
-    adv = d.get("advertiseInfo") if isinstance(d.get("advertiseInfo"), dict) else {}
+    adv = mapping_at(d, "advertiseInfo")
     if adv.get("advertised") is True or d.get("advertiseOnly") is True:
         key = ("advertiseInfo", "advertised") if adv.get("advertised") is True else ("advertiseOnly",)
         findings.append(f"advertise-only API ({api.src(b + key)}): the developer portal lists an API that another "

@@ -56,6 +56,12 @@ def _find(folder: str, names: tuple[str, ...]) -> str | None:
     return None
 
 
+def _within(file: str, folder: str) -> bool:
+    """Whether ``file``, symlinks followed, is inside ``folder`` (symlinks followed too)."""
+    root = os.path.realpath(folder)
+    return os.path.commonpath([root, os.path.realpath(file)]) == root
+
+
 def locate(path: str) -> Project:
     """The project behind ``path`` (a project folder, or an api.yaml / api.json file)."""
 
@@ -72,9 +78,9 @@ def locate(path: str) -> Project:
             base, base_label = path, given
             def_folder = os.path.join(path, "Definitions")
             def_label = _label(given, "Definitions")
-        elif os.path.isdir(os.path.join(path, "Meta-information")) and _find(os.path.join(path, "Meta-information"), API_FILES):
+        elif os.path.isdir(os.path.join(path, "Meta-information")) and (
+                name := _find(os.path.join(path, "Meta-information"), API_FILES)):
             meta = os.path.join(path, "Meta-information")
-            name = _find(meta, API_FILES)
             project = Project(path, os.path.join(meta, name), _label(given, "Meta-information", name), "3.x")
             base, base_label = path, given
             def_folder, def_label = meta, _label(given, "Meta-information")
@@ -105,9 +111,15 @@ def locate(path: str) -> Project:
         if os.path.basename(path) not in API_FILES:
             # a standalone api.yaml under another name (e.g. sample-api.yaml) has no definition of its own
             def_folder = None
+    if os.path.isdir(path) and not _within(project.api_path, path):
+        raise refuse(f"{project.api_label} is a link to a file outside the project ({os.path.realpath(project.api_path)}); "
+                     "it was not read", "copy the real file into the project; links out of an input are never followed")
     if def_folder and os.path.isdir(def_folder):
         dname = _find(def_folder, DEFINITION_FILES)
-        if dname:
+        if dname and not _within(os.path.join(def_folder, dname), base):
+            project.extras.append(f"{_label(def_label, dname)}: not read (a link to a file outside the project; "
+                                  "links out of an input are never followed)")
+        elif dname:
             project.definition_path = os.path.join(def_folder, dname)
             project.definition_label = _label(def_label, dname)
         else:

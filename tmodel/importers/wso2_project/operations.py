@@ -41,6 +41,7 @@ class OpFacts:
 def rate_limit(api: Api, op: OpFacts) -> tuple[bool | None, str, str]:
     """(rate_limit, source, note) for calls to one operation."""
     anonymous = canonical_auth_type(op.auth_type) == "None"
+    tier: str | None
     if api.api_tier:
         tier, src = api.api_tier[0], api.src(api.api_tier[1])
         level = f"API-level policy '{tier}' (apiThrottlingPolicy; it overrides the resource tiers)"

@@ -12,6 +12,7 @@ from tmodel.importers.common import (
     describe,
     has_value,
     located_problem,
+    mapping_at,
     parse_document,
     pointer,
     read_input,
@@ -152,7 +153,7 @@ def _relabel(p: Problem, real: str, label: str) -> Problem:
 
 def _read_identity(api: Api, r: Reader) -> None:
     d, b = api.data, api.base
-    ident = d.get("id") if isinstance(d.get("id"), dict) else {}
+    ident = mapping_at(d, "id")
     api.name = stripped(r.get(d, b, "name", (str,), "a string")) or stripped(ident.get("apiName"))
     api.version = stripped(r.get(d, b, "version", (str, int, float), "a version string")) or stripped(ident.get("version"))
     api.provider = stripped(r.get(d, b, "provider", (str,), "a string")) or stripped(ident.get("providerName"))
@@ -315,7 +316,7 @@ def _read_endpoints(api: Api, r: Reader) -> None:
         if raw.strip():
             try:
                 cfg = json.loads(raw)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 r.problem(path, f"'endpointConfig' is a JSON string that cannot be read: {exc}",
                           "export the project again, or write endpointConfig as a mapping")
                 return

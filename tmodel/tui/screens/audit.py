@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.dialogs import AnswerScreen, ControlScreen
-from tmodel.tui.widgets.common import STATUS_STYLE, T, status_text
+from tmodel.tui.widgets.common import STATUS_STYLE, SearchSelect, T, status_text
 
 
 class AuditScreen(TScreen):
@@ -38,7 +38,7 @@ class AuditScreen(TScreen):
         with TabbedContent(id="aud-tabs", initial="aud-req"):
             with TabPane("Requirements", id="aud-req"):
                 with Vertical():
-                    yield Select([], prompt="framework", id="aud-fw", compact=True)
+                    yield SearchSelect([], prompt="framework", id="aud-fw", compact=True)
                     yield DataTable(id="aud-req-table", cursor_type="row", zebra_stripes=True)
                     with VerticalScroll(classes="aud-detail"):
                         yield Static(id="aud-req-detail")
@@ -164,6 +164,7 @@ class AuditScreen(TScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#aud-tabs", TabbedContent).active = tab
+        self.query_one(f"#{tab}-table", DataTable).focus()  # where e answers, not a hidden table
 
     def action_edit(self) -> None:
         e = self.entry

@@ -1,7 +1,8 @@
 """Screen 4: the data-flow diagram: boxes, arrows and trust-boundary frames, drawn in the terminal.
 
-Layout by Graphviz ``dot`` when it is installed, else a simple layered layout by zone
-(press l to switch). Arrow keys move between boxes; Enter or a click opens the element in Structure.
+Each box and flow carries the worst residual level of its unresolved threats. The layered
+layout by zone is the default when every element sits in a zone (it reads in trust order),
+Graphviz ``dot`` otherwise when installed (press l to switch). Arrow keys move between boxes; Enter or a click opens the element in Structure.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Static
 
-from tmodel.tui.layout import layout
+from tmodel.tui.layout import RISK_MARK, layout, prefer_layered
+from tmodel.tui.service import worst_open
 from tmodel.tui.screens.base import TScreen, no_model_text
-from tmodel.tui.widgets.common import ZONE_STYLE, T
+from tmodel.tui.widgets.common import LEVEL_FG, ZONE_STYLE, T
 from tmodel.tui.widgets.diagram import KIND_STYLE, DiagramView
 
 
@@ -30,7 +32,7 @@ class DiagramScreen(TScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.use_dot = shutil.which("dot") is not None
+        self.use_dot: bool | None = None  # None: the layout that reads better for the model (l toggles)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="dg-body"):
@@ -43,18 +45,22 @@ class DiagramScreen(TScreen):
         view = self.query_one("#dg-view", DiagramView)
         e = self.entry
         model = e.loaded.model if e else None
-        if model is None:
+        if e is None or model is None:
             head.update(no_model_text() if e is None else T("The model has validation errors: fix them to see the diagram.", "bold #e53935"))
             view.display = False
             return
         view.display = True
         head.update(T("Laying out the diagram…", "dim"))
-        self.lay_out(model, self.use_dot)
+        if getattr(self, "_path", None) != e.path:  # another model: its own best layout
+            self._path, self.use_dot = e.path, None
+        if self.use_dot is None:
+            self.use_dot = shutil.which("dot") is not None and not prefer_layered(model)
+        self.lay_out(model, self.use_dot, worst_open(e.analysis if e else None))
 
     @work(thread=True, exclusive=True, group="diagram")
-    def lay_out(self, model: Any, use_dot: bool) -> None:
+    def lay_out(self, model: Any, use_dot: bool, risk: dict[str, str]) -> None:
         """Graphviz can take a while on big models: lay out in a thread, draw when done."""
-        d = layout(model, use_dot=use_dot)
+        d = layout(model, use_dot=use_dot, risk=risk)
         self.app.call_from_thread(self.draw, model, d)
 
     def draw(self, model: Any, d: Any) -> None:
@@ -73,6 +79,14 @@ class DiagramScreen(TScreen):
         for zone, style in ZONE_STYLE.items():
             t.append(zone, style=style)
             t.append(" ")
+        t.append("\n")
+        t.append("worst unresolved residual: ", style="dim")
+        for level in ("critical", "high", "medium", "low"):
+            t.append(RISK_MARK + level, style=LEVEL_FG[level])
+            t.append(" ")
+        e = self.entry
+        if e is not None and not e.analysis_current:
+            t.append(" (from the last valid state)", style="#e53935")
         head.update(t)
         if self.app.screen is self:
             view.focus()

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from tmodel.model.enums import AnswerStatus, ControlStatus
-from tmodel.tui.fields import REQUIRED_ON_ADD, field_specs
+from tmodel.tui.fields import REQUIRED_ON_ADD, TLS_DEFAULT, TLS_PROTOCOLS, field_specs
 from tmodel.tui.service import EditError, Service
-from tmodel.tui.widgets.common import T, TextField
+from tmodel.tui.widgets.common import SearchSelect, T, TextField
 
 
 class Dialog(ModalScreen[Any]):
@@ -80,6 +80,8 @@ class ConfirmScreen(Dialog):
     def body(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-body"):
             yield Static(T("\n".join(self.lines)))
+
+    AUTO_FOCUS = "#cancel"  # Enter on a confirmation that deletes must not delete
 
     def buttons(self) -> ComposeResult:
         yield Button(self.yes, id="ok", variant="error")
@@ -148,6 +150,31 @@ class QuitScreen(Dialog):
         yield Button("Cancel", id="cancel")
 
 
+class RecoverScreen(Dialog):
+    """Unsaved changes were kept after a crash: "restore", "discard" or None (ask next time)."""
+
+    def __init__(self, rel: str, diff: str) -> None:
+        super().__init__(f"Unsaved changes of {rel} were kept after a crash")
+        self.rel, self.diff = rel, diff
+
+    def body(self) -> ComposeResult:
+        yield Static(T(f"tmodel stopped on an internal error while {self.rel} had unsaved changes; they were "
+                       "kept in a recovery file next to it.\n\nRestore: load them (they show as unsaved changes; "
+                       "ctrl+s writes them, ctrl+z goes back to the file).\nDiscard: delete the recovery file.\n"
+                       "Later: keep the recovery file and ask again next time."), classes="dialog-body")
+        t = Text()
+        for line in self.diff.splitlines():
+            style = "#43a047" if line.startswith("+") else ("#e53935" if line.startswith("-") else "dim")
+            t.append(line + "\n", style=style)
+        with VerticalScroll(classes="dialog-body diff"):
+            yield Static(t)
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Restore", id="restore", variant="primary")
+        yield Button("Discard", id="discard", variant="error")
+        yield Button("Later", id="cancel")
+
+
 class RenameScreen(Dialog):
     """Rename an item's id; every reference follows (decisions included)."""
 
@@ -168,6 +195,9 @@ class RenameScreen(Dialog):
 
     def pressed(self, button: str) -> None:
         new = self.query_one("#new-id", TextField).value.strip()
+        if new == self.ident:
+            self.error(f"The id is still '{new}': type the new id, or Escape to keep it.")
+            return
         try:
             changes = self.service.rename(self.section, self.ident, new)
         except EditError as exc:
@@ -177,9 +207,16 @@ class RenameScreen(Dialog):
 
 
 class AddItemScreen(Dialog):
-    """Add a boundary, element, flow or data asset: id, title and the fields it cannot do without."""
+    """Add a boundary, element, flow or data asset: id, title and the fields it cannot do without.
+
+    A flow's protocol defaults to https, so the dialog also asks for what https needs: the lowest
+    TLS version and whether the client presents a certificate (mutual TLS); both are shown only
+    while the chosen protocol carries TLS."""
 
     NAMES = {"boundaries": "boundary", "elements": "element", "flows": "flow", "data_assets": "data asset"}
+    CLIENT_CERT = [("none", "no: server certificate only"),
+                   ("mutual", "mutual TLS: the client presents a certificate"),
+                   ("verified", "mutual TLS, and the server verifies the client chain and revocation")]
 
     def __init__(self, section: str) -> None:
         super().__init__(f"Add a {self.NAMES[section]}")
@@ -190,16 +227,41 @@ class AddItemScreen(Dialog):
         yield TextField(id="add-id", placeholder="e.g. payments-gw")
         yield Label(T("Title"))
         yield TextField(id="add-title")
-        specs = {s.path[0]: s for s in field_specs(self.section) if len(s.path) == 1}
+        specs = {s.path: s for s in field_specs(self.section)}
         for key in REQUIRED_ON_ADD.get(self.section, ()):
-            spec = specs[key]
+            spec = specs[(key,)]
             if spec.kind == "enum":
                 options = [(Text(f"{m.value} — {m.description}"), m.value) for m in spec.enum]
             else:
                 options = [(Text(f"{x.get('id')} — {x.get('title', '')}"), str(x.get("id")))
                            for x in self.service.items(spec.ref or "") if x.get("id") is not None]
             yield Label(T(spec.label))
-            yield Select(options, compact=True, id=f"add-{key}", allow_blank=True, prompt="(choose)", value=spec.default if spec.default is not None else Select.NULL)
+            yield SearchSelect(options, compact=True, id=f"add-{key}", allow_blank=True, prompt="(choose)",
+                               value=spec.default if spec.default is not None else Select.NULL)
+        if self.section == "flows":
+            tls = specs[("tls", "min_version")]
+            with Vertical(id="add-tls-fields"):
+                yield Label(T("TLS min version (lowest version the server accepts)"))
+                yield SearchSelect([(Text(f"{m.value} — {m.description}"), m.value) for m in tls.enum if m.value != "none"],
+                                   compact=True, id="add-tls", allow_blank=False, value=TLS_DEFAULT)
+                yield Label(T("Client certificate"))
+                yield SearchSelect([(Text(label), value) for value, label in self.CLIENT_CERT],
+                                   compact=True, id="add-mtls", allow_blank=False, value="none")
+
+    def on_mount(self) -> None:
+        self._show_tls()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "add-protocol":
+            self._show_tls()
+
+    def _protocol(self) -> str | None:
+        value = self.query_one("#add-protocol", Select).value
+        return None if value is Select.NULL else str(value)
+
+    def _show_tls(self) -> None:
+        if self.section == "flows":
+            self.query_one("#add-tls-fields").display = self._protocol() in TLS_PROTOCOLS
 
     def pressed(self, button: str) -> None:
         ident = self.query_one("#add-id", TextField).value.strip()
@@ -212,6 +274,16 @@ class AddItemScreen(Dialog):
             value = self.query_one(f"#add-{key}", Select).value
             if value is not Select.NULL:
                 item[key] = value
+        if self.section == "flows" and self._protocol() in TLS_PROTOCOLS:
+            cert = str(self.query_one("#add-mtls", Select).value)
+            tls: dict[str, Any] = {"min_version": str(self.query_one("#add-tls", Select).value)}
+            if cert != "none":
+                tls["mutual"] = True
+            if cert == "verified":
+                tls["client_cert_verified"] = True
+            if tls["min_version"] == "1.3":
+                tls["forward_secrecy"] = True  # TLS 1.3 always has it; the model says so or warns
+            item["tls"] = tls
         try:
             self.service.add_item(self.section, item)
         except EditError as exc:
@@ -233,7 +305,7 @@ class AnswerScreen(Dialog):
             yield Static(T(f"Expected evidence: {self.control.expected_evidence}", "dim"))
         yield Label(T("Answer"))
         value = getattr(self.current, "status", None)
-        yield Select([(Text(f"{m.value} — {m.description}"), m.value) for m in AnswerStatus], compact=True, id="answer-status",
+        yield SearchSelect([(Text(f"{m.value} — {m.description}"), m.value) for m in AnswerStatus], compact=True, id="answer-status",
                      value=value.value if value is not None else Select.NULL, prompt="(choose)")
         yield Label(T("Evidence (document and version, ticket, link)"))
         yield TextField(getattr(self.current, "evidence", "") or "", id="answer-evidence")
@@ -272,7 +344,7 @@ class ControlScreen(Dialog):
                            "can declare it not applicable.", "dim"))
         yield Label(T("Status"))
         value = self.current.get("status") if isinstance(self.current, dict) else None
-        yield Select([(Text(f"{m.value} — {m.description}"), m.value) for m in ControlStatus], compact=True, id="control-status",
+        yield SearchSelect([(Text(f"{m.value} — {m.description}"), m.value) for m in ControlStatus], compact=True, id="control-status",
                      value=str(value) if value in ControlStatus.values() else Select.NULL, prompt="(choose)")
         yield Label(T("Evidence"))
         ev = self.current.get("evidence", "") if isinstance(self.current, dict) else ""

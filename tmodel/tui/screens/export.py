@@ -1,13 +1,12 @@
 """Screen 7: export the open model for the compliance team, in a thread worker with progress.
 
-Calls the exporters in ``tmodel.export`` (imported only here, when an export runs); a format
-whose module is missing is reported as such and the others still run. The model must be saved
-and valid first: exports must match the YAML that goes into git.
+Offers every format of the export registry (``tmodel.export.bundle.FORMATS``) and writes each with
+``export_model``, as ``tmodel export`` does; a format that fails is reported and the others still
+run. The model must be saved and valid first: exports must match the YAML that goes into git.
 """
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,10 @@ from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from tmodel.export.bundle import FORMATS, RENDERED, export_model
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.widgets.common import T, TextField
 
-FORMATS = [
-    ("xlsx", "Risk register (Excel)", "register"),
-    ("md", "Architecture record (Markdown)", "record"),
-    ("dot", "Data-flow and data-asset diagrams (DOT)", "diagram"),
-    ("svg", "Diagrams rendered as SVG (needs Graphviz dot)", "diagram"),
-    ("png", "Diagrams rendered as PNG (needs Graphviz dot)", "diagram"),
-    ("json", "Analysis JSON", "json_export"),
-]
-RENDERED = ("svg", "png")
 
 
 class ExportScreen(TScreen):
@@ -59,7 +50,7 @@ class ExportScreen(TScreen):
                 yield Label(T("Formats", "bold"))
                 yield SelectionList(*[Selection(T(f"{fid:<5} {title}"), fid, fid != "png" and (has_dot or fid not in RENDERED),
                                                 disabled=fid in RENDERED and not has_dot)
-                                      for fid, title, _ in FORMATS], id="ex-formats")
+                                      for fid, title in FORMATS.items()], id="ex-formats")
                 yield Label(T("Folder (files go to <folder>/<model-id>/)", "bold"))
                 yield TextField("exports", id="ex-folder", compact=True)
                 yield Button("Run export (ctrl+e)", id="ex-run", variant="primary")
@@ -109,43 +100,34 @@ class ExportScreen(TScreen):
         bar = self.query_one("#ex-progress", ProgressBar)
         bar.update(total=len(formats), progress=0)
         self.query_one("#ex-run", Button).disabled = True
-        self.export(e.analysis, e.model, out, [f for f, _, _ in FORMATS if f in formats])
+        self.export(e.analysis, e.model, out, [f for f in FORMATS if f in formats], e.loaded)
 
     @work(thread=True, exclusive=True, group="export")
-    def export(self, analysis: Any, model: Any, out: Path, formats: list[str]) -> None:
+    def export(self, analysis: Any, model: Any, out: Path, formats: list[str], loaded: Any) -> None:
+        from tmodel.config import load_config
+        from tmodel.export.common import catalog_versions, git_revision
+        from tmodel.problems import ProblemError
+
+        try:
+            classification: str | None = load_config().classification
+        except ProblemError:  # a broken tmodel.toml: the default marking (the CLI reports the file)
+            classification = None
+        # the same record the CLI writes: marking, the model's git revision, the catalogs used
+        revision, catalogs = git_revision(loaded.path), catalog_versions(self.service.catalog, model)
         written: list[str] = []
         failed: list[str] = []
-        try:
-            bundle = importlib.import_module("tmodel.export.bundle")
-        except ModuleNotFoundError as exc:
-            bundle = None
-            missing = exc.name
         for i, fmt in enumerate(formats, 1):
             line = Text()
             try:
-                if bundle is None:
-                    if fmt != "json":
-                        raise ModuleNotFoundError(name=missing)
-                    from tmodel.export.json_export import analysis_json
-
-                    out.mkdir(parents=True, exist_ok=True)
-                    path = out / f"{model.metadata.id}-analysis.json"
-                    path.write_text(analysis_json(analysis), encoding="utf-8")
-                    paths = [path]
-                else:
-                    extra = ["svg"] if fmt == "md" and "svg" in formats else []
-                    paths = [p for p in bundle.export_model(analysis, model, out, [fmt, *extra])
-                             if fmt == "md" and p.suffix == ".md" or fmt != "md"]
+                extra = ["svg"] if fmt == "md" and "svg" in formats else []
+                paths = [p for p in export_model(analysis, model, out, [fmt, *extra], catalog=self.service.catalog, source=loaded,
+                                                  classification=classification, revision=revision, catalogs=catalogs)
+                         if fmt == "md" and p.suffix == ".md" or fmt != "md"]
                 for p in paths:
                     written.append(str(p))
                 line.append("✓ ", style="bold #43a047")
                 line.append(f"{fmt:<5}", style="bold")
                 line.append(", ".join(str(p) for p in paths))
-            except ModuleNotFoundError as exc:
-                failed.append(fmt)
-                line.append("✗ ", style="bold #e53935")
-                line.append(f"{fmt:<5}", style="bold")
-                line.append(f"not available: module {exc.name or 'tmodel.export'} is not installed in this build")
             except Exception as exc:  # an exporter failing must not take the app down
                 failed.append(fmt)
                 line.append("✗ ", style="bold #e53935")

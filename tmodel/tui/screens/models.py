@@ -9,7 +9,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tmodel.model.enums import Level
+from tmodel.templates import templates
 from tmodel.tui.screens.base import TScreen
+from tmodel.tui.screens.starting import start_new_model
 from tmodel.tui.widgets.common import LEVEL_FG, T
 
 LEVELS = [lv.value for lv in reversed(list(Level))]  # critical first
@@ -18,14 +20,16 @@ LEVELS = [lv.value for lv in reversed(list(Level))]  # critical first
 class ModelsScreen(TScreen):
     MODE = "models"
     AUTO_FOCUS = "#models-table"
-    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("f5", "rescan", "Rescan folder")]
-    PALETTE = [("Rescan the models folder", "Look for new or removed model files", "rescan")]
+    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("n", "new", "New model"),
+                Binding("f5", "rescan", "Rescan folder")]
+    PALETTE = [("Rescan the models folder", "Look for new or removed model files", "rescan")]  # "New model" is app-wide
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="models-body"):
             yield Static(id="models-head")
             yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="models-foot", classes="hint")
+            yield Static(id="models-start")
 
     def refresh_view(self) -> None:
         s = self.service
@@ -57,8 +61,13 @@ class ModelsScreen(TScreen):
             table.add_row(*cells, key=sm.path)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
+        empty = not summaries and all(p.message.startswith("no model files") for p in s.scan_problems)
+        self.query_one("#models-start", Static).update(start_text(s.root) if empty else "")
+        self.query_one("#models-start", Static).display = empty
+        table.display = not empty
+        self.query_one("#models-foot", Static).display = not empty
         self._foot_extra = Text()
-        for p in s.scan_problems:
+        for p in ([] if empty else s.scan_problems):
             self._foot_extra.append("\n" + p.format(), style="#e53935")
         if s.skipped:
             self._foot_extra.append(f"\n{len(s.skipped)} catalog file(s) in the folder are not listed as models", style="dim")
@@ -96,7 +105,24 @@ class ModelsScreen(TScreen):
     def open_model(self, path: str) -> None:
         self.app.open_model(path)  # type: ignore[attr-defined]
 
+    def action_new(self) -> None:
+        start_new_model(self.app)
+
     def action_rescan(self) -> None:
         self.service.scan()
         self.service.version += 1
         self.sync(force=True)
+
+
+def start_text(root: str) -> Text:
+    """What an empty folder shows instead of an error: how to start."""
+    t = Text()
+    t.append(f"No models in {root} yet.\n\n", style="bold")
+    t.append("Press n to start one from a template", style="bold")
+    t.append(" (or run: tmodel new ID --template NAME). Each template is a hardened starting point; "
+             "its TODO(team) lines are the questions only your team can answer:\n\n")
+    for tpl in templates():
+        t.append(f"  {tpl.name:<20}", style="bold")
+        t.append(f"{tpl.title}\n")
+    t.append("\nOr start from what exists: tmodel import openapi SPEC -o MODEL, tmodel import wso2 PROJECT -o MODEL.\n", style="dim")
+    return t

@@ -7,17 +7,17 @@ a confirmation that lists what still refers to the item.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Tree
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, TextArea, Tree
 
 from tmodel.tui.screens.base import TScreen
 from tmodel.tui.screens.dialogs import AddItemScreen, ConfirmScreen, RenameScreen
+from tmodel.tui.screens.starting import SnippetScreen
 from tmodel.tui.service import SECTION_TITLES, SECTIONS
 from tmodel.tui.widgets.common import ZONE_STYLE, T
 from tmodel.tui.widgets.form import ItemForm
@@ -29,15 +29,16 @@ class StructureScreen(TScreen):
     MODE = "structure"
     AUTO_FOCUS = "#st-tree"
     BINDINGS = [
-        Binding("a", "add", "Add"), Binding("r", "rename", "Rename"),
-        Binding("d,delete", "delete", "Delete"), Binding("f", "focus_form", "Form", show=False),
-        Binding("escape", "focus_tree", "Tree", show=False),
+        Binding("a", "add", "Add"), Binding("i", "insert_snippet", "Snippet"), Binding("r", "rename", "Rename"),
+        Binding("d,delete", "delete", "Delete"), Binding("f", "focus_form", "Form"),
+        Binding("escape", "focus_tree", "Tree"),
     ]
     PALETTE = [
         ("Add a boundary", "New trust boundary", "add('boundaries')"),
         ("Add an element", "New process, external entity or data store", "add('elements')"),
         ("Add a flow", "New data flow between two elements", "add('flows')"),
         ("Add a data asset", "New data asset", "add('data_assets')"),
+        ("Insert a component snippet", "WSO2 gateway with key manager, identity provider or HSM, merged into this model", "insert_snippet"),
         ("Rename the selected item", "Change its id; references and risk decisions follow", "rename"),
         ("Delete the selected item", "Asks first, listing what refers to it", "delete"),
     ]
@@ -48,20 +49,59 @@ class StructureScreen(TScreen):
             tree.show_root = True
             tree.guide_depth = 3
             yield tree
-            yield ItemForm(self.service, id="st-form")
+            with Vertical(id="st-form-host"):
+                yield ItemForm(self.service, classes="st-form")
 
     @property
     def tree(self) -> Tree[Node]:
         return self.query_one("#st-tree", Tree)
 
+    FORM_DELAY = 0.15  # seconds the tree cursor rests before the form of its item is built
+    _pending_show: Any = None
+
     @property
     def form(self) -> ItemForm:
-        return self.query_one("#st-form", ItemForm)
+        """The newest form (it is retired while the cursor moves to another item)."""
+        return list(self.query(ItemForm).results(ItemForm))[-1]
+
+    def show_form(self, section: str | None, ident: str | None, *, focus: str | None = None) -> Any:
+        """Replace the form by a new one for ``(section, ident)``; the old one is retired first, so
+        nothing it reports any more can edit the model. Returns the mount awaitable."""
+        old = self.form
+        old.retire()
+        new = ItemForm(self.service, section, ident, classes="st-form")
+        self._form_version = self.entry.version if self.entry is not None else -1
+        mounted = self.query_one("#st-form-host").mount(new)
+        old.remove()
+        if focus is not None:
+            def refocus() -> None:
+                if not new.retired:
+                    for w in new.query(f"#f-{focus}"):
+                        if w.focusable:
+                            w.focus()
+                        break
+            self.call_after_refresh(refocus)
+        return mounted
 
     def refresh_view(self) -> None:
         self.rebuild_tree()
-        if self.form.section is not None and not self._exists(self.form.section, self.form.ident):
-            self.run_worker(partial(self.form.show, None, None), exclusive=True, group="form")
+        form = self.form
+        e = self.entry
+        if form.retired:
+            return  # the cursor is moving: the form of where it rests is built fresh
+        if form.section is not None and not self._exists(form.section, form.ident):
+            self.show_form(None, None)
+        elif form.section is not None and e is not None and getattr(self, "_form_version", None) != e.version:
+            # the model changed under the form (undo, redo, triage elsewhere): show the model's values
+            self.show_form(form.section, form.ident, focus=self._focused_key())
+
+    def _focused_key(self) -> str | None:
+        w = self.app.focused
+        while w is not None and not (w.id or "").startswith("f-"):
+            w = w.parent  # type: ignore[assignment]
+            if w is self:
+                return None
+        return w.id[2:] if w is not None and w.id else None
 
     def _exists(self, section: str, ident: str | None) -> bool:
         return section == "metadata" or any(str(x.get("id")) == ident for x in self.service.items(section))
@@ -189,25 +229,49 @@ class StructureScreen(TScreen):
     async def show_item(self, section: str, ident: str | None) -> None:
         """Select ``(section, ident)`` in the tree and open its form (used by other screens and tests)."""
         self.select_node((section, ident))
-        if section == "metadata" or ident is not None:
-            await self.form.show(section, ident)
+        form = self.form
+        if (section == "metadata" or ident is not None) and (form.retired or (section, ident) != (form.section, form.ident)):
+            await self.show_form(section, ident)
 
     def take_pending(self, request: dict[str, Any] | None) -> None:
         if request:
-            self.run_worker(partial(self.show_item, request["section"], request.get("ident")), exclusive=True, group="form")
+            self.select_node((request["section"], request.get("ident")))
+            self._show_selected()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        """The old form retires at once (nothing it reports can edit the model any more); the new
+        one is built once the cursor rests, so holding an arrow key does not build every form."""
+        event.stop()
         data = event.node.data
+        if data is None or (data[0] != "metadata" and data[1] is None) or data == (self.form.section, self.form.ident):
+            return
+        self.form.retire()
+        if self._pending_show is not None:
+            self._pending_show.stop()
+        self._pending_show = self.set_timer(self.FORM_DELAY, self._show_selected)
+
+    def _show_selected(self) -> None:
+        self._pending_show = None
+        node = self.tree.cursor_node
+        data = node.data if node is not None else None
         if data is None:
             return
         section, ident = data
-        if (section == "metadata" or ident is not None) and (section, ident) != (self.form.section, self.form.ident):
-            self.run_worker(partial(self.form.show, section, ident), exclusive=True, group="form")
+        form = self.form
+        if (section == "metadata" or ident is not None) and (form.retired or (section, ident) != (form.section, form.ident)):
+            self.show_form(section, ident)
 
     def on_item_form_edited(self, event: ItemForm.Edited) -> None:
+        event.stop()
+        if event.form.retired:
+            return
+        e = self.entry
+        self._form_version = e.version if e is not None else -1
+        for note in event.notes:
+            self.note(note)
         self.sync()
-        if event.rebuild:
-            self.run_worker(partial(self.form.show, event.section, event.ident), exclusive=True, group="form")
+        if event.rebuild and not event.form.retired:
+            self.show_form(event.form.section, event.form.ident, focus="-".join(event.path))
 
     # -- actions -----------------------------------------------------------------------------
     def _selected(self) -> Node | None:
@@ -215,9 +279,20 @@ class StructureScreen(TScreen):
         return node.data if node is not None else None
 
     def action_focus_form(self) -> None:
-        self.form.focus_next() if self.form.children else None
+        for w in self.form.query("Select, Input, TextArea, Switch, SelectionList"):
+            if w.focusable:
+                w.focus()
+                return
+        self.note("Select a boundary, element, flow or data asset in the tree first.", severity="warning")
 
     def action_focus_tree(self) -> None:
+        """Back to the tree. Escape is a cancel: text typed in a box and not yet applied is
+        dropped (the box shows the model's value again) instead of being applied on leaving."""
+        w, form = self.app.focused, self.form
+        row = form._row_of(w) if isinstance(w, (Input, TextArea)) else None
+        if row is not None:
+            row.revert(form._value(row.spec.path))
+            row.set_error("")
         self.tree.focus()
 
     def action_add(self, section: str | None = None) -> None:
@@ -230,10 +305,31 @@ class StructureScreen(TScreen):
         def done(ident: str | None) -> None:
             if ident:
                 self.sync()
-                self.run_worker(partial(self.show_item, section, ident), exclusive=True, group="form")
+                self.select_node((section, ident))
+                self._show_selected()
                 self.note(f"Added {ident}. Fill in its fields on the right.")
 
         self.app.push_screen(AddItemScreen(section), done)
+
+    def action_insert_snippet(self) -> None:
+        if self.entry is None or self.entry.doc is None:
+            self.note("Open a model that can be edited first.", severity="warning")
+            return
+
+        def done(plan: Any) -> None:
+            if plan is not None:
+                self.sync()
+                first = next((x for s in ("elements", "flows", "boundaries", "data_assets") for x in plan.add[s]), None)
+                if first is not None:
+                    section = next(s for s in plan.add if first in plan.add[s])
+                    self.select_node((section, str(first["id"])))
+                    self._show_selected()
+                if plan.added:
+                    self.note(f"Snippet inserted ({plan.summary()}); ctrl+z undoes it.")
+                else:
+                    self.note("Nothing to insert: the model already has everything this snippet holds.")
+
+        self.app.push_screen(SnippetScreen(), done)
 
     def action_rename(self) -> None:
         sel = self._selected()
@@ -245,10 +341,9 @@ class StructureScreen(TScreen):
         def done(result: dict[str, Any] | None) -> None:
             if result:
                 self.sync()
-                self.run_worker(partial(self.show_item, section, result["new"]), exclusive=True, group="form")
-                changes = result["changes"]
-                self.note(f"Renamed {ident} to {result['new']}: {len(changes) - 1} reference(s) updated"
-                          + (f", {sum(1 for c in changes if c.startswith('decision'))} risk decision(s) kept" if any(c.startswith('decision') for c in changes) else ""))
+                self.select_node((section, result["new"]))
+                self._show_selected()
+                self.note(rename_note(ident, result["new"], result["changes"]))
 
         self.app.push_screen(RenameScreen(section, ident), done)
 
@@ -269,8 +364,20 @@ class StructureScreen(TScreen):
             if yes:
                 self.service.remove_item(section, ident)
                 self.sync()
-                self.run_worker(partial(self.form.show, None, None), exclusive=True, group="form")
                 self.note(f"Deleted {ident}" + (f"; {len(refs)} dangling reference(s) to fix" if refs else "."),
                           severity="warning" if refs else "information")
 
         self.app.push_screen(ConfirmScreen(f"Delete {ident}", lines, yes="Delete"), done)
+
+
+def rename_note(old: str, new: str, changes: list[str]) -> str:
+    """What a rename did, counted from the changes the document reports (the item itself is one)."""
+    if old == new:
+        return f"{old} keeps its id: nothing changed."
+    rest = changes[1:]  # the first change is the item's own id
+    refs = [c for c in rest if not c.startswith("decision")]
+    decisions = [c for c in rest if c.startswith("decision")]
+    out = f"Renamed {old} to {new}: {len(refs)} reference(s) updated"
+    if decisions:
+        out += f", {len(decisions)} risk decision(s) kept"
+    return out

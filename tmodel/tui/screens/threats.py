@@ -18,11 +18,22 @@ from tmodel.model.enums import Level, Stride
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.triage import TriageScreen
 from tmodel.tui.service import SORT_KEYS, ThreatFilter, filter_threats
-from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, T, TextField, level_text, status_text
+from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, SearchSelect, T, TextField, level_text, status_text
 
 COLUMNS = [("level", "Level  Score", 12), ("residual", "Residual", 8), ("status", "Status", 11),
            ("stride", "STRIDE", 6), ("target", "Target", 18), ("title", "Threat", 44)]
 FILTERS = ("level", "stride", "framework", "target", "status")
+NARROW = 110  # below this many columns the threat details go under the table
+
+
+def column_widths(table_width: int) -> list[int]:
+    """Widths of COLUMNS for a table ``table_width`` cells wide (each column pads 1 each side, and
+    the scrollbar takes 2): the target and the title share what is left, the title the most."""
+    fixed = [w for key, _, w in COLUMNS if key not in ("target", "title")]
+    room = table_width - 2 * len(COLUMNS) - 2 - sum(fixed)
+    target = max(10, min(24, room // 4))
+    title = max(14, room - target)
+    return fixed + [target, title]
 
 
 class ThreatsScreen(TScreen):
@@ -51,13 +62,13 @@ class ThreatsScreen(TScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="th-body"):
             with Horizontal(id="th-filters"):
-                yield Select([(T(f"{lv.value}"), lv.value) for lv in reversed(list(Level))], prompt="residual: any",
+                yield SearchSelect([(T(f"{lv.value}"), lv.value) for lv in reversed(list(Level))], prompt="residual: any",
                              id="flt-level", compact=True)
-                yield Select([(T(f"{s.value} {s.description.split(':')[0]}"), s.value) for s in Stride], prompt="STRIDE: any",
+                yield SearchSelect([(T(f"{s.value} {s.description.split(':')[0]}"), s.value) for s in Stride], prompt="STRIDE: any",
                              id="flt-stride", compact=True)
-                yield Select([], prompt="framework: any", id="flt-framework", compact=True)
-                yield Select([], prompt="element/flow: any", id="flt-target", compact=True)
-                yield Select([(T("unresolved (open or expired)"), "unresolved")] + [(T(s.replace("_", " ")), s) for s in THREAT_STATUSES],
+                yield SearchSelect([], prompt="framework: any", id="flt-framework", compact=True)
+                yield SearchSelect([], prompt="element/flow: any", id="flt-target", compact=True)
+                yield SearchSelect([(T("unresolved (open or expired)"), "unresolved")] + [(T(s.replace("_", " ")), s) for s in THREAT_STATUSES],
                              prompt="status: any", id="flt-status", compact=True)
                 yield TextField(placeholder="search…  (/)", id="flt-text", compact=True)
             with Horizontal(id="th-main"):
@@ -71,10 +82,31 @@ class ThreatsScreen(TScreen):
         return self.query_one("#th-table", DataTable)
 
     def on_mount(self) -> None:
-        table = self.table
-        for key, title, width in COLUMNS:
-            table.add_column(title, key=key, width=width)
+        self._widths: list[int] = []
+        self._columns(self.size.width or 130)
         # TScreen.on_mount (called after this one, Textual walks the MRO) fills the table
+
+    def on_resize(self, event: Any) -> None:
+        if self._columns(event.size.width):
+            self.fill()
+
+    def _columns(self, width: int) -> bool:
+        """Size the columns to the screen: the threat title takes what the others leave. Below
+        ``NARROW`` columns the detail pane moves under the table (the title shows whole there)."""
+        narrow = width < NARROW
+        self.query_one("#th-main").set_class(narrow, "narrow")
+        detail = min(60, max(36, width * 3 // 10))
+        self.query_one("#th-detail").styles.width = None if narrow else detail
+        table_width = width - 2 if narrow else width - detail - 2
+        widths = column_widths(table_width)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        table = self.table
+        table.clear(columns=True)
+        for (key, title, _), w in zip(COLUMNS, widths):
+            table.add_column(title, key=key, width=w)
+        return True
 
     def refresh_view(self) -> None:
         e = self.entry

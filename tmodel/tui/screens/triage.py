@@ -1,6 +1,8 @@
 """The triage dialog: decide what happens to one threat, written as a risk decision in the model.
 
-- mitigated: by one of the threat's controls (chosen from a list);
+- mitigated: by one of the threat's controls (chosen from a list) that is in place: a control that
+  is a gap or unanswered is refused with the reason, so the residual never claims a protection
+  that is not there;
 - accepted: owner, reason and an expiry date are all required (acceptances must expire);
 - transferred: to whom and how, in the reason (owner required);
 - false positive: the reason is required;
@@ -17,11 +19,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Select, Static
 
+from tmodel.analysis.result import MET, PARTIAL
 from tmodel.model.enums import DecisionStatus
 from tmodel.tui.screens.dialogs import Dialog
 from tmodel.tui.service import EditError
-from tmodel.tui.widgets.common import T, TextField
+from tmodel.tui.widgets.common import SearchSelect, T, TextField
 
+# a threat is mitigated only by a control that is in place (met, or partly)
+IN_PLACE = {MET, PARTIAL}
 # which fields each status shows
 SHOWN = {
     "open": (),
@@ -45,13 +50,13 @@ class TriageScreen(Dialog):
         yield Static(head, classes="dialog-body")
         status = d.status if d is not None else "open"
         yield Label(T("Decision"))
-        yield Select([(Text(f"{m.value.replace('_', ' ')} — {m.description}"), m.value) for m in DecisionStatus],
+        yield SearchSelect([(Text(f"{m.value.replace('_', ' ')} — {m.description}"), m.value) for m in DecisionStatus],
                      value=status, allow_blank=False, compact=True, id="tr-status")
         controls = [(Text(f"{c.id} — {c.title} ({c.status.replace('_', ' ')})"), c.id) for c in t.controls]
         with Vertical(id="tr-control", classes="tr-field"):
             yield Label(T("Mitigated by control"))
             current = d.control if d is not None and d.control in [c.id for c in t.controls] else Select.NULL
-            yield Select(controls, compact=True, id="tr-control-select", value=current, prompt="(choose the control)",
+            yield SearchSelect(controls, compact=True, id="tr-control-select", value=current, prompt="(choose the control)",
                          disabled=not controls)
             if not controls:
                 yield Static(T("This rule names no mitigating control: record the control under Audit, or pick another decision.", "dim"))
@@ -96,6 +101,14 @@ class TriageScreen(Dialog):
             control = self.query_one("#tr-control-select", Select).value
             if control is Select.NULL:
                 self.error("Choose the control that mitigates this threat.")
+                return
+            status_of = {c.id: c.status for c in self.threat.controls}
+            if status_of.get(str(control)) not in IN_PLACE:
+                said = str(status_of.get(str(control), "unknown")).replace("_", " ")
+                self.error(f"{control} is {said} in this model, so it does not lower the risk yet: the residual "
+                           "would claim a protection that is not there. Record the control as implemented with "
+                           "evidence under 6 Audit (or answer its audit question), or accept the risk with an "
+                           "owner and an expiry until it is.")
                 return
             fields["control"] = str(control)
         if status in ("accepted", "transferred") and not owner:

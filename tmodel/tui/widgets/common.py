@@ -1,11 +1,14 @@
-"""Small shared pieces: model text as ``rich.text.Text`` (never markup), level colours, inputs without blink."""
+"""Small shared pieces: model text as ``rich.text.Text`` (never markup), level colours, inputs without blink,
+and the dropdown that takes type-to-search."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Input, TextArea
+from textual import events
+from textual.widgets import Input, Select, TextArea
+from textual.widgets._select import SelectOverlay
 
 # risk levels and statuses keep the same colours in both themes: they carry meaning
 LEVEL_STYLE = {
@@ -56,3 +59,21 @@ class TextBox(TextArea):
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
             self.cursor_blink = False
+
+
+class SearchSelect(Select):
+    """A dropdown that takes type-to-search even while closed: a printable key opens the list and
+    jumps to the first option containing what was typed. Letters typed on it never reach the
+    screen's keys (``grpc`` must not open Rename)."""
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return character is not None and character.isprintable() and character != " "
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.expanded or not self.check_consume_key(event.key, event.character):
+            return
+        event.stop()
+        event.prevent_default()
+        self.action_show_overlay()
+        overlay = self.query_one(SelectOverlay)
+        self.call_after_refresh(overlay.post_message, events.Key(event.key, event.character))

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from tmodel.tui.layout import Diagram
-from tmodel.tui.widgets.common import ZONE_STYLE
+from tmodel.tui.widgets.common import LEVEL_FG, ZONE_STYLE
 
 KIND_STYLE = {"process": "#1e88e5", "external_entity": "#f57c00", "data_store": "#8e24aa"}
 
@@ -34,6 +34,8 @@ def _style(key: str) -> str:
         return "bold"
     if kind == "sub":
         return "dim"
+    if kind == "risk":
+        return LEVEL_FG.get(arg, "")
     return ""
 
 

@@ -1,7 +1,9 @@
 """The form of one model item: fields built from the model's types, each edit applied at once.
 
 Selects and switches apply when changed; text applies on Enter or when focus leaves the box.
-An edit the model would reject is not applied, and the reason shows under the field.
+An edit the model would reject is not applied: the control shows the model's value again and the
+reason shows under the field. Related fields change together (protocol and TLS): the service
+makes the companion edit and the form is rebuilt to show it.
 """
 
 from __future__ import annotations
@@ -18,19 +20,23 @@ from textual.widgets.selection_list import Selection
 
 from tmodel.tui.fields import FieldSpec, coerce, display, field_specs
 from tmodel.tui.service import EditError, Service
-from tmodel.tui.widgets.common import T, TextBox, TextField
+from tmodel.tui.widgets.common import SearchSelect, T, TextBox, TextField
 
 CIBA = ("authentication", "ciba")
 
 
 class FieldRow(Vertical):
-    """One field: label, control, help line, and the inline validation message."""
+    """One field: label, control, help line, and the inline validation message.
 
-    def __init__(self, spec: FieldSpec, control: Widget, note: str = "") -> None:
+    ``shown`` is the value the control displays as built (or as last applied or reverted): a
+    control reporting that value again (a Select does so once mounted) changes nothing."""
+
+    def __init__(self, spec: FieldSpec, control: Widget, note: str = "", shown: Any = None) -> None:
         super().__init__(classes=f"field depth-{min(spec.depth, 2)}")
         self.spec = spec
         self.control = control
         self.note = note
+        self.shown = shown
 
     def compose(self):
         label = T(self.spec.label, "bold")
@@ -50,49 +56,86 @@ class FieldRow(Vertical):
         yield Static(T(self.note), classes="field-error" + ("" if self.note else " hidden"))
 
     def show_state(self) -> None:
-        if isinstance(self.control, Switch):
-            self.query_one(".bool-state", Static).update(_yes_no(self.control.value))
+        for state in self.query(".bool-state").results(Static):
+            state.update(_yes_no(bool(self.control.value)))  # type: ignore[attr-defined]
 
     def set_error(self, message: str) -> None:
-        err = self.query_one(".field-error", Static)
-        err.update(T(message))
-        err.set_class(not message, "hidden")
+        for err in self.query(".field-error").results(Static):
+            err.update(T(message))
+            err.set_class(not message, "hidden")
         self.set_class(bool(message), "invalid")
+
+    def revert(self, value: Any) -> None:
+        """Show ``value`` again (the model's, after a rejected edit); the echo it causes is ignored."""
+        self.shown = value
+        c = self.control
+        if isinstance(c, Select):
+            shown = Select.NULL if value is None else str(value)
+            c.value = shown if shown is Select.NULL or shown in {v for _, v in c._options} else Select.NULL
+        elif isinstance(c, Switch):
+            c.value = bool(value)
+            self.show_state()
+        elif isinstance(c, SelectionList):
+            chosen = {str(v) for v in (value or [])}
+            with c.prevent(SelectionList.SelectedChanged):
+                c.deselect_all()
+                for v in chosen:
+                    c.select(v)
+        elif isinstance(c, TextArea):
+            c.text = display(self.spec, value)
+        elif isinstance(c, Input):
+            c.value = display(self.spec, value)
 
 
 class ItemForm(VerticalScroll):
-    """The form of ``(section, ident)`` of the service's current model."""
+    """The form of one item, ``(section, ident)`` of the service's current model.
+
+    A form belongs to its item for life: selecting another item mounts a new form and retires
+    this one, so a control of the item just left that reports late can never edit another item.
+    Events of a retired form are dropped."""
 
     class Edited(Message):
-        def __init__(self, section: str, ident: str | None, path: tuple[str, ...], rebuild: bool) -> None:
+        def __init__(self, form: "ItemForm", path: tuple[str, ...], rebuild: bool, notes: list[str]) -> None:
             super().__init__()
-            self.section, self.ident, self.path, self.rebuild = section, ident, path, rebuild
+            self.form, self.path, self.rebuild, self.notes = form, path, rebuild, notes
 
-    def __init__(self, service: Service, **kw: Any) -> None:
+        @property
+        def section(self) -> str | None:
+            return self.form.section
+
+        @property
+        def ident(self) -> str | None:
+            return self.form.ident
+
+    def __init__(self, service: Service, section: str | None = None, ident: str | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.service = service
-        self.section: str | None = None
-        self.ident: str | None = None
+        self.section = section
+        self.ident = ident
+        self.retired = False
         self.can_focus = False
 
-    async def show(self, section: str | None, ident: str | None) -> None:
-        self.section, self.ident = section, ident
-        await self.remove_children()
+    def retire(self) -> None:
+        """From now on nothing this form reports edits the model; it leaves the screen."""
+        self.retired = True
+        self.display = False
+
+    def compose(self):
+        section, ident = self.section, self.ident
         if section is None:
-            await self.mount(Static(T("Select a boundary, element, flow or data asset on the left to edit it."), classes="hint"))
+            yield Static(T("Select a boundary, element, flow or data asset on the left to edit it."), classes="hint")
             return
-        rows: list[Widget] = []
         head = Text()
         head.append({"metadata": "Model", "boundaries": "Boundary", "elements": "Element", "flows": "Flow",
                      "data_assets": "Data asset"}[section], style="bold")
         if ident is not None:
             head.append("  ")
             head.append(ident, style="bold reverse")
-            head.append("   r rename · d delete", style="dim")
-        rows.append(Static(head, classes="form-title"))
+            head.append("   r rename · d delete · esc tree", style="dim")
+        yield Static(head, classes="form-title")
         problems = self._problems()
         if problems:
-            rows.append(Static(T("\n".join(problems)), classes="form-problems"))
+            yield Static(T("\n".join(problems)), classes="form-problems")
         show_ciba = self._value(("authentication", "method")) == "ciba" or self._value(CIBA) is not None
         for spec in field_specs(section):
             if spec.path[: len(CIBA)] == CIBA and not show_ciba:
@@ -101,11 +144,9 @@ class ItemForm(VerticalScroll):
                 title = Text(spec.label, style="bold")
                 if spec.help:
                     title.append(f"  {spec.help}", style="dim")
-                rows.append(Static(title, classes=f"group depth-{min(spec.depth, 2)}"))
+                yield Static(title, classes=f"group depth-{min(spec.depth, 2)}")
                 continue
-            rows.append(self._row(spec))
-        await self.mount_all(rows)
-        self.scroll_home(animate=False)
+            yield self._row(spec)
 
     def _problems(self) -> list[str]:
         e = self.service.current
@@ -130,6 +171,7 @@ class ItemForm(VerticalScroll):
         cur = self._value(spec.path)
         note = ""
         control: Widget
+        shown: Any = cur
         if spec.kind in ("enum", "ref"):
             if spec.kind == "enum":
                 options = [(Text(f"{m.value} — {m.description}"), m.value) for m in spec.enum]
@@ -141,8 +183,9 @@ class ItemForm(VerticalScroll):
             if value is not Select.NULL and value not in values:
                 note = f"'{value}' is not an allowed value here: choose one"
                 value = Select.NULL
-            control = Select(options, value=value, allow_blank=spec.optional or value is Select.NULL,
-                             prompt="(not set)", id=f"f-{spec.key}", compact=True)
+            shown = None if value is Select.NULL else value
+            control = SearchSelect(options, value=value, allow_blank=spec.optional or value is Select.NULL,
+                                   prompt="(not set)", id=f"f-{spec.key}", compact=True)
         elif spec.kind == "refs":
             chosen = set(cur or [])
             control = SelectionList(*[Selection(Text(f"{x.get('id')} — {x.get('title', '')}"), str(x.get("id")), str(x.get("id")) in chosen)
@@ -153,23 +196,25 @@ class ItemForm(VerticalScroll):
         elif spec.kind == "longtext":
             control = TextBox(display(spec, cur), id=f"f-{spec.key}", soft_wrap=True, classes="longtext")
         else:
-            shown = display(spec, cur)
+            shown_text = display(spec, cur)
             placeholder = {"list": "comma-separated", "date": "YYYY-MM-DD", "int": "a whole number"}.get(spec.kind, "")
             if cur is None and spec.default not in (None, "", []):
                 placeholder = f"default: {display(spec, spec.default)}"
-            control = TextField(shown, placeholder=placeholder, id=f"f-{spec.key}", compact=True)
-        return FieldRow(spec, control, note)
+            control = TextField(shown_text, placeholder=placeholder, id=f"f-{spec.key}", compact=True)
+        return FieldRow(spec, control, note, shown)
 
     # -- applying edits ---------------------------------------------------------------------
     def _row_of(self, widget: Widget) -> FieldRow | None:
+        if self.retired:
+            return None
         node: Any = widget
-        while node is not None and not isinstance(node, FieldRow):
+        while node is not None and node is not self and not isinstance(node, FieldRow):
             node = node.parent
-        return node
+        return node if isinstance(node, FieldRow) else None
 
     def apply(self, row: FieldRow, raw: Any) -> bool:
         spec = row.spec
-        if self.section is None:
+        if self.section is None or self.retired:
             return False
         try:
             value = coerce(spec, raw)
@@ -183,20 +228,36 @@ class ItemForm(VerticalScroll):
         if spec.default is not None and _same(None, value, spec) and not self.service.in_original(self.section, self.ident, spec.path):
             value = None  # back to the default on a key this session added: remove it again
         try:
-            self.service.set_field(self.section, self.ident, spec.path, value)
+            notes = self.service.set_field(self.section, self.ident, spec.path, value)
         except EditError as exc:
-            row.set_error(f"not applied: {exc}")
+            row.set_error(f"not applied, the field shows the model's value again: {exc}")
+            row.revert(cur)
             return False
+        row.shown = value
         row.set_error("")
-        self.post_message(self.Edited(self.section, self.ident, spec.path, spec.path == ("authentication", "method")))
+        rebuild = spec.path == ("authentication", "method") or bool(notes)
+        self.post_message(self.Edited(self, spec.path, rebuild, notes or []))
         return True
+
+    def _echo(self, row: FieldRow, value: Any) -> bool:
+        """Is ``value`` what the row already shows (a control echoing its own value)?"""
+        shown = row.shown
+        if isinstance(row.control, Switch):
+            base = shown if shown is not None else row.spec.default
+            return bool(base) == bool(value)
+        if isinstance(shown, list) or isinstance(value, list):
+            return [str(x) for x in (shown or [])] == [str(x) for x in (value or [])]
+        if shown is None or value is None:
+            return shown is None and value is None
+        return str(shown) == str(value)
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:
         event.stop()
         row = self._row_of(event.select)
-        if row is not None:
-            self.apply(row, None if event.value is Select.NULL else event.value)
+        value = None if event.value is Select.NULL else event.value
+        if row is not None and not self._echo(row, value):
+            self.apply(row, value)
 
     @on(Switch.Changed)
     def _switch(self, event: Switch.Changed) -> None:
@@ -204,7 +265,8 @@ class ItemForm(VerticalScroll):
         row = self._row_of(event.switch)
         if row is not None:
             row.show_state()
-            self.apply(row, event.value)
+            if not self._echo(row, event.value):
+                self.apply(row, event.value)
 
     @on(SelectionList.SelectedChanged)
     def _refs(self, event: SelectionList.SelectedChanged) -> None:
@@ -213,7 +275,9 @@ class ItemForm(VerticalScroll):
         if row is not None:
             chosen = set(event.selection_list.selected)
             order = [str(x.get("id")) for x in self.service.items(row.spec.ref or "")]
-            self.apply(row, [i for i in order if i in chosen])
+            value = [i for i in order if i in chosen]
+            if not self._echo(row, value):
+                self.apply(row, value)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,176 @@
+"""Writing one worksheet of the register: cells, column widths, row heights, and how it prints.
+
+Printing (compliance prints and files registers):
+- A4 landscape; header row(s) repeated on every page (print titles), and the identifying columns
+  too when a sheet is wider than a page;
+- fitted to the page width only when the type stays readable (>= ``MIN_PRINT_PT`` points);
+  otherwise printed at the smallest readable scale across several pages, row band by row band;
+- header: the model's title, the classification marking, the export date; footer: the sheet,
+  ``page x of y``, the marking again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tmodel.export.safe import set_text
+
+BODY_PT = 9  # the body text of every sheet, at 100 % zoom and in print
+MIN_PRINT_PT = 8  # printed type never gets smaller than this
+HEADER_FILL = PatternFill("solid", fgColor="263238")
+EDIT_HEADER_FILL = PatternFill("solid", fgColor="1565C0")
+EDIT_FILL = PatternFill("solid", fgColor="E3F2FD")
+BODY_FONT = Font(size=BODY_PT)
+BOLD = Font(size=BODY_PT, bold=True)
+HEADER_FONT = Font(size=BODY_PT, bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+SECTION_FONT = Font(bold=True, size=11)
+THIN = Side(style="thin", color="B0BEC5")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+MAX_WIDTH, MIN_WIDTH = 60, 6
+# A4 landscape less 1.3 cm margins each side, in Excel column-width units (a unit is 7 px of 96 dpi
+# plus padding; LibreOffice measured): about 108 units print on one page at 100 %.
+PAGE_UNITS = 108
+# characters of BODY_PT text per column-width unit (the unit is measured in 11 pt digits)
+CHARS_PER_UNIT = 11 / BODY_PT
+LINE_PT = BODY_PT * 1.32  # row height per line of wrapped text
+
+
+def header_footer_text(text: str) -> str:
+    """A model's text inside a page header: '&' starts a code there, so it is doubled."""
+    return " ".join(text.split()).replace("&", "&&")
+
+
+class Sheet:
+    """Writes rows into a worksheet, remembers column widths and wrapped text for row heights."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.row = 1
+        self.widths: dict[int, int] = {}
+        self.wrapped: dict[tuple[int, int], str] = {}  # (row, col) -> text of wrapped cells
+        self.spans: dict[tuple[int, int], int] = {}  # (row, col) -> last column of a merged cell
+
+    def put(self, row: int, col: int, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
+            fmt: str | None = None, border: bool = False, wrap: bool = False, measure: bool = True) -> Any:
+        cell = self.ws.cell(row=row, column=col)
+        if isinstance(value, str):
+            set_text(cell, value)
+        elif value is not None:
+            cell.value = value
+        if fmt:
+            cell.number_format = fmt
+        cell.font = font or BODY_FONT
+        if fill:
+            cell.fill = fill
+        if border:
+            cell.border = BOX
+        cell.alignment = WRAP if wrap else TOP
+        if wrap and isinstance(value, str):
+            self.wrapped[(row, col)] = value
+        if measure and value is not None:
+            text = value.isoformat() if isinstance(value, dt.date) else str(value)
+            longest = max((len(line) for line in text.split("\n")), default=0)
+            self.widths[col] = max(self.widths.get(col, 0), math.ceil(longest / CHARS_PER_UNIT) + 2)
+        return cell
+
+    def line(self, *values: Any, **kw: Any) -> int:
+        for i, v in enumerate(values, 1):
+            self.put(self.row, i, v, **kw)
+        self.row += 1
+        return self.row - 1
+
+    def merge(self, row: int, first: int, last: int) -> None:
+        """One cell from column ``first`` to ``last`` (its wrapped text uses the whole width)."""
+        self.ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        self.spans[(row, first)] = last
+
+    def header(self, row: int, headers: list[str], fills: list[PatternFill] | None = None) -> None:
+        for i, h in enumerate(headers, 1):
+            self.put(row, i, h, font=HEADER_FONT, fill=(fills[i - 1] if fills else HEADER_FILL), border=True, measure=False)
+            self.ws.cell(row=row, column=i).alignment = Alignment(wrap_text=True, vertical="center")
+        longest = max(len(h) for h in headers) if headers else 0
+        self.ws.row_dimensions[row].height = LINE_PT * (2 if longest > 12 else 1) + 4
+
+    def fit(self, fixed: dict[int, int] | None = None) -> dict[int, int]:
+        """Column widths (fixed ones win, others fitted to their content) and row heights for the
+        wrapped text (spreadsheets do not grow rows on opening). Returns the widths."""
+        fixed = fixed or {}
+        widths: dict[int, int] = {}
+        for col in sorted(set(self.widths) | set(fixed)):
+            widths[col] = fixed.get(col) or min(MAX_WIDTH, max(MIN_WIDTH, self.widths.get(col, MIN_WIDTH)))
+            self.ws.column_dimensions[get_column_letter(col)].width = widths[col]
+        lines: dict[int, int] = {}
+        for (row, col), text in self.wrapped.items():
+            width = sum(widths.get(c, MIN_WIDTH) for c in range(col, self.spans.get((row, col), col) + 1))
+            per_line = max(1, int((width - 1) * CHARS_PER_UNIT))
+            n = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+            lines[row] = max(lines.get(row, 1), n)
+        for row in sorted(lines):
+            if lines[row] > 1:
+                self.ws.row_dimensions[row].height = min(409, round(LINE_PT * lines[row] + 3, 1))
+        return widths
+
+
+def print_setup(ws: Worksheet, widths: dict[int, int], *, title: str, marking: str, day: dt.date, document: str,
+                title_rows: str | None = "1:1", title_cols: str | None = None) -> None:
+    """A4 landscape, readable type, repeated header rows (and identifying columns when the sheet is
+    wider than a page), header and footer on every page."""
+    ps = ws.page_setup
+    ps.orientation = "landscape"
+    ps.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    total = sum(widths.values())
+    smallest = math.ceil(100 * MIN_PRINT_PT / BODY_PT)  # the smallest scale that keeps type readable
+    if total <= PAGE_UNITS * 100 / smallest:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True  # fits one page wide at a readable size
+        ps.fitToWidth = 1
+        ps.fitToHeight = 0
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ps.scale = smallest
+        ps.pageOrder = "overThenDown"  # a band of rows prints across its pages before the next band
+        if title_cols:
+            ws.print_title_cols = title_cols
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = False
+    mark = header_footer_text(marking)
+    for hf in (ws.oddHeader, ws.evenHeader):
+        hf.left.text = header_footer_text(title)
+        hf.left.size = 9
+        hf.center.text = mark
+        hf.center.size = 9
+        if mark:
+            hf.center.font = "Calibri,Bold"
+        hf.right.text = f"{header_footer_text(document)}, exported {day.isoformat()}"
+        hf.right.size = 9
+    for hf in (ws.oddFooter, ws.evenFooter):
+        hf.left.text = "&A"  # the sheet's name
+        hf.left.size = 9
+        hf.center.text = "Page &P of &N"
+        hf.center.size = 9
+        hf.right.text = mark
+        hf.right.size = 9
+
+
+def protect(ws: Worksheet) -> None:
+    """Protection against accidental edits, without a password: filtering, sorting and resizing stay allowed."""
+    p = ws.protection
+    p.sheet = True
+    p.autoFilter = False
+    p.sort = False
+    p.formatColumns = False
+    p.formatRows = False
+    p.selectLockedCells = False
+    p.selectUnlockedCells = False
