@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from tmodel import __version__
 from tmodel.analysis import risk
 from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
+from tmodel.catalog.bdu import label as bdu_label
+from tmodel.catalog.bdu import threat_bdu
 from tmodel.catalog.types import Confidence
 from tmodel.export.common import asset_reach, boundary_tree, file_names, method_items, risk_by_target
 from tmodel.export.register import COMPLIANCE_STATUS_TEXT, EFFECTIVE_STATUS_TEXT
@@ -340,6 +342,8 @@ def _threat(t: Threat) -> list[str]:
     if t.requirements:
         lines.append("- Requirements: " + ", ".join(md_code(q) for q in t.requirements)
                      + " (frameworks: " + ", ".join(md_code(f) for f in t.frameworks) + ")")
+    if threat_bdu(t):
+        lines.append("- FSTEC threat database: " + "; ".join(md1(bdu_label(i)) for i in threat_bdu(t)))
     refs = [f"CWE-{c}" for c in t.cwe] + [f"CAPEC-{c}" for c in t.capec]
     if refs:
         lines.append("- References: " + ", ".join(refs))

@@ -33,6 +33,7 @@ from openpyxl.writer.excel import ExcelWriter
 from tmodel import __version__
 from tmodel.analysis import risk
 from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
+from tmodel.catalog.bdu import threat_bdu
 from tmodel.catalog.types import Confidence
 from tmodel.export.common import asset_reach, method_items, write_atomic
 from tmodel.export.palette import LEVEL_COLOR, STATUS_COLOR
@@ -87,6 +88,7 @@ RISK_COLUMNS = [
     Column("stride", "STRIDE"),
     Column("frameworks", "Frameworks"),
     Column("requirements", "Requirements"),
+    Column("bdu", "FSTEC threats (УБИ)"),
     Column("likelihood", "Likelihood"),
     Column("impact", "Impact"),
     Column("score", "Score"),
@@ -343,6 +345,7 @@ def _risks(s: _Sheet, a: Analysis) -> None:
             "stride": ", ".join(t.stride),
             "frameworks": ", ".join(t.frameworks),
             "requirements": ", ".join(t.requirements),
+            "bdu": ", ".join(threat_bdu(t)),
             "likelihood": t.likelihood,
             "impact": t.impact,
             "score": t.score,
@@ -357,7 +360,7 @@ def _risks(s: _Sheet, a: Analysis) -> None:
             "reason": d.reason if d else "",
         }
         for c in RISK_COLUMNS:
-            cell = s.put(r, cols[c.key], values[c.key], wrap=c.key in ("title", "target", "controls", "why", "reason", "requirements"),
+            cell = s.put(r, cols[c.key], values[c.key], wrap=c.key in ("title", "target", "controls", "why", "reason", "requirements", "bdu"),
                          border=True, fmt=DATE_FORMAT if c.key == "expires" else None)
             if c.editable:
                 cell.protection = Protection(locked=False)
