@@ -175,7 +175,7 @@ def _register_optional_commands() -> None:
     import importlib
 
     for mod in ("tmodel.commands.export_cmd", "tmodel.commands.import_cmd", "tmodel.commands.check_cmd", "tmodel.commands.diff_cmd",
-                "tmodel.commands.audit_cmd"):
+                "tmodel.commands.audit_cmd", "tmodel.commands.paths_cmd"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
