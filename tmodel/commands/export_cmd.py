@@ -85,7 +85,7 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
     for key, lm in targets.items():
         result = analyze(lm.model, cat, path=lm.path, located=lm.located, as_of=day)
         try:
-            written = export_model(result, lm.model, key.parent, wanted)
+            written = export_model(result, lm.model, key.parent, wanted, catalog=cat)
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)

@@ -6,6 +6,7 @@ Used by ``tmodel export``; tests call it directly. Files are written atomically,
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import file_names, write_atomic
@@ -15,9 +16,11 @@ FORMATS = ("xlsx", "md", "dot", "svg", "png", "json")
 RENDERED = ("svg", "png")
 
 
-def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Path]:
+def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | tuple[str, ...], *,
+                 catalog: Any = None) -> list[Path]:
     """Write the requested formats for one model into ``out_dir``; returns the files written.
-    svg/png need Graphviz ``dot`` (``diagram.render`` raises ``RenderError`` without it)."""
+    svg/png need Graphviz ``dot`` (``diagram.render`` raises ``RenderError`` without it).
+    ``catalog``: the loaded catalogs; with them the record shows the attack paths."""
     from tmodel.export import diagram
 
     wanted = [f for f in FORMATS if f in formats]
@@ -43,7 +46,12 @@ def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | 
     if "md" in wanted:
         from tmodel.export.record import record_markdown
 
-        put(names["md"], record_markdown(a, model, svg="svg" in wanted))
+        paths = None
+        if catalog is not None:
+            from tmodel.analysis.paths import attack_paths
+
+            paths = attack_paths(model, a, catalog)
+        put(names["md"], record_markdown(a, model, svg="svg" in wanted, paths=paths))
     if "xlsx" in wanted:
         from tmodel.export.register import register_bytes
 

@@ -11,15 +11,19 @@ from pydantic import BaseModel
 
 from tmodel import __version__
 from tmodel.analysis import risk
+from tmodel.analysis.paths import AttackPath
 from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
 from tmodel.catalog.bdu import label as bdu_label
 from tmodel.catalog.bdu import threat_bdu
 from tmodel.catalog.types import Confidence
 from tmodel.export.common import asset_reach, boundary_tree, file_names, method_items, risk_by_target
 from tmodel.export.register import COMPLIANCE_STATUS_TEXT, EFFECTIVE_STATUS_TEXT
+from tmodel.export.paths_report import paths_markdown
 from tmodel.export.safe import md, md_cell, md_code
 from tmodel.model.enums import LEVEL_ORDER, Level, Stride
 from tmodel.model.types import Boundary, Element, Flow, Model
+
+RECORD_PATHS = 5  # attack paths shown hop by hop; the rest are in the summary table
 
 STRIDE_NAMES = {s.value: s.description.split(":")[0] for s in Stride}
 
@@ -99,8 +103,9 @@ def _protections(f: Flow) -> str:
     return ", ".join(parts + [f"logging: {f.logging.value}"])
 
 
-def record_markdown(a: Analysis, model: Model, *, svg: bool = False) -> str:
-    """The record. ``svg``: the data-flow SVG is written next to it (embed it), else point to the DOT file."""
+def record_markdown(a: Analysis, model: Model, *, svg: bool = False, paths: list[AttackPath] | None = None) -> str:
+    """The record. ``svg``: the data-flow SVG is written next to it (embed it), else point to the DOT file.
+    ``paths``: the model's attack paths (``tmodel.analysis.paths``), shown at the end of the threats."""
     names = file_names(a.model_id)
     m = model.metadata
     risk_of = risk_by_target(a)
@@ -220,6 +225,12 @@ def record_markdown(a: Analysis, model: Model, *, svg: bool = False) -> str:
         out += ["", f"### {lv.value.capitalize()} ({len(group)})", "", md(lv.description)]
         for t in group:
             out += [""] + _threat(t)
+    if paths is not None:
+        out += ["", "### Attack paths", "",
+                "From each intruder's entry point to each sensitive process or store, the weakest way along the flows, "
+                "weakest first (`tmodel paths` lists every hop of every path). A hop blocks when controls stand on it "
+                "and none is missing.", ""]
+        out += paths_markdown(paths, lang="en", heading="####", limit=RECORD_PATHS)
 
     # 8. controls
     out += ["", "## 8. Controls", ""]
