@@ -46,7 +46,8 @@ def register(main: click.Group) -> None:
         """Write the register, record, diagrams and JSON.
 
         For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md, <id>-dataflow.dot and
-        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed) and <id>-analysis.json.
+        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json, and the
+        threat model document by the FSTEC 2021 methodology in Russian, <id>-fstec.md and <id>-fstec.docx.
         The same model and --as-of date give the same files.
         """
         run_export(models, to, formats, catalogs, as_of)

@@ -12,7 +12,7 @@ from tmodel.analysis.result import Analysis
 from tmodel.export.common import file_names, write_atomic
 from tmodel.model.types import Model
 
-FORMATS = ("xlsx", "md", "dot", "svg", "png", "json")
+FORMATS = ("xlsx", "md", "dot", "svg", "png", "json", "fstec")
 RENDERED = ("svg", "png")
 
 
@@ -43,14 +43,14 @@ def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | 
             for fmt in RENDERED:
                 if (prefix, fmt) in rendered:
                     put(names[f"{prefix}{fmt}"], rendered[(prefix, fmt)])
+    paths = None
+    if catalog is not None and any(f in wanted for f in ("md", "fstec")):
+        from tmodel.analysis.paths import attack_paths
+
+        paths = attack_paths(model, a, catalog)
     if "md" in wanted:
         from tmodel.export.record import record_markdown
 
-        paths = None
-        if catalog is not None:
-            from tmodel.analysis.paths import attack_paths
-
-            paths = attack_paths(model, a, catalog)
         put(names["md"], record_markdown(a, model, svg="svg" in wanted, paths=paths))
     if "xlsx" in wanted:
         from tmodel.export.register import register_bytes
@@ -60,4 +60,10 @@ def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | 
         from tmodel.export.json_export import analysis_json
 
         put(names["json"], analysis_json(a))
+    if "fstec" in wanted:  # the threat model document by the FSTEC 2021 methodology, in Russian
+        from tmodel.export.fstec import fstec_markdown
+        from tmodel.export.fstec_docx import fstec_docx
+
+        put(names["fstec-md"], fstec_markdown(a, model, paths))
+        put(names["fstec-docx"], fstec_docx(a, model, paths))
     return written

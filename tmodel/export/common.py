@@ -39,6 +39,8 @@ def file_names(model_id: str) -> dict[str, str]:
         "data-svg": f"{model_id}-data.svg",
         "data-png": f"{model_id}-data.png",
         "json": f"{model_id}-analysis.json",
+        "fstec-md": f"{model_id}-fstec.md",
+        "fstec-docx": f"{model_id}-fstec.docx",
     }
 
 
