@@ -39,7 +39,7 @@ def test_register_keeps_every_string_as_text(hostile):
     assert '=HYPERLINK("http://x")' in seen  # control evidence
     assert "+owner" in seen and "-1+1 | <b>why</b> [x](y)\nsecond line # *" in seen  # decision owner, justification
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "flow evil-html: =cmd|' /C calc'!A0" in values and "flow html-store: \n=1+1" in values  # XML reads CR as LF
+    assert "flow evil-html: =cmd|' /C calc'!A0" in values and "flow html-store: \r=1+1" in values  # the CR kept (written as &#13;)
     summary = wb["Summary"]
     assert any(c.value == "@SUM(1+1)*cmd|' /C calc'!A0" for row in summary.iter_rows() for c in row)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
