@@ -253,7 +253,7 @@ def fstec_blocks(a: Analysis, model: Model, paths: list[AttackPath] | None) -> l
     applicable = [c for c in a.controls if c.status != "not_applicable"]
     out.append(Table(["Мера", "Наименование", "Состояние", "Способ контроля", "Подтверждение"], [
         [c.id, control_title(c), ru.CONTROL_STATUS[c.status], ru.CONTROL_KIND.get(c.kind, c.kind), c.evidence or "—"]
-        for c in sorted(applicable, key=lambda c: (order.get(c.status, 9), c.id))], [3, 5, 2, 2, 4])
+        for c in sorted(applicable, key=lambda c: (order.get(c.status, 9), c.id))], [3.4, 5, 2.9, 2.5, 3.5])
         if applicable else Para("Меры защиты из каталогов к интеграции не применимы."))
     if counts["not_applicable"]:
         out.append(Para(f"Меры, не применимые к интеграции ({counts['not_applicable']}), в таблице не приведены.", note=True))
@@ -411,7 +411,7 @@ def _scenarios(paths: list[AttackPath] | None) -> list[Block]:
          f"{len(p.hops)} ({p.blocking_hops})",
          f"{p.counts()['met']} / {p.counts()['partial']} / {p.counts()['missing']}",
          ru.LEVEL[p.worst_open_level] if p.worst_open_level else "—"]
-        for i, p in enumerate(paths, 1)], [1, 4, 3, 3, 2, 2, 2]))
+        for i, p in enumerate(paths, 1)], [0.9, 2.4, 3.6, 3.6, 2.2, 2.4, 2.2]))
     for i, p in enumerate(paths, 1):
         out.append(Heading(2, f"Сценарий {i}. {p.entry} → {p.target}"))
         out.append(Para(f"Нарушитель: {WHO[p.category]} ({INTRUDER[p.category][0].lower()}). "
