@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .conftest import SIZE
 from .test_app import open_model, settle
 
@@ -32,3 +34,36 @@ async def test_p_highlights_the_attack_paths_to_the_selected_element(models_dir,
         await settle(pilot)
         assert not view.highlight
         assert not any("#ffeb3b" in str(span.style) for span in view.render().spans)
+
+
+async def test_threat_details_show_the_fstec_threat_database_ids(tmp_path):
+    """With the shipped catalogs, the threat details of the app name the УБИ threats of the rule."""
+    import shutil
+
+    from tmodel.catalog import bdu
+    from tmodel.catalog.load import load_catalogs
+
+    from .conftest import build_app
+    from .test_app import static_text
+
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[2] / "models" / "byod-admin-portal.yaml", models)
+    app = build_app(models, load_catalogs())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot, "byod-admin-portal.yaml")
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        for _ in range(len(screen.rows)):
+            t = screen.selected()
+            if bdu.threat_bdu(t):
+                break
+            await pilot.press("down")
+            await settle(pilot)
+        ids = bdu.threat_bdu(t)
+        assert ids
+        text = static_text(screen.query_one("#th-detail-text"))
+        assert "FSTEC threat database (БДУ ФСТЭК)" in text
+        for i in ids:
+            assert f"{i} {bdu.name(i)}" in text
