@@ -254,8 +254,9 @@ def attack_paths(model: Model, a: Analysis, catalog: Catalog, *, to: str | None 
         targets = [x for x in targets if x == to] or ([to] if to in titles else [])
 
     out: list[AttackPath] = []
+    reach = {entry: nx.descendants(g, entry) for entry, _ in entries}  # one search per entry, not per pair
     for (entry, cat), target in itertools.product(entries, targets):
-        if entry == target or not nx.has_path(g, entry, target):
+        if entry == target or target not in reach[entry]:
             continue
         best: AttackPath | None = None
         for nodes in itertools.islice(nx.shortest_simple_paths(g, entry, target), MAX_CANDIDATES):
