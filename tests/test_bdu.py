@@ -54,6 +54,9 @@ def test_names_are_the_official_ones(official):
     assert set(bdu.NAMES) == cited, "NAMES must hold exactly the ids the shipped catalogs cite"
     for i, n in bdu.NAMES.items():
         assert n == official[i]["name"], i
+    assert set(bdu.SOURCES) == cited
+    for i, src in bdu.SOURCES.items():
+        assert src == official[i]["source"], i
 
 
 def test_well_known_links(official):

@@ -66,7 +66,7 @@ def test_markdown_is_the_methodology_structure_filled_from_the_model(example):
 
     for t in a.threats:
         for i in bdu.threat_bdu(t):
-            assert f"| {i} | {bdu.name(i)} |" in text
+            assert f"| {i} | {bdu.name(i)} | {bdu.source(i)} |" in text
     assert f"Сценарий {len(paths)}." in text  # every attack path is a scenario
     # appendix numbers of the methodology: only the one the reference material confirms
     assert set(re.findall(r"приложени\w+ (\d+)", text)) <= {"11"}

@@ -460,12 +460,12 @@ def _actual(a: Analysis) -> list[Block]:
             ts = by_bdu[i]
             live = [t for t in ts if t.status in UNRESOLVED or t.status in ("accepted", "transferred")]
             worst = max((t.residual_level for t in live), key=lambda lv: LEVEL_ORDER[Level(lv)], default=None)
-            rows.append([i, bdu.name(i) or "—",
+            rows.append([i, bdu.name(i) or "—", bdu.source(i) or "—",
                          ", ".join(sorted({tgt for t in ts for tgt in threat_targets(t)})),
                          "актуальна" if live else "неактуальна: нейтрализована",
                          ru.LEVEL[worst] if worst else "—"])
-        out.append(Table(["Идентификатор", "Угроза БДУ", "Объекты воздействия", "Актуальность", "Уровень риска"],
-                         rows, [2, 5, 3, 2, 2]))
+        out.append(Table(["Идентификатор", "Угроза БДУ", "Источник угрозы по БДУ", "Объекты воздействия", "Актуальность",
+                          "Уровень риска"], rows, [2.2, 4.4, 3.4, 3, 2.4, 2.2]))
     else:
         out.append(Para("Выявленные угрозы не соотнесены с угрозами БДУ ФСТЭК России."))
     out.append(Heading(2, "7.2. Перечень выявленных угроз"))
