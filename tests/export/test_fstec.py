@@ -114,3 +114,26 @@ def test_cli_writes_markdown_and_docx(tmp_path):
     assert names == ["ciba-payment-confirmation-fstec.docx", "ciba-payment-confirmation-fstec.md"]
     assert "## 6. Способы реализации угроз безопасности информации (сценарии)" in (out / names[1]).read_text(encoding="utf-8")
     docx.Document(str(out / names[0]))
+
+
+def test_hostile_model_text_stays_text(hostile, xcat):
+    """Markdown, HTML and formula-like strings from the model are escaped in the Markdown and kept
+    as plain text in the DOCX; every table row keeps its columns."""
+    a, model = hostile
+    paths = attack_paths(model, a, xcat)
+    text = fstec_markdown(a, model, paths)
+    for raw in ("<script>", "<b>", "<img", "[link](", "![img]", "`code`", "*em*", "~~del~~", "\n# not", "\n- not"):
+        assert raw not in text, raw
+    table: list[str] = []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            assert len({len(re.findall(r"(?<!\\)\|", row)) for row in table}) == 1, table
+            table = []
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert all(re.match(r"#{1,3} (\d+\.|Модель угроз|Сценарий \d+\.|Согласование)", h) for h in headings), headings
+    d = docx.Document(io.BytesIO(fstec_docx(a, model, paths)))
+    body = "\n".join(p.text for p in d.paragraphs) + "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+    assert "<script>" in body  # shown as written, never interpreted
