@@ -123,3 +123,10 @@ def test_cli_unknown_target_is_a_located_error():
     r = _run("paths", str(BYOD_MODEL), "--to", "confg-repo")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "--to 'confg-repo' is not an element" in r.stderr and "did you mean 'config-repo'?" in r.stderr
+
+
+def test_cli_says_when_no_path_reaches_the_target():
+    r = _run("paths", str(BYOD_MODEL), "--to", "byod")
+    assert r.returncode == 0 and "No attack path reaches byod." in r.stdout
+    r = _run("paths", str(BYOD_MODEL), "--to", "byod", "--lang", "ru")
+    assert r.returncode == 0 and "Ни один путь атаки не ведёт к byod." in r.stdout
