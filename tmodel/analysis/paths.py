@@ -9,9 +9,9 @@ flows (caller -> callee) that has the least standing in the way.
 Each hop is a flow. On it stand the controls of the rules relevant to that flow and to the element
 it reaches (the rule applies there and its scope holds): a rule that fired brings its threat's
 controls with their status (met, partial, missing); a relevant rule that did not fire counts its
-controls as met, since the condition of the threat is absent there. A hop blocks when controls
-stand on it and none is missing. A path's resistance counts a met control as 1 and a partial one as
-1/2. Paths are ranked weakest first: fewest blocking hops, then the worst unresolved threat on the
+controls as met, since the condition of the threat is absent there, and so does a threat a decision
+marks mitigated or a false positive. A hop blocks when controls stand on it and none is missing. A
+path's resistance counts a met control as 1 and a partial one as 1/2. Paths are ranked weakest first: fewest blocking hops, then the worst unresolved threat on the
 way, the most controls missing, the least resistance, the fewest hops.
 
 Cost is bounded: per (entry, target) pair at most ``MAX_CANDIDATES`` simple paths of at most
@@ -20,7 +20,8 @@ weakest is kept. Parallel flows between the same two elements count as one hop t
 weakest of them.
 
 Pure function of the model and its analysis. Threats are read through ``_targets_of`` /
-``_controls_of`` / ``_open`` / ``_level_of`` so that a change in the analysis result touches only those.
+``_controls_of`` / ``_open`` / ``_handled`` / ``_level_of``, so that a change in the analysis result
+touches only those.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 import networkx as nx
 
 from tmodel.analysis.engine import applicable_catalogs
-from tmodel.analysis.result import MET, NOT_APPLICABLE, PARTIAL, Analysis
+from tmodel.analysis.result import FALSE_POSITIVE, MET, MITIGATED, NOT_APPLICABLE, PARTIAL, Analysis
 from tmodel.catalog.load import Catalog
 from tmodel.catalog.types import AppliesTo
 from tmodel.graph import BANK_ZONES, Facts, compute_facts
@@ -137,6 +138,10 @@ def _open(t: Any) -> bool:
     return bool(t.unresolved)
 
 
+def _handled(t: Any) -> bool:
+    return t.status in (MITIGATED, FALSE_POSITIVE)
+
+
 def _level_of(t: Any) -> str:
     return t.residual_level
 
@@ -216,7 +221,9 @@ def attack_paths(model: Model, a: Analysis, catalog: Catalog, *, to: str | None 
                 continue
             if _open(t):
                 threats.append(t)
-            out += [HopControl(c.id, c.title, c.status) for c in _controls_of(t) if c.status != NOT_APPLICABLE]
+            handled = _handled(t)  # mitigated or a false positive by decision: nothing is missing here
+            out += [HopControl(c.id, c.title, MET if handled else c.status) for c in _controls_of(t)
+                    if c.status != NOT_APPLICABLE]
         return out, threats
 
     def hop_of(fid: str) -> Hop:
@@ -236,15 +243,17 @@ def attack_paths(model: Model, a: Analysis, catalog: Catalog, *, to: str | None 
     hops = {fid: hop_of(fid) for fid in sorted(flows) if flows[fid].source in titles and flows[fid].target in titles}
     on_target = {t.id: t for t in a.threats}
 
-    def strength(h: Hop) -> float:
-        return sum(_WEIGHT.get(c.status, 0.0) for c in h.controls)
+    def weakness(fid: str) -> tuple:
+        """Weakest first: a hop that does not block, with the most missing, the least in place."""
+        h = hops[fid]
+        return (h.blocks, -h.missing, sum(_WEIGHT.get(c.status, 0.0) for c in h.controls), fid)
 
     # one edge per ordered pair of elements: the weakest of the parallel flows
     g = nx.DiGraph()
     g.add_nodes_from(sorted(titles))
     for fid, h in hops.items():
         cur = g.get_edge_data(h.source, h.target)
-        if cur is None or (strength(h), fid) < (strength(hops[cur["flow"]]), cur["flow"]):
+        if cur is None or weakness(fid) < weakness(cur["flow"]):
             g.add_edge(h.source, h.target, flow=fid)
 
     entries = [(eid, cat) for eid in sorted(facts.elements) if (cat := entry_category(facts.elements[eid]))]
