@@ -39,7 +39,7 @@ listing what still refers to it) · **escape** back to the tree.
 
 **4 Diagram** — the data-flow graph with trust-boundary frames. Arrow keys move between boxes,
 **Enter** or a click opens the element in Structure, **l** switches the layout (Graphviz dot /
-layered by zone).
+layered by zone), **p** highlights every intruder's weakest path to the selected element (again: clear).
 
 **5 Threats** — every threat; filter by residual level, STRIDE, framework, element or flow,
 status and free text (**/**); sort with **s** or by clicking a header; **x** clears filters.
