@@ -209,9 +209,9 @@ def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: t
 def _register_commands() -> None:
     """The commands living in their own modules, imported explicitly: a missing module is an error, never a
     command that silently disappears. This file stays a thin router."""
-    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd, new_cmd
+    from tmodel.commands import audit_cmd, check_cmd, diff_cmd, export_cmd, import_cmd, new_cmd, paths_cmd
 
-    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd, new_cmd):
+    for module in (export_cmd, import_cmd, check_cmd, diff_cmd, audit_cmd, new_cmd, paths_cmd):
         module.register(main)
 
 

@@ -17,7 +17,7 @@ from tmodel.cli import main
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
 ALL = ["dataflow.dot", "dataflow.svg", "dataflow.png", "data.dot", "data.svg", "data.png", "record.md", "record.docx",
-       "register.xlsx", "analysis.json", "threats.sarif"]
+       "register.xlsx", "analysis.json", "threats.sarif", "fstec.md", "fstec.docx"]
 
 
 def run(*args: str):

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from tests.export.conftest import check_golden
+from tmodel.analysis.paths import attack_paths
 from tmodel.export.diagram import data_dot, dataflow_dot
 from tmodel.export.json_export import analysis_json
 from tmodel.export.record import record_markdown
@@ -34,9 +35,10 @@ def register_dump(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("which,name", [("demo", "export-demo"), ("hostile", "hostile")])
-def test_golden(which, name, request):
+def test_golden(which, name, request, xcat):
     a, model = request.getfixturevalue(which)
-    check_golden(f"{name}-record.md", record_markdown(a, model, svg=which == "demo"))
+    paths = attack_paths(model, a, xcat) if which == "demo" else None
+    check_golden(f"{name}-record.md", record_markdown(a, model, svg=which == "demo", paths=paths))
     check_golden(f"{name}-dataflow.dot", dataflow_dot(a, model))
     check_golden(f"{name}-data.dot", data_dot(a, model))
     check_golden(f"{name}-analysis.json", analysis_json(a))

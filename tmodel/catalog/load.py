@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tmodel.catalog import bdu
 from tmodel.catalog.facts import fact_schema
 from tmodel.catalog.matcher import Compiler, Explain, Pred, Tri, compile_tri, fact_paths
 from tmodel.catalog.types import AppliesTo, CatalogFile, CatalogInfo, Control, Requirement, Rule
@@ -191,6 +192,7 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...], signature: tuple[
     # references resolve across every loaded catalog, so they are checked once all are in
     for fn, located, cf, _shipped in pending:
         _check_refs(cat, cf, located, fn)
+    bdu.remember(cat)
     return cat
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tmodel.model.enums import DescribedEnum, ElementKind, GostLevel, Stride, Technology
 
 CatId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
+BduId = Annotated[str, StringConstraints(pattern=r"^УБИ\.\d{3}$")]
 Condition = Annotated[
     Any,
     Field(
@@ -104,6 +105,11 @@ class References(Strict):
     cwe: list[int] = Field(default_factory=list)
     capec: list[int] = Field(default_factory=list)
     links: list[str] = Field(default_factory=list)
+    bdu: list[BduId] = Field(
+        default_factory=list,
+        description="Threats of the FSTEC threat database (БДУ ФСТЭК России, bdu.fstec.ru) this rule is an instance of, "
+        "as УБИ.NNN; cite only ids whose official name and description fit the rule",
+    )
 
 
 class Rule(Strict):

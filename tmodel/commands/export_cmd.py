@@ -47,8 +47,9 @@ def register(main: click.Group) -> None:
         """Write the register, record, diagrams, JSON and SARIF.
 
         For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md and .docx, <id>-dataflow.dot and
-        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json and
-        <id>-threats.sarif.
+        <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json,
+        <id>-threats.sarif, and the threat model document by the FSTEC 2021 methodology in Russian,
+        <id>-fstec.md and <id>-fstec.docx.
         The same model and --as-of date give the same files.
         """
         run_export(models, to, formats, catalogs, as_of)

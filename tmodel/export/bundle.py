@@ -29,6 +29,7 @@ FORMATS: dict[str, str] = {
     "png": "Diagrams rendered as PNG (needs Graphviz dot)",
     "json": "Analysis JSON",
     "sarif": "Threats for code scanning (SARIF 2.1.0)",
+    "fstec": "Threat model by the FSTEC 2021 methodology, in Russian (Markdown and Word)",
 }
 RENDERED = ("svg", "png")
 
@@ -43,6 +44,7 @@ class ExportJob:
     classification: str = ""  # the marking on every page
     revision: str | None = None  # the model's git revision, named in the record
     catalogs: list[tuple[str, str, str]] | None = None  # (id, title, version) of the catalogs used
+    paths: Any = None  # the attack paths (tmodel.analysis.paths) when the catalog was given
 
 
 Files = list[tuple[str, bytes | str]]  # (file name key of common.file_names, content)
@@ -72,7 +74,7 @@ def _record(job: ExportJob) -> Files:
     from tmodel.export.record import record_markdown
 
     return [("md", record_markdown(job.analysis, job.model, svg="svg" in job.formats, classification=job.classification,
-                                   revision=job.revision, catalogs=job.catalogs))]
+                                   revision=job.revision, catalogs=job.catalogs, paths=job.paths))]
 
 
 def _record_docx(job: ExportJob) -> Files:
@@ -82,7 +84,8 @@ def _record_docx(job: ExportJob) -> Files:
     pngs = ({k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model).items()}
             if diagram.dot_available() else {})
     return [("docx", record_docx(job.analysis, job.model, diagram_png=pngs.get(""), data_png=pngs.get("data-"),
-                                 classification=job.classification, revision=job.revision, catalogs=job.catalogs))]
+                                 classification=job.classification, revision=job.revision, catalogs=job.catalogs,
+                                 paths=job.paths))]
 
 
 def _register(job: ExportJob) -> Files:
@@ -106,6 +109,15 @@ def _sarif(job: ExportJob) -> Files:
     return [("sarif", sarif_json([(source, job.analysis)], job.catalog))]
 
 
+def _fstec(job: ExportJob) -> Files:
+    """The threat model document by the FSTEC 2021 methodology, in Russian."""
+    from tmodel.export.fstec import fstec_markdown
+    from tmodel.export.fstec_docx import fstec_docx
+
+    return [("fstec-md", fstec_markdown(job.analysis, job.model, job.paths)),
+            ("fstec-docx", fstec_docx(job.analysis, job.model, job.paths))]
+
+
 # which writer makes which formats, in the order the files are written
 WRITERS: list[tuple[frozenset[str], Callable[[ExportJob], Files]]] = [
     (frozenset({"dot", *RENDERED}), _diagrams),
@@ -114,6 +126,7 @@ WRITERS: list[tuple[frozenset[str], Callable[[ExportJob], Files]]] = [
     (frozenset({"xlsx"}), _register),
     (frozenset({"json"}), _json),
     (frozenset({"sarif"}), _sarif),
+    (frozenset({"fstec"}), _fstec),
 ]
 assert {f for made, _ in WRITERS for f in made} == set(FORMATS)
 
@@ -130,8 +143,14 @@ def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | 
     from tmodel.config import DEFAULT_CLASSIFICATION
 
     marking = DEFAULT_CLASSIFICATION if classification is None else classification
-    job = ExportJob(strip_machine_paths(a), model, tuple(f for f in FORMATS if f in formats), catalog, source,
-                    marking, revision, catalogs)
+    wanted = tuple(f for f in FORMATS if f in formats)
+    a = strip_machine_paths(a)
+    paths = None
+    if catalog is not None and any(f in wanted for f in ("md", "docx", "fstec")):
+        from tmodel.analysis.paths import attack_paths
+
+        paths = attack_paths(model, a, catalog)
+    job = ExportJob(a, model, wanted, catalog, source, marking, revision, catalogs, paths)
     names = file_names(job.analysis.model_id)
     files = [item for made, write in WRITERS if made & set(job.formats) for item in write(job)]  # all before writing
     out_dir.mkdir(parents=True, exist_ok=True)

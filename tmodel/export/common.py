@@ -185,6 +185,8 @@ def file_names(model_id: str) -> dict[str, str]:
         "data-png": f"{model_id}-data.png",
         "json": f"{model_id}-analysis.json",
         "sarif": f"{model_id}-threats.sarif",
+        "fstec-md": f"{model_id}-fstec.md",
+        "fstec-docx": f"{model_id}-fstec.docx",
     }
 
 

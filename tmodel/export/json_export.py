@@ -6,12 +6,16 @@ import json
 
 from tmodel import __version__
 from tmodel.analysis.result import Analysis
+from tmodel.catalog.bdu import threat_bdu
 
 ANALYSIS_FORMAT = 1
 ANALYSIS_SCHEMA_ID = "https://tmodel.dev/schemas/analysis-v1.schema.json"
 
 
 def analysis_dict(a: Analysis) -> dict:
+    body = a.to_dict()
+    for t, d in zip(a.threats, body["threats"]):
+        d.setdefault("bdu", threat_bdu(t))  # FSTEC threat database ids of the threat's rule
     return {
         "$schema": ANALYSIS_SCHEMA_ID,
         "format_version": ANALYSIS_FORMAT,
@@ -23,7 +27,7 @@ def analysis_dict(a: Analysis) -> dict:
             "by_status": a.counts_by_status(),
             "coverage": a.coverage(),
         },
-        **a.to_dict(),
+        **body,
     }
 
 
@@ -72,6 +76,9 @@ def analysis_schema() -> dict:
     t["likelihood"] = t["impact"] = t["residual_likelihood"] = one_to_five
     t["score"] = t["residual_score"] = {"type": "integer", "minimum": 1, "maximum": 25}
     t["id"]["pattern"] = "^[^@]+@[^@]+$"
+    t["bdu"] = {"type": "array", "items": {"type": "string", "pattern": "^УБИ\\.\\d{3}$"},
+                "description": "Threats of the FSTEC threat database (БДУ ФСТЭК России) the rule is an instance of"}
+    defs["Threat"]["required"] = list(t)
     defs["ControlRef"]["properties"]["status"] = {"type": "string", **compliance}
     c = defs["ControlResult"]["properties"]
     c["status"] = {"type": "string", **compliance}

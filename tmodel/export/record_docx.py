@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from tmodel.analysis.paths import AttackPath
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import code_spans, file_names
 from tmodel.export.review import Bullets, Heading, Image, PageBreak, Para, ReviewInfo, Table, review_blocks
@@ -60,11 +61,11 @@ def _shade(cell, color: str) -> None:  # noqa: ANN001
 
 def record_docx(a: Analysis, model: Model, *, diagram_png: bytes | None = None, data_png: bytes | None = None,
                 classification: str = "", revision: str | None = None,
-                catalogs: list[tuple[str, str, str]] | None = None) -> bytes:
+                catalogs: list[tuple[str, str, str]] | None = None, paths: list[AttackPath] | None = None) -> bytes:
     names = file_names(a.model_id)
     info = ReviewInfo(classification=classification, revision=revision, catalogs=catalogs or [],
                       diagram="diagram" if diagram_png else None, data_diagram="data" if data_png else None,
-                      dot_name=names["dot"])
+                      dot_name=names["dot"], paths=paths)
     images = {"diagram": diagram_png, "data": data_png}
     doc = Document()
     section = doc.sections[0]

@@ -37,6 +37,7 @@ from openpyxl.writer.excel import ExcelWriter
 from tmodel import __version__
 from tmodel.analysis import risk
 from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
+from tmodel.catalog.bdu import threat_bdu
 from tmodel.catalog.types import Confidence
 from tmodel.config import DEFAULT_CLASSIFICATION
 from tmodel.export.common import (affected_items, asset_reach, decision_of, method_items, plain, threat_status,
@@ -100,6 +101,7 @@ RISK_COLUMNS = [
     Column("risk", "Likelihood × impact", 11),
     Column("stride", "STRIDE", 8),
     Column("refs", "CWE / CAPEC", 12, wrap=True),
+    Column("bdu", "FSTEC threats (УБИ)", 12, wrap=True),
     Column("requirements", "Requirements", 22, wrap=True),
     Column("description", "Description", 60, wrap=True),
     Column("mitigation", "Mitigation", 60, wrap=True),
@@ -322,6 +324,7 @@ def _risks(s: Sheet, a: Analysis, model: Model) -> Printed:
             "risk": f"{t.likelihood} × {t.impact} = {t.score}",
             "stride": ", ".join(t.stride),
             "refs": "\n".join(refs),
+            "bdu": "\n".join(threat_bdu(t)),
             "requirements": "\n".join(t.requirements),
             "description": one_paragraph(t.description),
             "mitigation": one_paragraph(t.mitigation),

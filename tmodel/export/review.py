@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 
 from tmodel import __version__
 from tmodel.analysis import risk
+from tmodel.analysis.paths import AttackPath
 from tmodel.analysis.result import Analysis, Threat
+from tmodel.catalog.bdu import label as bdu_label
+from tmodel.catalog.bdu import threat_bdu
 from tmodel.export.common import affected_items, affects, asset_reach, boundary_tree, method_items, threat_status
+from tmodel.export.paths_report import CATEGORY, hop_groups
 from tmodel.model.enums import LEVEL_ORDER, Level
 from tmodel.model.types import Boundary, Model
 
@@ -73,6 +77,7 @@ class ReviewInfo:
     diagram: str | None = None  # file name of the rendered data-flow diagram, when there is one
     data_diagram: str | None = None
     dot_name: str = ""
+    paths: list[AttackPath] | None = None  # the attack paths, when the catalogs were given
 
 
 def by_residual(threats: list[Threat]) -> list[Threat]:
@@ -179,6 +184,8 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
             {3}))
     if not a.threats:
         out.append(Para("No threat fired for this model."))
+    if info.paths is not None:
+        out += path_blocks(info.paths)
 
     # 6. decisions
     out.append(Heading(2, "6. Decisions"))
@@ -365,6 +372,45 @@ def threat_blocks(ts: list[Threat]) -> list[Block]:
     refs = [f"CWE-{c}" for c in t.cwe] + [f"CAPEC-{c}" for c in t.capec] + list(t.requirements)
     if refs:
         out.append(Para(", ".join(refs), "References: "))
+    if threat_bdu(t):
+        out.append(Para("; ".join(bdu_label(i) for i in threat_bdu(t)), "FSTEC threat database: "))
+    return out
+
+
+RECORD_PATHS = 5  # attack paths shown hop by hop; the rest are in the summary table
+
+
+def path_blocks(paths: list[AttackPath], limit: int = RECORD_PATHS) -> list[Block]:
+    """The attack paths: a summary table, then the weakest ``limit`` paths hop by hop."""
+    out: list[Block] = [Heading(3, "Attack paths"), Para(
+        "From each intruder's entry point to each sensitive process or store, the weakest way along the flows, weakest "
+        "first ('tmodel paths' lists every hop of every path). A hop blocks when controls stand on it and none is missing.")]
+    if not paths:
+        out.append(Para("No entry point of an intruder reaches a sensitive process or store through the model's flows."))
+        return out
+    rows = []
+    for i, p in enumerate(paths, 1):
+        c = p.counts()
+        rows.append([str(i), CATEGORY["en"][p.category], f"{p.entry} {p.entry_title}", f"{p.target} {p.target_title}",
+                     f"{len(p.hops)} ({p.blocking_hops})", f"{c['met']} / {c['partial']} / {c['missing']}",
+                     p.worst_open_level or "none"])
+    out.append(Table(["#", "Intruder", "Entry point", "Target", "Hops (blocking)", "Controls met / partial / missing",
+                      "Worst unresolved threat"], rows, [0.4, 2, 2, 2, 1, 1.4, 1.2]))
+    for i, p in enumerate(paths[:limit], 1):
+        out.append(Heading(4, f"{i}. {p.entry} → {p.target}"))
+        items: list[str] = []
+        for j, h in enumerate(p.hops, 1):
+            head = f"{j}. {h.flow} {h.flow_title}: {h.source} → {h.target} {h.target_title}"
+            if not h.controls:
+                items.append(f"{head}: no control of the catalogs applies here")
+                continue
+            items.append(f"{head}: controls met: {h.met}")
+            items += [f"    {label}: " + "; ".join(found) for label, found in hop_groups(h, "en")]
+            if h.open_threats:
+                items.append("    unresolved threats: " + ", ".join(h.open_threats))
+        out.append(Bullets(items))
+    if len(paths) > limit:
+        out.append(Para(f"The other {len(paths) - limit} path(s) are in the table above; 'tmodel paths' lists every hop."))
     return out
 
 
@@ -382,13 +428,13 @@ def decision_blocks(a: Analysis, model: Model, unresolved: list[Threat]) -> list
     else:
         out.append(Para("None: every threat is mitigated, accepted, transferred or a false positive."))
     tickets = {d.threat: d.ticket for d in model.decisions if d.ticket}
-    decided = [t for t in a.threats if t.decision and not t.unresolved]
+    decided = [(t, t.decision) for t in a.threats if t.decision and not t.unresolved]
     out.append(Heading(3, "In force (mitigated, accepted, transferred, false positive)"))
     if decided:
         out.append(Table(["Threat", "Decision", "Owner", "Approved by", "On", "Expires", "Ticket", "Justification"], [
-            [t.id, t.status, t.decision.owner or "none", t.decision.decided_by or "not recorded",
-             t.decision.decided_on.isoformat() if t.decision.decided_on else "", t.decision.expires.isoformat()
-             if t.decision.expires else "", tickets.get(t.id, ""), one_line(t.decision.reason)] for t in decided],
+            [t.id, t.status, d.owner or "none", d.decided_by or "not recorded",
+             d.decided_on.isoformat() if d.decided_on else "", d.expires.isoformat()
+             if d.expires else "", tickets.get(t.id, ""), one_line(d.reason)] for t, d in decided if d is not None],
             [3, 1.2, 1.5, 1.5, 1.2, 1.2, 1.2, 4]))
     else:
         out.append(Para("None."))

@@ -260,6 +260,9 @@ def _locate_error_generic(err: ErrorDetails, located: Located, path: str, root: 
                            f'write it in quotes: "{raw}"', code="type")
         return Problem(path, line, col, f"{where} must be text, not {_kind_of(value)}",
                        "write a single value (quote it if it contains ': ' or starts with a special character)", code="type")
+    if kind == "string_pattern_mismatch" and len(loc) >= 2 and loc[-2] == "bdu":
+        return Problem(path, line, col, f"'{value}' is not an FSTEC threat id at {where}",
+                       "write it as in the FSTEC threat list, e.g. УБИ.008 (Cyrillic УБИ, three digits)", code="id")
     if kind == "string_pattern_mismatch" and loc and loc[-1] != "threat":
         return Problem(path, line, col, f"'{value}' is not a valid id at {where}",
                        "ids use lowercase letters, digits, '.', '_' and '-', and start with a letter or digit", code="id")

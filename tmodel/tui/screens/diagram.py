@@ -27,8 +27,9 @@ from tmodel.tui.widgets.diagram import KIND_STYLE, DiagramView
 class DiagramScreen(TScreen):
     MODE = "diagram"
     AUTO_FOCUS = "#dg-view"
-    BINDINGS = [Binding("l", "toggle_layout", "Layout")]
-    PALETTE = [("Switch diagram layout", "Graphviz dot / layered by zone", "toggle_layout")]
+    BINDINGS = [Binding("l", "toggle_layout", "Layout"), Binding("p", "paths", "Attack paths here")]
+    PALETTE = [("Switch diagram layout", "Graphviz dot / layered by zone", "toggle_layout"),
+               ("Attack paths to the selected element", "Highlight every intruder's weakest way to it", "paths")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,6 +98,28 @@ class DiagramScreen(TScreen):
             return
         self.use_dot = not self.use_dot
         self.sync(force=True)
+
+    def action_paths(self) -> None:
+        """Highlight the attack paths to the selected element (press again to clear)."""
+        view = self.query_one("#dg-view", DiagramView)
+        e = self.entry
+        if view.highlight:
+            view.set_highlight(set())
+            return
+        if e is None or e.analysis is None or e.loaded.model is None or not view.selected:
+            self.note("Select an element of an analysed model first.", severity="warning")
+            return
+        from tmodel.analysis.paths import attack_paths
+
+        found = attack_paths(e.loaded.model, e.analysis, self.service.catalog, to=view.selected, path=e.path)
+        if not found:
+            self.note(f"No attack path reaches {view.selected}.")
+            return
+        view.set_highlight({x for p in found for x in (*p.elements, *p.flows)})
+        w = found[0]
+        self.note(f"{len(found)} attack path(s) to {view.selected}; weakest: {' → '.join(w.elements)} "
+                  f"({w.category}, {w.blocking_hops} of {len(w.hops)} hops blocking). "
+                  f"'tmodel paths --to {view.selected}' lists the controls on each hop; p clears.")
 
     def on_diagram_view_chosen(self, event: DiagramView.Chosen) -> None:
         event.stop()

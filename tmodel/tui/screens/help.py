@@ -50,7 +50,8 @@ follow) · **d** delete (asks, listing what still refers to it; Cancel is focuse
 **4 Diagram** — the data-flow graph with trust-boundary frames. Each box and arrow is marked
 with the worst residual level of its unresolved threats. Arrow keys move between boxes,
 **Enter** or a click opens the element in Structure, **l** switches the layout (layered by
-zone / Graphviz dot).
+zone / Graphviz dot), **p** highlights every intruder's weakest path to the selected element
+(again: clear).
 
 **5 Threats** — every threat; filter by residual level, STRIDE, framework, element or flow,
 status and free text (**/**); sort with **s** or by clicking a header; **x** clears filters.

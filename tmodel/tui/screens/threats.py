@@ -14,6 +14,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 
 from tmodel.analysis.result import THREAT_STATUSES
+from tmodel.catalog.bdu import label as bdu_label
+from tmodel.catalog.bdu import threat_bdu
 from tmodel.model.enums import Level, Stride
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.triage import TriageScreen
@@ -332,6 +334,10 @@ def detail_text(t: Any) -> Text:
         out.append("\nReferences\n", style="bold")
         for r in refs:
             out.append(f"  {r}\n")
+    if threat_bdu(t):
+        out.append("\nFSTEC threat database (БДУ ФСТЭК)\n", style="bold")
+        for i in threat_bdu(t):
+            out.append(f"  {bdu_label(i)}\n")
     if t.false_positives:
         out.append("\nFalse positives\n", style="bold")
         out.append(t.false_positives, style="dim")

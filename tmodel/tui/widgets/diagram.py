@@ -15,6 +15,7 @@ from textual.widget import Widget
 from tmodel.tui.layout import Diagram
 from tmodel.tui.widgets.common import LEVEL_FG, ZONE_STYLE
 
+PATH_STYLE = "#000000 on #ffeb3b"  # elements and flows on the attack paths shown (a highlighter)
 KIND_STYLE = {"process": "#1e88e5", "external_entity": "#f57c00", "data_store": "#8e24aa"}
 
 
@@ -55,6 +56,11 @@ class DiagramView(Widget, can_focus=True):
         super().__init__(**kw)
         self.diagram: Diagram | None = None
         self.selected: str | None = None
+        self.highlight: set[str] = set()  # element and flow ids drawn as on an attack path
+
+    def set_highlight(self, ids: set[str]) -> None:
+        self.highlight = set(ids)
+        self.refresh()
 
     def show(self, diagram: Diagram) -> None:
         self.diagram = diagram
@@ -70,11 +76,14 @@ class DiagramView(Widget, can_focus=True):
         if d is None:
             return Text("")
         sel = next((b for b in d.boxes if b.id == self.selected), None)
+        hot = {c for e in d.edges if e.id in self.highlight for c in e.cells} if self.highlight else set()
         out = Text(no_wrap=True, overflow="crop")
         for y, row in enumerate(d.grid):
             run, style = "", None
             for x, (ch, key, owner) in enumerate(row):
                 st = _style(key)
+                if self.highlight and (owner in self.highlight or (x, y) in hot) and not key.startswith(("frame", "label:")):
+                    st = f"bold {PATH_STYLE}"
                 if sel is not None and owner == sel.id and key.split(":")[0] in ("box", "title", "sub"):
                     st = (st + " reverse") if self.has_focus else (st + " underline")
                 if st != style and run:
