@@ -177,7 +177,7 @@ def test_partial_overlay_takes_defaults_for_the_rest():
     a = audit_file(str(FIX / "overlay-mutualssl.toml"))
     f = by_id(a)
     assert "WSO2CFG-CLIENT-CERT-OPTIONAL" not in f and a.settings["gateway.ssl_verify_client"].line == 4
-    assert f["WSO2CFG-CERT-HEADER-TRUSTED"].setting.line == 8 and f["WSO2CFG-CERT-HEADER-TRUSTED"].threat.level == "critical"
+    assert f["WSO2CFG-CERT-HEADER-TRUSTED"].setting.line == 8 and f["WSO2CFG-CERT-HEADER-TRUSTED"].threat.level == "high"
     assert f["WSO2CFG-LEGACY-TLS-GATEWAY"].setting.default and f["WSO2CFG-PLAINTEXT-GATEWAY"].setting.default
 
 
@@ -187,7 +187,7 @@ def test_open_banking_style_overlay():
     f = {k.removeprefix("WSO2CFG-"): v for k, v in f.items()}
     assert not {"LEGACY-TLS-GATEWAY", "GATEWAY-CIPHERS-UNSET", "WEAK-CIPHERS", "BROKEN-CIPHERS"} & set(f)
     assert f["HOSTNAME-VERIFICATION-OFF"].threat.level == "high" and f["HOSTNAME-VERIFICATION-OFF"].setting.line == 9
-    assert "CORS-ANY-ORIGIN" not in f and f["CORS-ANY-ORIGIN-CREDENTIALS"].threat.level == "critical"  # '*' with credentials
+    assert "CORS-ANY-ORIGIN" not in f and f["CORS-ANY-ORIGIN-CREDENTIALS"].threat.level == "high"  # '*' with credentials
     assert f["TOKEN-FORWARDED"].setting.line == 12
     assert f["ANALYTICS-PAYLOADS"].setting.line == 25
     assert f["LONG-ACCESS-TOKEN"].setting.value == 86400
@@ -280,7 +280,7 @@ def test_crlf_and_bom():
     text = '\ufeff[apim.cors]\r\nallow_origins = "*"\r\nallow_credentials = true\r\n'
     a = audit_text(text, "d.toml")
     f = by_id(a)["WSO2CFG-CORS-ANY-ORIGIN-CREDENTIALS"]
-    assert f.threat.level == "critical" and f.setting.line == 2 and f.setting.raw == '"*"'
+    assert f.threat.level == "high" and f.setting.line == 2 and f.setting.raw == '"*"'
 
 
 # --- broken inputs ----------------------------------------------------------------------------
@@ -324,7 +324,7 @@ def test_cli_text_on_the_real_file():
     assert f"{REAL}: high: Gateway API port 8243 accepts TLS 1.0/1.1 (default) [WSO2CFG-LEGACY-TLS-GATEWAY]" in out
     assert '    [transport.passthru_https.listener.parameters] HttpsProtocols unset; product default: "TLSv1,TLSv1.1,TLSv1.2,TLSv1.3"' in out
     assert '    fix: [transport.passthru_https.listener.parameters]' in out and 'HttpsProtocols = "TLSv1.2,TLSv1.3"' in out
-    assert re.search(r"\d+ finding\(s\): 2 critical, \d+ high, \d+ medium", out)
+    assert re.search(r"\d+ finding\(s\): 1 critical, \d+ high, \d+ medium", out)
     assert "internet-facing WSO2 gateway that handles credentials" in out
 
 
@@ -334,7 +334,7 @@ def test_cli_hardened_exits_0_and_json_has_findings_and_settings():
     r = tmodel("audit", "wso2-config", str(REAL), "--format", "json")
     assert r.returncode == 1
     data = json.loads(r.stdout)
-    assert data["summary"]["critical"] == 2 and data["summary"]["failing"] is True
+    assert data["summary"]["critical"] == 1 and data["summary"]["failing"] is True
     ids = [f["id"] for f in data["findings"]]
     assert "WSO2CFG-DEFAULT-ADMIN" in ids
     assert data["settings"]["gateway.https_protocols"]["default"] is True
@@ -365,8 +365,8 @@ def test_cli_model_errors(tmp_path):
 @pytest.mark.parametrize("value,expected,fid,severity", [
     ('"REQUIRE"', "require", None, None),
     ('"Optional"', "optional", "WSO2CFG-CLIENT-CERT-OPTIONAL", "high"),
-    ('"required"', "none", "WSO2CFG-CLIENT-CERT-NEVER", "critical"),  # Synapse knows only optional/require: client auth off
-    ('"none"', "none", "WSO2CFG-CLIENT-CERT-NEVER", "critical"),
+    ('"required"', "none", "WSO2CFG-CLIENT-CERT-NEVER", "high"),  # Synapse knows only optional/require: client auth off
+    ('"none"', "none", "WSO2CFG-CLIENT-CERT-NEVER", "high"),
 ])
 def test_ssl_verify_client_as_synapse_reads_it(value, expected, fid, severity):
     a = audit_text(f"[transport.passthru_https.listener.parameters]\nSSLVerifyClient = {value}\n", "d.toml")
@@ -404,7 +404,7 @@ def test_websocket_and_event_receiver_defaults(real):
     f = by_id(real)
     ws = f["WSO2CFG-LEGACY-TLS-WEBSOCKET"].setting
     assert ws.value == ["TLSv1.1", "TLSv1.2"] and ws.default
-    assert f["WSO2CFG-LEGACY-TLS-EVENT-RECEIVER"].threat.level == "medium"
+    assert f["WSO2CFG-LEGACY-TLS-EVENT-RECEIVER"].threat.level == "low"
     a = audit_text('[transport.receiver]\nssl_enabled_protocols = ["TLSv1.2"]\n', "d.toml")
     assert a.settings["internal.event_receiver_protocols"].line == 2 and "WSO2CFG-LEGACY-TLS-EVENT-RECEIVER" not in by_id(a)
 

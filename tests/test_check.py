@@ -204,8 +204,8 @@ def test_summary_gives_one_line_per_model_and_the_same_exit_code(tmp_path, run):
     assert full.exit_code == brief.exit_code == 1
     assert len(full.stdout.splitlines()) > 3  # the full text lists each open threat
     assert brief.stdout.splitlines() == [
-        "FAIL models/cards.yaml: 2 open >= medium, 0 expired, 0 stale, 0 unanswered",
-        "FAIL models/loans.yaml: 2 open >= medium, 0 expired, 0 stale, 0 unanswered",
+        "FAIL models/cards.yaml: 1 open >= medium, 0 expired, 0 stale, 0 unanswered",
+        "FAIL models/loans.yaml: 1 open >= medium, 0 expired, 0 stale, 0 unanswered",
         f"total: 2 model(s): 0 passed, 2 failed, 0 invalid (fail on residual >= medium, as of {DAY})",
     ]
     assert [ln for ln in full.stdout.splitlines() if not ln.startswith("    ")] == brief.stdout.splitlines()

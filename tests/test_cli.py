@@ -35,7 +35,7 @@ def test_analyze_table_and_json_agree():
     table = tmodel("analyze", "models/loan-marketplace.yaml", "--as-of", "2026-11-01")
     data = json.loads(tmodel("analyze", "models/loan-marketplace.yaml", "--format", "json", "--as-of", "2026-11-01").stdout)
     assert table.returncode == 0
-    assert f"{len(data['threats'])} threat(s)" in table.stdout
+    assert f"{len(data['threats'])} finding(s)" in table.stdout
     for t in data["threats"]:
         assert t["id"] in table.stdout
 

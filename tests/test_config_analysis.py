@@ -240,7 +240,7 @@ def test_a_banks_catalog_overrides_a_config_finding(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = run("audit", "wso2-config", str(SHIPPED_TOML), "--catalog", "bank", "--format", "json")
     f = next(f for f in json.loads(r.stdout)["findings"] if f["id"] == "WSO2CFG-UNLIMITED-TIER")
-    assert (f["likelihood"], f["impact"]) == (2, 2) and f["level"] == "low"  # 1x1 adjusted: internet-facing, credentials
+    assert (f["likelihood"], f["impact"]) == (2, 1) and f["level"] == "low"  # 1x1 adjusted: internet-facing (likelihood +1)
     assert "bank standard BS-12" in f["fix"]
 
 

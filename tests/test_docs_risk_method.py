@@ -174,8 +174,7 @@ def test_not_applicable_reasons_are_quoted_from_the_catalogs(cat):
 
 
 # The engine resolves a decision that names a group (RULE@source->destination); the model's
-# ThreatId pattern (tmodel/model/types.py) does not accept '->' yet, so such a model is refused.
-@pytest.mark.xfail(strict=True, reason="ThreatId pattern rejects group ids RULE@source->destination (reported)")
+# decision naming it is valid in the model format and applies to every member.
 def test_a_decision_may_name_a_group(cat):
     text = (ROOT / "models" / "loan-marketplace.yaml").read_text(encoding="utf-8").replace(
         "decisions:\n",

@@ -130,9 +130,16 @@ def test_mitigated_decision_lowers_residual_and_false_positive_clears_the_check(
     t = run(data, mini).threats[0]
     assert t.status == "mitigated" and t.residual_likelihood == t.likelihood
     assert any("C-TLS" in n and "residual not lowered" in n for n in t.adjustments)
+    # a decision that names no control is a claim, not a verified control: it lowers the likelihood by 1 only
     data["decisions"] = [{"threat": "R-TLS@tpp-gw", "status": "mitigated", "reason": "WAF enforces TLS 1.2 (change CR-17)"}]
     t = run(data, mini).threats[0]
-    assert t.status == "mitigated" and t.residual_likelihood == max(1, t.likelihood - 2)
+    assert t.status == "mitigated" and t.residual_likelihood == max(1, t.likelihood - 1)
+    assert any("names no control" in n and "lowered by 1 only" in n for n in t.adjustments)
+    # so does one naming a control the analysis does not know
+    data["decisions"] = [{"threat": "R-TLS@tpp-gw", "status": "mitigated", "control": "WAF-TLS-POLICY", "reason": "WAF"}]
+    t = run(data, mini).threats[0]
+    assert t.residual_likelihood == max(1, t.likelihood - 1)
+    assert any("WAF-TLS-POLICY" in n and "cannot check" in n for n in t.adjustments)
     data["decisions"] = [{"threat": "R-TLS@tpp-gw", "status": "false_positive", "reason": "TLS terminates at 1.2 proxy"}]
     a = run(data, mini)
     assert {c.id: c.status for c in a.controls}["C-TLS"] == "met"

@@ -39,6 +39,10 @@ from tmodel.model.types import Element, Flow, Model
 OUTSIDE_ZONES = {Zone.INTERNET.value, Zone.PARTNER.value}
 BANK_ZONES = {Zone.DMZ.value, Zone.INTERNAL.value, Zone.RESTRICTED.value}
 
+# The facts of a flow's two ends that rules can read as flow.source.* and flow.target.*
+END_KEYS = ("id", "kind", "technology", "zone", "exposed_to_internet", "exposed_to_outside", "logging",
+            "privileged_access", "byod_access", "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
+
 # Derived facts: name -> type spec ("bool", "int", "str", ("enum", EnumClass), ("list", EnumClass|"str"))
 DERIVED: dict[str, dict[str, Any]] = {
     "element": {
@@ -54,6 +58,7 @@ DERIVED: dict[str, dict[str, Any]] = {
         "handles_sensitive": "bool",
         "external_reachers": ("list", "str"),
         "ships_logs_centrally": "bool",
+        "uses_hsm": "bool",
         "in_flows": "int",
         "out_flows": "int",
         "receives_files": "bool",
@@ -376,6 +381,8 @@ def compute_facts(model: Model) -> Facts:
             handles_sensitive=bool(set(classes) & {c.value for c in HIGH_IMPACT_CLASSIFICATIONS}) or bool(set(pds) & {p.value for p in HIGH_IMPACT_PD}),
             external_reachers=sorted(x for x in nx.ancestors(g, e.id) if x in external_set) if pds and e.kind == ElementKind.DATA_STORE else [],
             ships_logs_centrally=any(elements[f.target].technology == Technology.LOG_COLLECTOR for f in out_edges if f.target in elements),
+            uses_hsm=any(elements[x].technology == Technology.HSM for x in
+                         [f.target for f in out_edges] + [f.source for f in in_edges] if x in elements),
             in_flows=len(in_edges),
             out_flows=len(out_edges),
             config_linked=False,
@@ -387,8 +394,7 @@ def compute_facts(model: Model) -> Facts:
 
     def end(eid: str) -> dict[str, Any]:
         x = emap.get(eid, {})
-        keys = ("id", "kind", "technology", "zone", "exposed_to_internet", "logging", "privileged_access", "byod_access", "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
-        return {k: x.get(k) for k in keys}
+        return {k: x.get(k) for k in END_KEYS}
 
     for f in sorted(model.flows, key=lambda f: f.id):
         d = _dump(f)

@@ -23,8 +23,10 @@ SEED_ORDER = re.compile(r"S(\d+)([a-z]?)")
 HEADER = """# Seed traceability
 
 Each requirement of the seed document (`../shared/seed/bullets.md`, ids S1..S20c) traced to the
-catalog controls that cite it (`seed:` field, any shipped catalog), the rules that check those
-controls automatically, and the audit questions that cover the organizational part. Requirement ids
+catalog controls that cite it (`seed:` field, any shipped catalog), the rules whose findings trace to
+it (the rule cites `SEED-<id>`, or a control that checks the rule satisfies it: the same relation that
+fills a threat's requirement list and the compliance view, `Catalog.traces`), and the audit questions
+that cover the organizational part. Requirement ids
 `SEED-<id>` live in `catalogs/wso2-baseline.yaml`. `tests/test_seed_coverage.py` enforces that every
 id is cited and that every technical id is checked by a rule with a test case in `tests/rule_cases/`.
 
@@ -57,7 +59,7 @@ def render() -> str:
         ctrls = [c for c in cat.controls.values() if sid in c.seed]
         ctrls.sort(key=lambda c: (cat.catalog_of[c.id] != "wso2-baseline", cat.catalog_of[c.id], c.id))
         names = [c.id if cat.catalog_of[c.id] == "wso2-baseline" else f"{c.id} ({cat.catalog_of[c.id]})" for c in ctrls]
-        rules = sorted({r for c in ctrls if c.check for r in c.check.rules})
+        rules = sorted(r for r, qs in cat.traces.items() if f"SEED-{sid}" in qs)
         questions = [c.id for c in ctrls if c.question]
         cell = lambda xs: "<br>".join(xs) or "—"  # noqa: E731
         out.append(f"| {sid} | {kind} | {title} | {cell(names)} | {cell(rules)} | {cell(questions)} |")

@@ -58,8 +58,8 @@ def test_dataflow_edges_labelled_and_coloured(demo):
     edges = {tuple(texts(e))[0]: e for e in g["edges"] if texts(e)}
     assert set(edges) == {f"{f.id}: {f.protocol.value}" for f in model.flows}
     pg = edges["partner-gw: https"]
-    assert texts(pg) == ["partner-gw: https", "[payments, kyc-profile]", "risk: high"]
-    assert pg["color"] == f"#{LEVEL_COLOR['high'][0]}"
+    assert texts(pg) == ["partner-gw: https", "[payments, kyc-profile]", "risk: critical"]
+    assert pg["color"] == f"#{LEVEL_COLOR['critical'][0]}"
     # the transferred threat on app-gw is resolved: no colour
     assert edges["app-gw: https"]["color"] == f"#{NO_RISK[0]}"
 

@@ -21,7 +21,7 @@ from tmodel.analysis.config_facts import apply, audit_linked
 from tmodel.analysis.engine import analyze
 from tmodel.analysis.result import Analysis, Threat
 from tmodel.catalog.load import Catalog
-from tmodel.graph import compute_facts
+from tmodel.graph import INTERNET_ANONYMOUS, compute_facts
 from tmodel.model.enums import ElementKind, Technology
 from tmodel.model.types import Element, Metadata, Model
 from tmodel.model.yamlsafe import Located
@@ -86,6 +86,7 @@ def analyze_config(audit: ConfigAudit, catalog: Catalog, *, model: Model | None 
         facts = compute_facts(model)
         apply(facts, model, {NODE: [audit]})
         facts.elements[NODE].update(exposed_to_internet=True, handles_sensitive=True)
+        facts.position[NODE] = INTERNET_ANONYMOUS  # its listeners answer anyone on the internet
         return analyze(model, catalog, path=audit.path, facts=facts, as_of=as_of)
     facts = compute_facts(model)
     audits, _ = audit_linked(model, model_path, located=located)

@@ -255,7 +255,7 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
     d = _decision_for(threat_id, tid, r.id, ends, decisions)
     status = OPEN
     view = None
-    decided_mitigated = False
+    decided_mitigated = decided_partly = False
     if d is not None:
         view = DecisionView(d.status.value, d.owner, d.reason, d.control, d.expires, d.decided_by, d.decided_on)
         status = d.status.value
@@ -267,16 +267,18 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
             if named_status in (GAP, NEEDS_ANSWER):
                 notes.append(f"decided mitigated by {d.control}, but that control is "
                              f"{'a gap' if named_status == GAP else 'not answered'}: residual not lowered")
-            else:
+            elif named_status == MET:
                 decided_mitigated = True
+            else:  # a claim the analysis cannot check counts as a partial control, not a met one
+                decided_partly = True
+                claim = ("names no control" if not d.control else
+                         f"names {d.control}, which is partly in place" if named_status == PARTIAL else
+                         f"names {d.control}, which the analysis cannot check for this target")
+                notes.append(f"decided mitigated, but the decision {claim}: residual lowered by 1 only")
     met = any(c.status == MET for c in refs) or decided_mitigated
-    partial = any(c.status == PARTIAL for c in refs)
+    partial = any(c.status == PARTIAL for c in refs) or decided_partly
     rl = risk.residual_likelihood(lk, met=met, partial=partial)
-    reqs = set(r.references.requirements)
-    for cid in r.controls:
-        if cid in catalog.controls:
-            reqs.update(catalog.controls[cid].satisfies)
-    reqs_sorted = sorted(q for q in reqs if q in catalog.requirements)
+    reqs_sorted = sorted(catalog.traces.get(r.id, ()))
     own = catalog.infos[rule.catalog].framework or rule.catalog  # e.g. 'stride', which has no requirements
     frameworks = sorted({catalog.framework_of(q) for q in reqs_sorted} | {own})
     why = rule.explain(ctx)
@@ -378,10 +380,7 @@ def _unknowns(hits: list[tuple[CompiledRule, str, str, list[str]]], ends: dict[s
             u = acc.setdefault((path, where), {"targets": set(), "rules": set(), "reqs": set()})
             u["targets"].add(tid)
             u["rules"].add(rule.rule.id)
-            u["reqs"].update(q for q in rule.rule.references.requirements if q in catalog.requirements)
-            for cid in rule.rule.controls:
-                if cid in catalog.controls:
-                    u["reqs"].update(q for q in catalog.controls[cid].satisfies if q in catalog.requirements)
+            u["reqs"].update(catalog.traces.get(rule.rule.id, ()))
     out = []
     for (path, where), u in sorted(acc.items()):
         rel = path.split(".", 1)[1]

@@ -11,8 +11,8 @@
   when the model states no data; -1 when it carries only internal or public data.
 - Both are capped to 1..5. Score = likelihood x impact. Level from the matrix.
 - Residual likelihood: -2 when a mitigating control is met on the target or on the hop in front of
-  it (or the threat is decided as mitigated by a control that is not a gap), -1 when one is only
-  partial; never below 1. Impact does not change: controls make a threat less likely, not less
+  it (or the threat is decided as mitigated by a control that is met there), -1 when one is only
+  partial (or the decision names no control, or one the analysis cannot check); never below 1. Impact does not change: controls make a threat less likely, not less
   harmful. Residual level from the same matrix.
 - A fact the model does not state is an unknown: a rule that fires only because of unknowns
   gives a question to answer, not a threat.

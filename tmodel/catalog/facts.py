@@ -15,15 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tmodel.graph import DERIVED
+from tmodel.graph import DERIVED, END_KEYS
 from tmodel.model.load import _unwrap
 from tmodel.model.types import Element, Flow, Metadata
 from tmodel.sources.wso2_config import FACT_TYPES as WSO2_CONFIG_FACTS
 
 FactType = Any  # "bool" | "int" | "str" | "date" | ("enum", E) | ("list", E|"str")
 
-END_KEYS = ("id", "kind", "technology", "zone", "exposed_to_internet", "logging", "privileged_access", "byod_access",
-            "public_clients", "ropc_grant", "token_lifetime_minutes", "handles_pd")
 
 
 # model fields that are bookkeeping, not facts a rule could test

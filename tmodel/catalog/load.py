@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,19 @@ class Catalog:
     overrides: list[str] = field(default_factory=list)  # human notes: user records replacing shipped ones
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+
+    @cached_property
+    def traces(self) -> dict[str, frozenset[str]]:
+        """Rule id -> the requirements its findings trace to: the ones the rule cites and the ones met by
+        every control that checks it. The one relation behind a threat's requirement list, the compliance
+        view (a control whose check rule fires is a gap for what it satisfies) and docs/seed-traceability.md."""
+        out: dict[str, set[str]] = {rid: {q for q in cr.rule.references.requirements if q in self.requirements}
+                                    for rid, cr in self.rules.items()}
+        for c in self.controls.values():
+            for rid in (c.check.rules if c.check else []):
+                if rid in out:
+                    out[rid].update(q for q in c.satisfies if q in self.requirements)
+        return {rid: frozenset(qs) for rid, qs in out.items()}
 
     def framework_of(self, req_id: str) -> str:
         r = self.requirements[req_id]

@@ -159,6 +159,7 @@ def build_workbook(a: Analysis, model: Model, options: RegisterOptions | None = 
     for name, write in (("Summary", lambda s: _summary(s, a, model, options)),
                         ("Risks", lambda s: _risks(s, a, model)),
                         (AUDIT_SHEET, lambda s: _audit(s, a, model)),
+                        ("Unknowns", lambda s: _unknowns(s, a)),
                         ("Controls", lambda s: _controls(s, a)),
                         ("Compliance", lambda s: _compliance(s, a)),
                         ("Assets", lambda s: _assets(s, model)),
@@ -277,6 +278,12 @@ def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions) -> P
         s.put(r, 2, f.title, border=True, wrap=True, measure=False)
         ws.cell(row=r, column=3).number_format = "0.0"
     s.put(s.row, 1, "Coverage = (met + half of partial) / applicable requirements.", measure=False)
+    s.row += 1
+    for fid in a.frameworks_not_applicable:
+        s.put(s.row, 1, f"{fid}: not applicable: {a.not_applicable_reasons.get(fid, '')}", measure=False)
+        s.row += 1
+    s.put(s.row, 1, f"Unknowns to confirm (facts the model leaves unstated, status needs_answer): {len(a.unknowns)}; "
+          "see the Unknowns sheet.", measure=False)
     s.row += 2
 
     s.put(s.row, 1, "Decisions needing attention", font=SECTION_FONT)
@@ -453,6 +460,18 @@ def _status_sheet(s: Sheet, headers: list[str], rows: list[list[Any]], status_co
         _level_formatting(ws, f"{col}2:{col}{last}", list(STATUS_COLOR), STATUS_COLOR)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+
+
+def _unknowns(s: Sheet, a: Analysis) -> Printed:
+    """Facts the model leaves unstated that decide whether rules fire: questions that need an answer.
+    They are answered in the model (stating the fact), so the sheet is read-only."""
+    rows = [[u.id, u.text.removeprefix("Not stated: "), u.target_title, "\n".join(u.targets), "needs_answer",
+             "\n".join(u.rules), ", ".join(u.requirements),
+             f"State {u.fact.split('.', 1)[1]} in the model: a weak value makes the rules fire, a strong one closes "
+             "the question."] for u in a.unknowns]
+    _status_sheet(s, ["Unknown", "Not stated", "Where", "Items", "Status", "Rules that depend on it", "Requirements",
+                      "How to answer"], rows, 5, {1, 2, 3, 4, 6, 7, 8})
+    return s.fit({1: 30, 2: 40, 3: 26, 4: 22, 5: 13, 6: 26, 7: 20, 8: 36}), "1:1", "A:A"
 
 
 def _controls(s: Sheet, a: Analysis) -> Printed:

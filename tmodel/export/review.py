@@ -273,8 +273,15 @@ def assumptions(a: Analysis, model: Model) -> list[Block]:
         out.append(Bullets([f"{c.title} ({c.id})" + (": required at this GOST level" if c.answer_required else "")
                             for c in questions]))
         out.append(Para("Each question and the evidence it expects is in appendix E."))
-    elif not placeholders:
+    elif not placeholders and not a.unknowns:
         out.append(Para("None: every audit question has an answer.", "Unknowns: "))
+    if a.unknowns:
+        out.append(Para(f"{len(a.unknowns)} fact(s) the model leaves unstated decide whether rules apply. Each is a "
+                        "question that needs an answer, not a threat: stating the fact in the model answers it (a "
+                        "weak value makes the rules fire, a strong one closes the question).", "Not stated: "))
+        out.append(Table(["Not stated", "Where", "Rules that depend on it", "Requirements"], [
+            [u.text.removeprefix("Not stated: "), u.target_title + (f" ({shorten(u.targets)})" if len(u.targets) > 1 else ""),
+             ", ".join(u.rules), ", ".join(u.requirements) or "—"] for u in a.unknowns], [4, 3, 3, 2]))
     return out
 
 

@@ -84,7 +84,7 @@ def _name(title: str, fallback: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words) or fallback
 
 
-def _rule_descriptor(compiled: Any) -> dict[str, Any]:
+def _rule_descriptor(compiled: Any, requirements: Any) -> dict[str, Any]:
     r = compiled.rule
     base = risk.level(r.likelihood, r.impact).value
     tags = ["security", "threat-model"] + [f"stride-{STRIDE_NAMES[s.value]}" for s in r.stride]
@@ -98,7 +98,7 @@ def _rule_descriptor(compiled: Any) -> dict[str, Any]:
         "defaultConfiguration": {"level": RESULT_LEVEL[base]},
         "properties": {"tags": tags, "security-severity": SECURITY_SEVERITY[base], "catalog": compiled.catalog,
                        "stride": [s.value for s in r.stride], "cwe": list(r.references.cwe),
-                       "requirements": list(r.references.requirements)},
+                       "requirements": sorted(requirements)},
     }
     if r.references.links:
         d["helpUri"] = r.references.links[0]
@@ -139,7 +139,7 @@ def _threat_result(lm: Any, a: Analysis, t: Threat, rule_index: int) -> dict[str
 
 def sarif_dict(pairs: list[tuple[Any, Analysis]], catalog: Any, *, problems: list[Any] | None = None) -> dict[str, Any]:
     used = sorted({t.rule for _, a in pairs for t in a.threats if t.rule in catalog.rules})
-    rules = [_rule_descriptor(catalog.rules[rid]) for rid in used]
+    rules = [_rule_descriptor(catalog.rules[rid], catalog.traces.get(rid, ())) for rid in used]
     own_needed = []
     for _, a in pairs:
         if any(i.kind == "stale" for i in a.decision_issues):

@@ -43,8 +43,9 @@ Id = Annotated[
 ]
 ThreatId = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*@[a-z0-9][a-z0-9._-]*$"),
-    Field(description="A threat's stable id: RULE-ID@target-id (target is an element, a flow or 'model')"),
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*@[a-z0-9][a-z0-9._-]*(->[a-z0-9][a-z0-9._-]*)?$"),
+    Field(description="A threat's stable id: RULE-ID@target-id (target is an element, a flow or 'model'), "
+                      "or RULE-ID@source->destination for a finding that groups the flows between two elements"),
 ]
 Text = Annotated[str, StringConstraints(max_length=4000)]
 Sources = Annotated[

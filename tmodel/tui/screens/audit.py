@@ -1,5 +1,6 @@
 """Screen 6: the audit: requirements per framework with their status, the manual audit questions
-(answered with status and evidence), and every control with its status and evidence."""
+(answered with status and evidence), the facts the model leaves unstated (questions that need an
+answer: stating the fact in the model answers them), and every control with its status and evidence."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class AuditScreen(TScreen):
     PALETTE = [
         ("Audit: requirements", "Requirements per framework", "tab('aud-req')"),
         ("Audit: questions", "Manual audit questions to answer", "tab('aud-q')"),
+        ("Audit: unknowns", "Facts the model leaves unstated: questions that need an answer", "tab('aud-unk')"),
         ("Audit: controls", "Controls with status and evidence", "tab('aud-ctl')"),
         ("Answer / edit the selected row", "Answer the question or record the control's status", "edit"),
     ]
@@ -33,6 +35,7 @@ class AuditScreen(TScreen):
         self.questions: list[Any] = []
         self.controls: list[Any] = []
         self.requirements: list[Any] = []
+        self.unknowns: list[Any] = []
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="aud-tabs", initial="aud-req"):
@@ -47,6 +50,11 @@ class AuditScreen(TScreen):
                     yield DataTable(id="aud-q-table", cursor_type="row", zebra_stripes=True)
                     with VerticalScroll(classes="aud-detail"):
                         yield Static(id="aud-q-detail")
+            with TabPane("Unknowns", id="aud-unk"):
+                with Vertical():
+                    yield DataTable(id="aud-unk-table", cursor_type="row", zebra_stripes=True)
+                    with VerticalScroll(classes="aud-detail"):
+                        yield Static(id="aud-unk-detail")
             with TabPane("Controls", id="aud-ctl"):
                 with Vertical():
                     yield DataTable(id="aud-ctl-table", cursor_type="row", zebra_stripes=True)
@@ -56,6 +64,7 @@ class AuditScreen(TScreen):
     def on_mount(self) -> None:
         for tid, cols in (("aud-req-table", [("Requirement", 16), ("Clause", 12), ("Title", 48), ("Status", 14), ("Controls", 40)]),
                           ("aud-q-table", [("Control", 26), ("Question", 56), ("Status", 14), ("Required", 8), ("Evidence", 26)]),
+                          ("aud-unk-table", [("Not stated", 52), ("Where", 40), ("Status", 14), ("Rules", 30)]),
                           ("aud-ctl-table", [("Control", 26), ("Title", 44), ("Kind", 10), ("Status", 14), ("Evidence", 30)])):
             table = self.query_one(f"#{tid}", DataTable)
             for title, width in cols:
@@ -76,9 +85,15 @@ class AuditScreen(TScreen):
         self.fill_requirements()
         q = self.query_one("#aud-q-table", DataTable)
         ctl = self.query_one("#aud-ctl-table", DataTable)
-        q_row, c_row = q.cursor_row, ctl.cursor_row
+        unk = self.query_one("#aud-unk-table", DataTable)
+        q_row, c_row, u_row = q.cursor_row, ctl.cursor_row, unk.cursor_row
         q.clear()
         ctl.clear()
+        unk.clear()
+        self.unknowns = list(a.unknowns) if a else []
+        for u in self.unknowns:
+            unk.add_row(T(u.text.removeprefix("Not stated: ")), T(u.target_title), status_text("needs_answer"),
+                        T(", ".join(u.rules), "dim"))
         self.questions = [c for c in (a.controls if a else []) if c.question]
         self.controls = list(a.controls) if a else []
         for c in self.questions:
@@ -86,7 +101,7 @@ class AuditScreen(TScreen):
                       T(c.evidence or "—", "" if c.evidence else "dim"))
         for c in self.controls:
             ctl.add_row(T(c.id), T(c.title), T(c.kind, "dim"), status_text(c.status), T(c.evidence or "—", "" if c.evidence else "dim"))
-        for table, row in ((q, q_row), (ctl, c_row)):
+        for table, row in ((q, q_row), (ctl, c_row), (unk, u_row)):
             if table.row_count:
                 table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
         self.show_details()
@@ -120,7 +135,7 @@ class AuditScreen(TScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.data_table.id in ("aud-q-table", "aud-ctl-table"):
+        if event.data_table.id in ("aud-q-table", "aud-ctl-table", "aud-unk-table"):
             self.action_edit()
 
     def _pick(self, table_id: str, items: list[Any]) -> Any:
@@ -143,6 +158,7 @@ class AuditScreen(TScreen):
         self.query_one("#aud-req-detail", Static).update(t)
         self.query_one("#aud-q-detail", Static).update(_control_detail(self._pick("aud-q-table", self.questions)))
         self.query_one("#aud-ctl-detail", Static).update(_control_detail(self._pick("aud-ctl-table", self.controls)))
+        self.query_one("#aud-unk-detail", Static).update(_unknown_detail(self._pick("aud-unk-table", self.unknowns)))
 
     def take_pending(self, request: dict[str, Any] | None) -> None:
         if not request or "question" not in request:
@@ -185,6 +201,11 @@ class AuditScreen(TScreen):
                 return
             current = next((x for x in self.service.items("controls") if x.get("control") == c.id), None)
             self.app.push_screen(ControlScreen(c, current), self._edited)
+        elif active == "aud-unk":
+            u = self._pick("aud-unk-table", self.unknowns)
+            if u is not None:  # answered by stating the fact: open the first item that leaves it out
+                section = "flows" if u.fact.startswith("flow.") else "elements"
+                self.app.goto("structure", section=section, ident=u.targets[0])  # type: ignore[attr-defined]
         else:
             self.note("Requirements are derived from controls: edit a control or answer a question.")
 
@@ -192,6 +213,26 @@ class AuditScreen(TScreen):
         if result:
             self.sync()
             self.note("Recorded. Save with ctrl+s.")
+
+
+def _unknown_detail(u: Any) -> Text:
+    t = Text()
+    if u is None:
+        return t
+    t.append(u.text, style="bold")
+    t.append("\nstatus ", style="dim")
+    t.append("needs an answer", style=STATUS_STYLE.get("needs_answer", ""))
+    t.append(f" · {u.id}", style="dim")
+    t.append("\nWhere: ", style="bold")
+    t.append(", ".join(u.targets))
+    t.append("\nRules that would fire if it were weak: ", style="bold")
+    t.append(", ".join(u.rules))
+    if u.requirements:
+        t.append("\nRequirements: ", style="bold")
+        t.append(", ".join(u.requirements))
+    t.append(f"\nAnswer it by stating {u.fact.split('.', 1)[1]} in the model: e opens the first of these items "
+             "in Structure. A weak value makes the rules fire; a strong one closes the question.", style="dim")
+    return t
 
 
 def _control_detail(c: Any) -> Text:
