@@ -102,7 +102,7 @@ async def test_overview_numbers_and_attention(models_dir, make):
     async with app.run_test(size=SIZE) as pilot:
         await open_model(pilot)
         summary = static_text(app.screen.query_one("#ov-summary", Static))
-        assert "8 threats" in summary and "critical 1" in summary and "high 5" in summary
+        assert "8 findings" in summary and "critical 1" in summary and "high 5" in summary
         heat = static_text(app.screen.query_one("#ov-heat", Static))
         assert "almost certain" in heat and "impact" in heat
         issues = app.screen.query_one("#ov-issues", OptionList)
@@ -132,7 +132,7 @@ async def test_overview_problem_jumps_to_the_item_in_structure(models_dir, make)
         assert app.current_mode == "structure"
         form = app.screen.form
         assert (form.section, form.ident) == ("elements", "gw")
-        assert app.screen.tree.cursor_node.data == ("elements", "gw")
+        assert app.screen.item_tree.cursor_node.data == ("elements", "gw")
         note = form.query_one("#f-technology").parent.query_one(".field-error", Static)
         assert "not an allowed value" in static_text(note)
 
@@ -260,7 +260,9 @@ async def test_structure_add_rename_delete(models_dir, make):
         await click(pilot, "#ok")
         await settle(pilot)
         assert app.screen.form.ident == "cache"
-        assert "STRIDE-STORE-UNENCRYPTED@cache" in {t.id for t in app.service.current.analysis.threats}
+        # a new store says nothing about encryption yet: a question to answer, not a threat
+        assert "unstated:encrypted_at_rest@cache" in {u.id for u in app.service.current.analysis.unknowns}
+        assert "STRIDE-STORE-UNENCRYPTED@cache" not in {t.id for t in app.service.current.analysis.threats}
         # rename with references and decisions
         await go_structure_item(pilot, "flows", "app-gw")
         await pilot.press("r")
@@ -275,7 +277,7 @@ async def test_structure_add_rename_delete(models_dir, make):
         assert app.screen.form.ident == "app-to-gw"
         # delete, confirming a list of references
         await go_structure_item(pilot, "elements", "siem")
-        app.screen.tree.focus()
+        app.screen.item_tree.focus()
         await pilot.press("d")
         await settle(pilot)
         body = static_text(app.screen.query_one(".dialog-body Static", Static))
@@ -346,7 +348,10 @@ async def test_threats_filter_sort_and_detail(models_dir, make):
         await pilot.press(*"ledger")
         await pilot.press("enter")
         await settle(pilot)
-        assert [t.id for t in screen.rows] == ["STRIDE-STORE-UNENCRYPTED@ledger-db", "WSO2-NO-SCHEMA@payments-db"]
+        assert [t.id for t in screen.rows] == ["WSO2-NO-SCHEMA@payments-db", "STRIDE-STORE-UNENCRYPTED@ledger-db"]
+        table.focus()
+        await pilot.press("down")
+        await settle(pilot)
         detail = static_text(screen.query_one("#th-detail-text", Static))
         assert "Data store not encrypted at rest" in detail and "CTL-HSM" in detail and "CWE-311" in detail
         await pilot.press("x")
@@ -675,13 +680,18 @@ async def test_help_theme_and_palette(models_dir, make):
 
 
 async def test_thousands_of_threats_stay_responsive(tmp_path, make):
+    # 1,200 callers with a flow each (findings group per pair of elements), every weakness stated
     flows = "\n".join(
-        f"  - {{id: f{i:04d}, title: Call {i}, from: ext, to: gw, protocol: https, tls: {{min_version: '1.1'}}}}"
+        f"  - {{id: f{i:04d}, title: Call {i}, from: ext{i:04d}, to: gw, protocol: https, tls: {{min_version: '1.1'}}, "
+        "authentication: {method: none}, rate_limit: false, schema_validation: false}"
+        for i in range(1200))
+    callers = "\n".join(
+        f"  - {{id: ext{i:04d}, title: Ext {i}, kind: external_entity, technology: partner_system, boundary: net}}"
         for i in range(1200))
     (tmp_path / "big.yaml").write_text(
         "format_version: 1\nmetadata: {id: big, title: Big, owner: Me}\n"
         "boundaries:\n  - {id: net, title: Net, zone: internet}\n  - {id: dmz, title: DMZ, zone: dmz}\n"
-        "elements:\n  - {id: ext, title: Ext, kind: external_entity, technology: partner_system, boundary: net}\n"
+        f"elements:\n{callers}\n"
         "  - {id: gw, title: GW, kind: process, technology: wso2_gateway, boundary: dmz, logging: central}\n"
         f"flows:\n{flows}\n", encoding="utf-8")
     app = make(tmp_path / "big.yaml")

@@ -82,7 +82,7 @@ async def test_holding_down_through_the_structure_tree_changes_nothing(name, exa
         await pilot.press("3")
         await settle(pilot)
         flows = [(f["id"], f.get("from"), f.get("to")) for f in app.service.items("flows")]
-        tree = app.screen.tree
+        tree = app.screen.item_tree
         seen = set()
         for _ in range(tree.last_line + 2):
             await pilot.press("down")  # no settling between keys: as fast as a held key repeats
@@ -123,8 +123,8 @@ async def test_every_letter_on_every_screen_keeps_the_app_running(examples, ship
         assert app.focused.id == "f-title"
         await pilot.press("z", "z", "escape")
         await settle(pilot)
-        assert app.screen.tree.has_focus and not app.service.current.dirty
-        assert app.screen.query_one("#f-title").value == app.service.value(*app.screen.tree.cursor_node.data, ("title",))
+        assert app.screen.item_tree.has_focus and not app.service.current.dirty
+        assert app.screen.query_one("#f-title").value == app.service.value(*app.screen.item_tree.cursor_node.data, ("title",))
 
 
 # -- a newcomer's first hour, by keys only ------------------------------------------------------
@@ -174,7 +174,7 @@ async def test_add_an_https_flow_with_mtls_and_triage_two_threats_by_keys(exampl
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
         await settle(pilot)
-        tree = app.screen.tree
+        tree = app.screen.item_tree
         tree.focus()
         while tree.cursor_node.data != ("flows", None):
             await pilot.press("down")

@@ -114,16 +114,18 @@ async def test_a_new_user_starts_a_model_adds_an_mtls_flow_triages_and_saves(tmp
         await pilot.press("tab")
         assert app.focused.value == "https"   # protocol: https by default
         await pilot.press("tab")
-        await choose(pilot, "1.2")            # TLS min version
+        await choose(pilot, "1.1")            # TLS min version: the partner's legacy stack
         await pilot.press("tab")
-        await choose(pilot, "verified")       # mutual TLS, client chain verified
+        await choose(pilot, "mutual")         # mutual TLS, the client chain not verified (yet)
         await pilot.press("tab", "enter")     # OK
         await settle(pilot)
         flow = next(f for f in app.service.current.model.flows if f.id == "partner-status")
         assert (flow.source, flow.target, flow.protocol.value) == ("partner", "api-gw", "https")
-        assert flow.tls.min_version.value == "1.2" and flow.tls.mutual and flow.tls.client_cert_verified
+        assert flow.tls.min_version.value == "1.1" and flow.tls.mutual and flow.tls.client_cert_verified is False
         new = {t.id for t in app.service.current.analysis.threats} - before
-        assert new and all(t.endswith("@partner-status") for t in new)
+        # the two weaknesses the user stated, and nothing the flow leaves unstated (those are unknowns)
+        assert new == {"WSO2-TLS-WEAK@partner-status", "WSO2-MTLS-NOVERIFY@partner-status"}
+        assert any(u.id.endswith("@partner-status") for u in app.service.current.analysis.unknowns)
 
         # 3. triage two of the new flow's threats on the Threats screen
         await pilot.press("5")

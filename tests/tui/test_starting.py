@@ -124,7 +124,7 @@ async def test_structure_inserts_every_snippet_by_keys_renaming_clashes(models_d
         await settle(pilot)
         for i, snip in enumerate(snippets()):
             before = yaml.safe_load(app.service.current.doc.text())
-            app.screen.tree.focus()
+            app.screen.item_tree.focus()
             await pilot.press("i")
             await settle(pilot)
             await choose(pilot, "#snippet-name", snip.name)
@@ -161,7 +161,7 @@ async def test_a_snippet_insert_is_one_undoable_edit(models_dir, make):
         await pilot.press("3")
         await settle(pilot)
         before = app.service.current.doc.text()
-        app.screen.tree.focus()
+        app.screen.item_tree.focus()
         await pilot.press("i")
         await settle(pilot)
         await choose(pilot, "#snippet-name", "wso2-gateway")

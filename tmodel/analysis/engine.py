@@ -81,7 +81,7 @@ def group_id(rule_id: str, source: str, target: str) -> str:
     return f"{rule_id}@{source}->{target}"
 
 
-def _decision_for(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[str, str]], decisions: dict) -> Any:
+def _decision_for(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[str, str]], decisions: dict[str, Any]) -> Any:
     """The decision that applies to one (rule, target): its own, else its group's."""
     d = decisions.get(threat_id)
     if d is None and tid in ends:
@@ -89,7 +89,7 @@ def _decision_for(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[
     return d
 
 
-def _decided(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[str, str]], decisions: dict) -> bool:
+def _decided(threat_id: str, tid: str, rule_id: str, ends: dict[str, tuple[str, str]], decisions: dict[str, Any]) -> bool:
     return _decision_for(threat_id, tid, rule_id, ends, decisions) is not None
 
 
@@ -153,9 +153,9 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
             in_scope[rule.rule.id].add(tid)
             if not rule.when(ctx):
                 # a check that passes only because the model leaves what it reads unstated is not 'met'
-                unstated = facts.unstated.get(tid)
-                if unstated and rule.tri is not None and not rule.reads.isdisjoint(unstated):
-                    ctx[UNKNOWN_KEY] = {kind: unstated}
+                left_out = facts.unstated.get(tid)
+                if left_out and rule.tri is not None and not rule.reads.isdisjoint(left_out):
+                    ctx[UNKNOWN_KEY] = {kind: left_out}
                     if rule.tri(ctx)[0] is None:
                         unknown_on[rule.rule.id].add(tid)
                 continue
@@ -173,7 +173,7 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                 fired_on[rule.rule.id].add(tid)
 
     # 2. controls
-    declared: dict[str, list] = defaultdict(list)
+    declared: dict[str, list[Any]] = defaultdict(list)
     for cs in model.controls:
         declared[cs.control].append(cs)
     answers = {a.question: a for a in model.answers}
@@ -224,7 +224,7 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
 
 
 def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], facts: Facts, catalog: Catalog,
-               control_results: dict[str, ControlResult], declared: dict[str, list], decisions: dict,
+               control_results: dict[str, ControlResult], declared: dict[str, list[Any]], decisions: dict[str, Any],
                titles: dict[str, str], as_of: dt.date, in_front: dict[str, list[str]]) -> Threat:
     """The threat of one rule on one target: inherent and residual risk, controls, decision."""
     r = rule.rule
@@ -305,8 +305,8 @@ def _model_position(facts: Facts) -> str:
     return POSITIONS[max(ranks)] if ranks else ""
 
 
-def _group(members: list[tuple[CompiledRule, Threat]], decisions: dict, ends: dict[str, tuple[str, str]],
-           titles: dict[str, str], catalog: Catalog, control_results: dict[str, ControlResult], declared: dict[str, list],
+def _group(members: list[tuple[CompiledRule, Threat]], decisions: dict[str, Any], ends: dict[str, tuple[str, str]],
+           titles: dict[str, str], catalog: Catalog, control_results: dict[str, ControlResult], declared: dict[str, list[Any]],
            as_of: dt.date, in_front: dict[str, list[str]], facts: Facts) -> list[Threat]:
     """One finding per rule and element; per rule and pair of elements for flows (every flow listed as a member).
 
@@ -397,7 +397,7 @@ def _unknowns(hits: list[tuple[CompiledRule, str, str, list[str]]], ends: dict[s
     return out
 
 
-def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str, list]) -> str:
+def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str, list[Any]]) -> str:
     """A control's status for one target: automatic violations and scoped declarations narrow it."""
     if cr.kind == "automatic":
         return GAP if target in cr.violations else (cr.status if cr.status != PARTIAL else MET)
@@ -410,7 +410,7 @@ def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str,
     return cr.status
 
 
-def _control_status(c: Control, catalog: Catalog, model: Model, facts: Facts, declared: dict[str, list], answers: dict,
+def _control_status(c: Control, catalog: Catalog, model: Model, facts: Facts, declared: dict[str, list[Any]], answers: dict[str, Any],
                     in_scope: dict[str, set[str]], fired_on: dict[str, set[str]], mitigates: dict[str, list[str]],
                     active: set[str], unknown_on: dict[str, set[str]] | None = None) -> ControlResult:
     notes: list[str] = []
@@ -512,7 +512,7 @@ def _compliance(catalog: Catalog, controls: dict[str, ControlResult], active: se
             by_req[q].append(cr)
     out: dict[str, list[RequirementResult]] = defaultdict(list)
     titles: dict[str, str] = {}
-    for qid, q in catalog.requirements.items():
+    for qid, req in catalog.requirements.items():
         if catalog.catalog_of[qid] not in active:
             continue
         fw = catalog.framework_of(qid)
@@ -520,7 +520,7 @@ def _compliance(catalog: Catalog, controls: dict[str, ControlResult], active: se
         crs = sorted(by_req.get(qid, []), key=lambda c: c.id)
         status = _aggregate([c.status for c in crs])
         evidence = "; ".join(dict.fromkeys(c.evidence for c in crs if c.evidence))
-        out[fw].append(RequirementResult(qid, fw, q.clause, q.title, q.confidence.value, status,
+        out[fw].append(RequirementResult(qid, fw, req.clause, req.title, req.confidence.value, status,
                                          [ControlRef(c.id, c.title, c.status) for c in crs], evidence))
     results = []
     for fw, reqs in out.items():

@@ -202,7 +202,8 @@ class Analysis:
         return {f.id: f.coverage for f in self.frameworks}
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        out: dict[str, Any] = _jsonable(asdict(self))
+        return out
 
 
 def _jsonable(v: Any) -> Any:

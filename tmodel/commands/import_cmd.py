@@ -137,6 +137,7 @@ def run_import(register_path: str, model_path: str, dry_run: bool, catalogs: tup
     if not lm.ok:
         fail(lm.errors)
 
+    assert lm.model is not None  # fail() above exits when the model has errors
     try:
         wb = read_register(register_path)
         day = today()

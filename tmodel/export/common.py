@@ -230,7 +230,8 @@ def boundary_tree(model: Model) -> tuple[list[Boundary], dict[str, list[Boundary
     parents = {b.id: b.parent for b in model.boundaries}
 
     def in_cycle(bid: str) -> bool:
-        seen, cur = set(), bid
+        seen: set[str] = set()
+        cur: str | None = bid
         while cur is not None and cur in parents:
             if cur in seen:
                 return True

@@ -155,7 +155,7 @@ def build_workbook(a: Analysis, model: Model, options: RegisterOptions | None = 
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
-    page = {"title": a.title, "marking": options.classification, "day": a.as_of, "document": DOCUMENT}
+    page: dict[str, Any] = {"title": a.title, "marking": options.classification, "day": a.as_of, "document": DOCUMENT}
     for name, write in (("Summary", lambda s: _summary(s, a, model, options)),
                         ("Risks", lambda s: _risks(s, a, model)),
                         (AUDIT_SHEET, lambda s: _audit(s, a, model)),
@@ -272,8 +272,8 @@ def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions) -> P
     s.header(s.row, ["Framework", "Title", "Coverage, %", "Met", "Partial", "Gap", "Needs answer", "Not applicable"])
     s.row += 1
     for f in a.frameworks:
-        c = f.counts
-        r = s.line(f.id, "", f.coverage, c["met"], c["partial"], c["gap"], c["needs_answer"], c["not_applicable"],
+        fc = f.counts
+        r = s.line(f.id, "", f.coverage, fc["met"], fc["partial"], fc["gap"], fc["needs_answer"], fc["not_applicable"],
                    border=True)
         s.put(r, 2, f.title, border=True, wrap=True, measure=False)
         ws.cell(row=r, column=3).number_format = "0.0"

@@ -202,7 +202,7 @@ class Service:
         e.problems = problems
         # a model with errors is not analysed (the CLI would refuse it too); the last valid
         # analysis stays on screen, marked as such. Unknown catalog ids alone do not block it.
-        if lm.ok:
+        if lm.ok and lm.model is not None:
             e.analysis = analyze(lm.model, self.catalog, path=e.path, located=lm.located, as_of=self.as_of)
             e.analysis_current = True
         else:

@@ -222,7 +222,7 @@ def mtls_hint(spec: Spec, schemes: dict[str, Any], t: Transport, ops: list[Opera
     if any(isinstance(schemes.get(n), dict) and schemes[n].get("type") == "mutualTLS" for n in declared):
         return ""
     found, server, _ = spec.refs.lookup([str(x) for x in t.parts[:-1]])
-    desc = server.get("description") if found and isinstance(server, dict) and isinstance(server.get("description"), str) else ""
+    desc = str(server.get("description")) if found and isinstance(server, dict) and isinstance(server.get("description"), str) else ""
     words = set(pd_fields.words(desc)) | set(pd_fields.words(url_host(t.url)))
     if not words & {"mtls", "mutual"}:
         return ""

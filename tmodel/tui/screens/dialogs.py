@@ -215,7 +215,7 @@ class AddItemScreen(Dialog):
 
     NAMES = {"boundaries": "boundary", "elements": "element", "flows": "flow", "data_assets": "data asset"}
     CLIENT_CERT = [("none", "no: server certificate only"),
-                   ("mutual", "mutual TLS: the client presents a certificate"),
+                   ("mutual", "mutual TLS: the client presents a certificate, the server does not verify it"),
                    ("verified", "mutual TLS, and the server verifies the client chain and revocation")]
 
     def __init__(self, section: str) -> None:
@@ -277,10 +277,9 @@ class AddItemScreen(Dialog):
         if self.section == "flows" and self._protocol() in TLS_PROTOCOLS:
             cert = str(self.query_one("#add-mtls", Select).value)
             tls: dict[str, Any] = {"min_version": str(self.query_one("#add-tls", Select).value)}
-            if cert != "none":
+            if cert != "none":  # the user chose between verified and not: both are stated
                 tls["mutual"] = True
-            if cert == "verified":
-                tls["client_cert_verified"] = True
+                tls["client_cert_verified"] = cert == "verified"
             if tls["min_version"] == "1.3":
                 tls["forward_secrecy"] = True  # TLS 1.3 always has it; the model says so or warns
             item["tls"] = tls

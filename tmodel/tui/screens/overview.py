@@ -66,7 +66,7 @@ class OverviewScreen(TScreen):
             t.append("✓ valid\n", style="#43a047")
         if a is not None:
             unresolved = a.counts_by_level(residual=True, unresolved_only=True)
-            t.append(f"\n{len(a.threats)} threats", style="bold")
+            t.append(f"\n{len(a.threats)} findings", style="bold")
             t.append(", unresolved by residual level:\n  ")
             for lv in reversed(list(Level)):
                 n = unresolved[lv.value]
@@ -79,6 +79,11 @@ class OverviewScreen(TScreen):
                 ctl[c.status] = ctl.get(c.status, 0) + 1
             t.append(f"\n{len(a.controls)} controls: ")
             t.append("  ".join(f"{ctl[st]} {SHORT[st]}" for st in SHORT if ctl.get(st)))
+            if a.unknowns:
+                t.append(f"\n{len(a.unknowns)} unstated fact(s) to confirm", style="#1e88e5")
+                t.append(" (6 Audit, Unknowns)", style="dim")
+            if a.frameworks_not_applicable:
+                t.append("\nnot applicable: " + ", ".join(a.frameworks_not_applicable), style="dim")
             t.append("\n")
         summary.update(t)
         heat = self.query_one("#ov-heat", HeatMap)

@@ -53,7 +53,7 @@ class StructureScreen(TScreen):
                 yield ItemForm(self.service, classes="st-form")
 
     @property
-    def tree(self) -> Tree[Node]:
+    def item_tree(self) -> Tree[Node]:
         return self.query_one("#st-tree", Tree)
 
     FORM_DELAY = 0.15  # seconds the tree cursor rests before the form of its item is built
@@ -112,7 +112,7 @@ class StructureScreen(TScreen):
 
     def rebuild_tree(self) -> None:
         """Relabel in place when only fields changed; rebuild when items came, went or were renamed."""
-        tree = self.tree
+        tree = self.item_tree
         e = self.entry
         sig = (id(e), self._signature()) if e is not None else None
         if e is not None and sig == getattr(self, "_sig", None):
@@ -196,8 +196,8 @@ class StructureScreen(TScreen):
         title = Text()
         title.append(e.title or e.rel, style="bold")
         title.append(f"  {e.rel}", style="dim")
-        self.tree.root.set_label(title)
-        stack = list(self.tree.root.children)
+        self.item_tree.root.set_label(title)
+        stack = list(self.item_tree.root.children)
         while stack:
             node = stack.pop()
             stack.extend(node.children)
@@ -206,7 +206,7 @@ class StructureScreen(TScreen):
 
     # -- selection ---------------------------------------------------------------------------
     def _find(self, data: Node) -> Any:
-        stack = [self.tree.root]
+        stack = [self.item_tree.root]
         while stack:
             node = stack.pop()
             if node.data == data:
@@ -222,8 +222,8 @@ class StructureScreen(TScreen):
         while parent is not None:
             parent.expand()
             parent = parent.parent
-        _ = self.tree.last_line  # lay the lines out now, so the node knows its line
-        self.tree.move_cursor(node, animate=False)
+        _ = self.item_tree.last_line  # lay the lines out now, so the node knows its line
+        self.item_tree.move_cursor(node, animate=False)
         return True
 
     async def show_item(self, section: str, ident: str | None) -> None:
@@ -252,7 +252,7 @@ class StructureScreen(TScreen):
 
     def _show_selected(self) -> None:
         self._pending_show = None
-        node = self.tree.cursor_node
+        node = self.item_tree.cursor_node
         data = node.data if node is not None else None
         if data is None:
             return
@@ -275,7 +275,7 @@ class StructureScreen(TScreen):
 
     # -- actions -----------------------------------------------------------------------------
     def _selected(self) -> Node | None:
-        node = self.tree.cursor_node
+        node = self.item_tree.cursor_node
         return node.data if node is not None else None
 
     def action_focus_form(self) -> None:
@@ -293,7 +293,7 @@ class StructureScreen(TScreen):
         if row is not None:
             row.revert(form._value(row.spec.path))
             row.set_error("")
-        self.tree.focus()
+        self.item_tree.focus()
 
     def action_add(self, section: str | None = None) -> None:
         if self.entry is None or self.entry.doc is None:
