@@ -33,7 +33,7 @@ def row_of(ws, label, col=1):
 
 def test_sheets(book):
     *_, wb = book
-    assert wb.sheetnames == ["Summary", "Risks", "Audit", "Controls", "Compliance", "Assets", "Method", "_tmodel"]
+    assert wb.sheetnames == ["Summary", "Risks", "Audit", "Unknowns", "Controls", "Compliance", "Assets", "Method", "_tmodel"]
     assert wb["_tmodel"].sheet_state == "hidden"
 
 

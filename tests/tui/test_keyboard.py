@@ -359,3 +359,31 @@ async def test_protocol_and_tls_change_together_and_a_rejected_edit_shows_the_mo
         await pilot.press("ctrl+z", "ctrl+z")
         await settle(pilot)
         assert not svc.current.dirty
+
+
+async def test_unknowns_are_questions_on_the_audit_screen_and_e_opens_the_item(examples, shipped_app):
+    """Facts the model leaves unstated are listed on 6 Audit as questions that need an answer; e takes
+    the user to the item in Structure, where stating the fact answers it."""
+    app = shipped_app("loan-marketplace.yaml")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        unknowns = app.service.current.analysis.unknowns
+        assert unknowns, "the example leaves some facts unstated"
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await type_text(pilot, "audit: unknowns")
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one("#aud-unk-table")
+        assert table.has_focus and table.row_count == len(unknowns)
+        detail = str(app.screen.query_one("#aud-unk-detail").render())
+        assert unknowns[0].text in detail and "needs an answer" in detail
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.current_mode == "structure"
+        assert app.screen.form.ident == unknowns[0].targets[0]
+        assert not app.service.current.dirty

@@ -68,7 +68,7 @@ class Threat:
     rule: str
     catalog: str
     target: str
-    target_kind: str  # element | flow | model
+    target_kind: str  # element | flow | model, or flows: a finding that groups the flows between two elements
     target_title: str
     title: str
     stride: list[str]

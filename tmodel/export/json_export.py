@@ -71,7 +71,7 @@ def analysis_schema() -> dict:
     t = defs["Threat"]["properties"]
     t["level"] = t["residual_level"] = {**levels, "type": "string"}
     t["status"] = {"type": "string", "enum": list(THREAT_STATUSES)}
-    t["target_kind"] = {"type": "string", "enum": ["element", "flow", "model"]}
+    t["target_kind"] = {"type": "string", "enum": ["element", "flow", "flows", "model"]}
     t["stride"] = {"type": "array", "items": {"type": "string", "enum": Stride.values()}}
     t["likelihood"] = t["impact"] = t["residual_likelihood"] = one_to_five
     t["score"] = t["residual_score"] = {"type": "integer", "minimum": 1, "maximum": 25}
