@@ -142,3 +142,36 @@ def test_no_rule_fires_on_everything(analyses, catalog):
                     hits[rid] = hits.get(rid, 0) + 1
     blanket = sorted(r for r, n in seen.items() if n >= 3 and hits.get(r, 0) == n)
     assert not blanket, f"rules that fire on every target they apply to: {blanket}"
+
+
+# decisions the examples keep stale on purpose (the comment on each says why)
+STALE_ON_PURPOSE = {"loan-marketplace": ["WSO2-FILE-NO-SANDBOX@submit-application"]}
+
+
+@pytest.mark.parametrize("model_id", sorted(SEEDED))
+def test_every_decision_of_the_examples_resolves(analyses, model_id):
+    _, a = analyses[model_id]
+    assert [i.threat for i in a.decision_issues if i.kind == "stale"] == STALE_ON_PURPOSE.get(model_id, [])
+
+
+def test_decisions_made_per_flow_before_grouping_keep_resolving(analyses, catalog):
+    """A model triaged before findings were grouped names each flow (RULE@flow). Every such decision
+    still resolves: the member it names becomes a finding of its own, with that decision."""
+    import yaml
+
+    from tmodel.model.load import load_model_text
+
+    lm, a = analyses["loan-marketplace"]
+    grouped = [t for t in a.threats if len(t.members) > 1]
+    assert grouped, "the example has a grouped finding"
+    data = yaml.safe_load(Path(lm.path).read_text(encoding="utf-8"))
+    ids = [m.id for t in grouped for m in t.members]
+    data["decisions"] = [d for d in data.get("decisions", []) if d["threat"] not in ids] + [
+        {"threat": mid, "status": "false_positive", "reason": "decided per flow before grouping"} for mid in ids]
+    lm2 = load_model_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), lm.path)
+    assert lm2.ok, [p.format() for p in lm2.errors]
+    a2 = analyze(lm2.model, catalog, path=lm.path, as_of=AS_OF)
+    assert [i.threat for i in a2.decision_issues if i.kind == "stale"] == STALE_ON_PURPOSE["loan-marketplace"]
+    by_id = {t.id: t for t in a2.threats}
+    for mid in ids:
+        assert by_id[mid].status == "false_positive", mid
