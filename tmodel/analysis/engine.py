@@ -242,7 +242,7 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
     refs = []
     for cid in r.controls:
         cr = control_results.get(cid)
-        st = NEEDS_ANSWER
+        st: str = NEEDS_ANSWER
         if cr:
             st = _scoped_status(cid, tid, cr, declared)
             front = in_front.get(tid, [])
@@ -524,7 +524,7 @@ def _compliance(catalog: Catalog, controls: dict[str, ControlResult], active: se
                                          [ControlRef(c.id, c.title, c.status) for c in crs], evidence))
     results = []
     for fw, reqs in out.items():
-        counts = {s: 0 for s in (MET, PARTIAL, GAP, NEEDS_ANSWER, NOT_APPLICABLE)}
+        counts = {s.value: 0 for s in (MET, PARTIAL, GAP, NEEDS_ANSWER, NOT_APPLICABLE)}
         for r in reqs:
             counts[r.status] += 1
         applicable = len(reqs) - counts[NOT_APPLICABLE]

@@ -49,7 +49,7 @@ CATEGORIES = (EXTERNAL, PARTNER, BYOD, INTERNAL, PRIVILEGED)
 
 # worst first: a control with several statuses on one hop counts with the worst of them
 _STATUS_RANK = {"gap": 0, "needs_answer": 1, "partial": 2, "met": 3}
-_WEIGHT = {MET: 1.0, PARTIAL: 0.5}
+_WEIGHT: dict[str, float] = {MET.value: 1.0, PARTIAL.value: 0.5}
 
 
 @dataclass

@@ -6,17 +6,41 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tmodel.model.enums import LEVEL_ORDER, Level
+from tmodel.model.enums import LEVEL_ORDER, DecisionStatus, DescribedEnum, Level
 
-# effective threat statuses
+
+class ThreatStatus(DescribedEnum):
+    """A finding's effective status: its decision's, except that an acceptance past its expiry is 'expired'.
+    The descriptions are the legends every view shows (register, record, app)."""
+    OPEN = ("open", DecisionStatus.OPEN.description)
+    EXPIRED = ("expired", "Accepted, but the acceptance expired before the analysis date: treated as open")
+    ACCEPTED = ("accepted", DecisionStatus.ACCEPTED.description)
+    TRANSFERRED = ("transferred", DecisionStatus.TRANSFERRED.description)
+    MITIGATED = ("mitigated", DecisionStatus.MITIGATED.description)
+    FALSE_POSITIVE = ("false_positive", DecisionStatus.FALSE_POSITIVE.description)
+
+
+class ComplianceStatus(DescribedEnum):
+    """The status of a control or a requirement."""
+    MET = ("met", "Every applicable control is in place")
+    PARTIAL = ("partial", "Some controls are in place, or only for part of the scope")
+    GAP = ("gap", "No control is in place")
+    NEEDS_ANSWER = ("needs_answer", "The model cannot tell: the audit question needs an answer with evidence, "
+                    "or a fact the check reads is not stated")
+    NOT_APPLICABLE = ("not_applicable", "Does not apply to this integration")
+
+
+# the members under their short names (they are strings: 'open' == OPEN)
 OPEN, MITIGATED, ACCEPTED, TRANSFERRED, FALSE_POSITIVE, EXPIRED = (
-    "open", "mitigated", "accepted", "transferred", "false_positive", "expired")
-THREAT_STATUSES = (OPEN, EXPIRED, ACCEPTED, TRANSFERRED, MITIGATED, FALSE_POSITIVE)
+    ThreatStatus.OPEN, ThreatStatus.MITIGATED, ThreatStatus.ACCEPTED, ThreatStatus.TRANSFERRED,
+    ThreatStatus.FALSE_POSITIVE, ThreatStatus.EXPIRED)
+THREAT_STATUSES = tuple(ThreatStatus)
 UNRESOLVED = (OPEN, EXPIRED)
 
-# requirement / control statuses
-MET, PARTIAL, GAP, NOT_APPLICABLE, NEEDS_ANSWER = "met", "partial", "gap", "not_applicable", "needs_answer"
-COMPLIANCE_STATUSES = (MET, PARTIAL, GAP, NEEDS_ANSWER, NOT_APPLICABLE)
+MET, PARTIAL, GAP, NOT_APPLICABLE, NEEDS_ANSWER = (
+    ComplianceStatus.MET, ComplianceStatus.PARTIAL, ComplianceStatus.GAP, ComplianceStatus.NOT_APPLICABLE,
+    ComplianceStatus.NEEDS_ANSWER)
+COMPLIANCE_STATUSES = tuple(ComplianceStatus)
 
 
 @dataclass
@@ -181,7 +205,7 @@ class Analysis:
         return out
 
     def counts_by_status(self) -> dict[str, int]:
-        out = {s: 0 for s in THREAT_STATUSES}
+        out = {s.value: 0 for s in THREAT_STATUSES}
         for t in self.threats:
             out[t.status] += 1
         return out

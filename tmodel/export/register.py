@@ -36,7 +36,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from tmodel import __version__
 from tmodel.analysis import risk
-from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, Threat
+from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysis, ComplianceStatus, Threat, ThreatStatus
 from tmodel.catalog.bdu import threat_bdu
 from tmodel.catalog.types import Confidence
 from tmodel.config import DEFAULT_CLASSIFICATION
@@ -54,21 +54,8 @@ AUDIT_SHEET = "Audit"
 DATE_FORMAT = "yyyy-mm-dd"
 DOCUMENT = "Risk register"
 
-EFFECTIVE_STATUS_TEXT = {
-    "open": DecisionStatus.OPEN.description,
-    "expired": "Accepted, but the acceptance expired before the analysis date: treated as open",
-    "accepted": DecisionStatus.ACCEPTED.description,
-    "transferred": DecisionStatus.TRANSFERRED.description,
-    "mitigated": DecisionStatus.MITIGATED.description,
-    "false_positive": DecisionStatus.FALSE_POSITIVE.description,
-}
-COMPLIANCE_STATUS_TEXT = {
-    "met": "Every applicable control is in place",
-    "partial": "Some controls are in place, or only for part of the scope",
-    "gap": "No control is in place",
-    "needs_answer": "The model cannot tell: the audit question needs an answer with evidence",
-    "not_applicable": "Does not apply to this integration",
-}
+EFFECTIVE_STATUS_TEXT = {st.value: st.description for st in ThreatStatus}
+COMPLIANCE_STATUS_TEXT = {st.value: st.description for st in ComplianceStatus}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from tmodel import __version__
 from tmodel.analysis import risk
 from tmodel.analysis.paths import AttackPath
-from tmodel.analysis.result import Analysis, Threat
+from tmodel.analysis.result import Analysis, ComplianceStatus, Threat, ThreatStatus
 from tmodel.catalog.bdu import label as bdu_label
 from tmodel.catalog.bdu import threat_bdu
 from tmodel.export.common import affected_items, affects, asset_reach, boundary_tree, method_items, threat_status
@@ -486,6 +486,9 @@ def appendices(a: Analysis, model: Model) -> list[Block]:
     out.append(Table(["Likelihood / impact"] + [f"{i} {risk.IMPACT_NAMES[i]}" for i in range(1, 6)],
                      [[f"{lk} {risk.LIKELIHOOD_NAMES[lk]}"] + [risk.MATRIX[lk - 1][im - 1].value for im in range(1, 6)]
                       for lk in range(5, 0, -1)], [2, 1, 1, 1, 1, 1]))
+    out.append(Table(["Threat status", "Meaning"], [[st.value, st.description] for st in ThreatStatus], [1, 4]))
+    out.append(Table(["Control / requirement status", "Meaning"], [[st.value, st.description] for st in ComplianceStatus],
+                     [1, 4]))
     questions = [c for c in a.controls if c.status == "needs_answer" and c.question]
     if questions:
         out.append(Heading(2, "Appendix E. Audit questions waiting for an answer"))
