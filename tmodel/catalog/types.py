@@ -40,6 +40,36 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class RuText(Strict):
+    """The record's text in Russian: the catalog format's second language, kept beside the English so
+    the two cannot drift apart. A field left out falls back to the English text, marked as such."""
+
+
+class RuCatalogInfo(RuText):
+    title: str | None = None
+    not_applicable_reason: str | None = None
+
+
+class RuRequirement(RuText):
+    title: str | None = None
+    text: str | None = None
+
+
+class RuControl(RuText):
+    title: str | None = None
+    description: str | None = None
+    question: str | None = Field(None, description="The audit question (question.text)")
+    evidence: str | None = Field(None, description="The evidence expected (question.evidence)")
+
+
+class RuRule(RuText):
+    title: str | None = None
+    description: str | None = None
+    detection: str | None = None
+    false_positives: str | None = None
+    mitigation: str | None = None
+
+
 class CatalogInfo(Strict):
     id: CatId
     title: str
@@ -54,6 +84,7 @@ class CatalogInfo(Strict):
         None, description="Model-level condition under which the catalog applies; otherwise its rules do not run and "
         "its frameworks are reported as not applicable")
     not_applicable_reason: str = Field("", description="Why the catalog does not apply when applies_when is false")
+    ru: RuCatalogInfo | None = Field(None, description="The title and reason in Russian")
 
 
 class Requirement(Strict):
@@ -65,6 +96,7 @@ class Requirement(Strict):
     source: str = Field(description="The document (and edition) it comes from")
     confidence: Confidence
     seed: list[str] = Field(default_factory=list, description="Seed requirement ids (S1..S20c) this traces to")
+    ru: RuRequirement | None = Field(None, description="Title and text in Russian")
 
 
 class Question(Strict):
@@ -92,6 +124,7 @@ class Control(Strict):
     seed: list[str] = Field(default_factory=list, description="Seed requirement ids (S1..S20c)")
     check: Check | None = None
     question: Question | None = None
+    ru: RuControl | None = Field(None, description="Title, description, question and evidence in Russian")
 
 
 class Applies(Strict):
@@ -132,6 +165,7 @@ class Rule(Strict):
     )
     controls: list[CatId] = Field(default_factory=list, description="Mitigating controls")
     references: References = Field(default_factory=References)
+    ru: RuRule | None = Field(None, description="Title, description, detection, false positives and mitigation in Russian")
 
 
 class CatalogFile(Strict):
@@ -142,3 +176,18 @@ class CatalogFile(Strict):
 
 
 Op = Literal["eq", "ne", "in", "not_in", "contains", "contains_any", "gt", "ge", "lt", "le", "exists", "empty"]
+
+
+LANGS = ("en", "ru")
+FALLBACK_MARK = "[en] "  # shown before English text a Russian view falls back to
+
+
+def text_in(record: Any, field: str, lang: str, *, english: str | None = None) -> str:
+    """A record's text in ``lang``: the Russian from its ``ru:`` block, else the English marked as
+    a fallback (so a reader sees what is missing); the English as is for 'en'. ``english`` overrides
+    where the English value lives elsewhere (a control's question text)."""
+    en = english if english is not None else getattr(record, field, "") or ""
+    if lang != "ru" or not en:
+        return str(en)
+    ru = getattr(getattr(record, "ru", None), field, None)
+    return str(ru) if ru else FALLBACK_MARK + str(en)
