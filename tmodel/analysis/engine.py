@@ -292,6 +292,7 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
         description=r.description.strip(), detection=r.detection.strip(), false_positives=r.false_positives.strip(),
         mitigation=r.mitigation.strip(), cwe=list(r.references.cwe), capec=list(r.references.capec),
         position=facts.position.get(tid, _model_position(facts) if kind == "model" else ""),
+        title_ru=(r.ru.title or "") if r.ru else "",
     )
     t.members = [Member(threat_id, tid, t.target_title, why, lk, im, t.residual_level)]
     return t
@@ -482,7 +483,8 @@ def _control_status(c: Control, catalog: Catalog, model: Model, facts: Facts, de
     if status in (MET, PARTIAL) and kind == "manual" and not evidence:
         notes.append("no evidence recorded")
     return ControlResult(
-        id=c.id, title=c.title, catalog=catalog.catalog_of[c.id], kind=kind, status=status, evidence=evidence,
+        id=c.id, title=c.title, title_ru=(c.ru.title or "") if c.ru else "",
+        catalog=catalog.catalog_of[c.id], kind=kind, status=status, evidence=evidence,
         notes=notes, satisfies=list(c.satisfies), mitigates=sorted(mitigates.get(c.id, [])),
         question=c.question.text.strip() if c.question else None,
         expected_evidence=c.question.evidence.strip() if c.question else None,

@@ -118,6 +118,7 @@ class Threat:
     capec: list[int]
     members: list[Member] = field(default_factory=list)  # every affected item (one for an ungrouped finding)
     position: str = ""  # who can reach the target (tmodel.graph.POSITIONS)
+    title_ru: str = ""  # the rule's title in Russian (the catalog's ru: block), for Russian documents
 
     @property
     def unresolved(self) -> bool:
@@ -148,6 +149,7 @@ class ControlResult:
     answer_required: bool = False
     violations: list[str] = field(default_factory=list)  # target ids where the automatic check fails
     checked: list[str] = field(default_factory=list)  # target ids where the automatic check ran on stated facts
+    title_ru: str = ""  # the control's title in Russian (the catalog's ru: block)
 
 
 @dataclass
