@@ -103,6 +103,18 @@ CONTROL_KIND = {
     "declared": "заявлена в модели",
 }
 
+# a decision on a threat (the register's dropdown: no commas, the words of THREAT_STATUS)
+DECISION = {
+    "open": "не рассмотрена",
+    "mitigated": "нейтрализована",
+    "accepted": "риск принят",
+    "transferred": "риск передан",
+    "false_positive": "ложное срабатывание",
+}
+
+# an answer to an audit question
+ANSWER = {"yes": "да", "partial": "частично", "no": "нет", "not_applicable": "неприменимо"}
+
 LEVEL = {"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критический"}
 
 # what an intruder does to an object, by STRIDE letter

@@ -93,12 +93,18 @@ class Sheet:
         self.ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
         self.spans[(row, first)] = last
 
-    def header(self, row: int, headers: list[str], fills: list[PatternFill] | None = None) -> None:
+    def header(self, row: int, headers: list[str], fills: list[PatternFill] | None = None,
+               widths: dict[int, int] | None = None) -> None:
+        """A header row; with ``widths`` (the columns' widths) the row is as tall as the longest
+        header wraps to, else one or two lines."""
         for i, h in enumerate(headers, 1):
             self.put(row, i, h, font=HEADER_FONT, fill=(fills[i - 1] if fills else HEADER_FILL), border=True, measure=False)
             self.ws.cell(row=row, column=i).alignment = Alignment(wrap_text=True, vertical="center")
-        longest = max(len(h) for h in headers) if headers else 0
-        self.ws.row_dimensions[row].height = LINE_PT * (2 if longest > 12 else 1) + 4
+        if widths is not None:
+            lines = max((wrapped_lines(h, widths.get(i, MIN_WIDTH)) for i, h in enumerate(headers, 1)), default=1)
+        else:
+            lines = 2 if headers and max(len(h) for h in headers) > 12 else 1
+        self.ws.row_dimensions[row].height = LINE_PT * lines + 4
 
     def fit(self, fixed: dict[int, int] | None = None) -> dict[int, int]:
         """Column widths (fixed ones win, others fitted to their content) and row heights for the
@@ -120,8 +126,24 @@ class Sheet:
         return widths
 
 
+def wrapped_lines(text: str, width: int) -> int:
+    """How many lines bold ``text`` takes in a column ``width`` units wide, wrapped at spaces."""
+    per_line = max(1, int((width - 1) * CHARS_PER_UNIT * 0.9))  # bold type is about a tenth wider
+    lines, used = 1, 0
+    for word in text.split():
+        need = len(word) if used == 0 else used + 1 + len(word)
+        if need <= per_line:
+            used = need
+        else:
+            extra = max(0, math.ceil(len(word) / per_line) - 1)  # a word longer than the column breaks
+            lines += 1 + extra if used else extra
+            used = len(word) - extra * per_line
+    return lines
+
+
 def print_setup(ws: Worksheet, widths: dict[int, int], *, title: str, marking: str, day: dt.date, document: str,
-                title_rows: str | None = "1:1", title_cols: str | None = None) -> None:
+                title_rows: str | None = "1:1", title_cols: str | None = None, exported: str = "exported",
+                page: str = "Page &P of &N") -> None:
     """A4 landscape, readable type, repeated header rows (and identifying columns when the sheet is
     wider than a page), header and footer on every page."""
     ps = ws.page_setup
@@ -153,12 +175,12 @@ def print_setup(ws: Worksheet, widths: dict[int, int], *, title: str, marking: s
         hf.center.size = 9
         if mark:
             hf.center.font = "Calibri,Bold"
-        hf.right.text = f"{header_footer_text(document)}, exported {day.isoformat()}"
+        hf.right.text = f"{header_footer_text(document)}, {exported} {day.isoformat()}"
         hf.right.size = 9
     for hf in (ws.oddFooter, ws.evenFooter):
         hf.left.text = "&A"  # the sheet's name
         hf.left.size = 9
-        hf.center.text = "Page &P of &N"
+        hf.center.text = page
         hf.center.size = 9
         hf.right.text = mark
         hf.right.size = 9
