@@ -5,6 +5,7 @@
 
     [export]
     classification = "Internal"     # the marking printed on every page of the register and record
+    lang = "ru"                     # the language of the risk register: "en" (default) or "ru"
 
     [decisions]
     max_acceptance_days = 365       # longest acceptance 'tmodel import register' records
@@ -23,6 +24,8 @@ CONFIG_NAME = "tmodel.toml"
 
 DEFAULT_CLASSIFICATION = "Internal"
 DEFAULT_MAX_ACCEPTANCE_DAYS = 365
+DEFAULT_LANG = "en"
+LANGS = ("en", "ru")  # the languages of the risk register
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Config:
     catalog_dirs: list[str] = field(default_factory=list)
     classification: str = DEFAULT_CLASSIFICATION
     max_acceptance_days: int = DEFAULT_MAX_ACCEPTANCE_DAYS
+    lang: str = DEFAULT_LANG
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -61,12 +65,16 @@ def load_config(start: Path | None = None) -> Config:
     if not isinstance(classification, str) or len(classification) > 80 or "\n" in classification:
         raise ProblemError([Problem(str(path), _line_of(text, "classification"), 1, "[export] classification must be one line of text (at most 80 characters)",
                                     'e.g. classification = "Internal", or "" for no marking')])
+    lang = export.get("lang", DEFAULT_LANG) if isinstance(export, dict) else None
+    if lang not in LANGS:
+        raise ProblemError([Problem(str(path), _line_of(text, "lang"), 1, f"[export] lang must be one of {', '.join(LANGS)}",
+                                    'e.g. lang = "ru" for the risk register in Russian')])
     decisions = data.get("decisions", {})
     days = decisions.get("max_acceptance_days", DEFAULT_MAX_ACCEPTANCE_DAYS) if isinstance(decisions, dict) else None
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
         raise ProblemError([Problem(str(path), _line_of(text, "max_acceptance_days"), 1, "[decisions] max_acceptance_days must be a whole number of days from 1 to 3650",
                                     "e.g. max_acceptance_days = 365 (one year)")])
-    return Config(path, [str((path.parent / p).resolve()) for p in paths], classification.strip(), days)
+    return Config(path, [str((path.parent / p).resolve()) for p in paths], classification.strip(), days, str(lang))
 
 
 def _line_of(text: str, key: str) -> int:

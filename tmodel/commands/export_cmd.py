@@ -40,23 +40,26 @@ def register(main: click.Group) -> None:
                   help="Folder for every model's files; their names start with the model id (default: exports/<model-id>/).")
     @click.option("--format", "formats", default=None, metavar="LIST",
                   help=f"Comma-separated subset of {','.join(FORMATS)} (default: all; svg/png where Graphviz is installed).")
+    @click.option("--lang", "lang", default=None, type=click.Choice(["en", "ru"]),
+                  help="Language of the risk register (xlsx): en or ru (default: [export] lang in tmodel.toml, else en).")
     @catalog_option
     @as_of_option
     def export(models: tuple[str, ...], to: str | None, formats: str | None, catalogs: tuple[str, ...],
-               as_of: str | None) -> None:
+               as_of: str | None, lang: str | None) -> None:
         """Write the register, record, diagrams, JSON and SARIF.
 
         For each MODEL (file or folder): <id>-register.xlsx, <id>-record.md and .docx, <id>-dataflow.dot and
         <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json,
         <id>-threats.sarif, and the threat model document by the FSTEC 2021 methodology in Russian,
         <id>-fstec.md and <id>-fstec.docx.
-        The same model and --as-of date give the same files.
+        The same model and --as-of date give the same files. --lang ru writes the register in Russian
+        (it imports back like the English one).
         """
-        run_export(models, to, formats, catalogs, as_of)
+        run_export(models, to, formats, catalogs, as_of, lang)
 
 
 def run_export(models: tuple[str, ...], to: str | None, formats: str | None, catalogs: tuple[str, ...],
-               as_of: str | None) -> None:
+               as_of: str | None, lang: str | None = None) -> None:
     from tmodel.analysis.engine import analyze
     from tmodel.cli import EXIT_INVALID, get_catalog, load_valid, parse_date
     from tmodel.export.bundle import export_model
@@ -100,7 +103,7 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
         try:
             written = export_model(result, lm.model, key.parent, wanted, catalog=cat, source=lm,
                                    classification=cfg.classification, revision=git_revision(lm.path),
-                                   catalogs=catalog_versions(cat, lm.model))
+                                   catalogs=catalog_versions(cat, lm.model), lang=lang or cfg.lang)
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)

@@ -45,6 +45,7 @@ class ExportJob:
     revision: str | None = None  # the model's git revision, named in the record
     catalogs: list[tuple[str, str, str]] | None = None  # (id, title, version) of the catalogs used
     paths: Any = None  # the attack paths (tmodel.analysis.paths) when the catalog was given
+    lang: str = "en"  # the language of the risk register (en | ru)
 
 
 Files = list[tuple[str, bytes | str]]  # (file name key of common.file_names, content)
@@ -91,7 +92,8 @@ def _record_docx(job: ExportJob) -> Files:
 def _register(job: ExportJob) -> Files:
     from tmodel.export.register import RegisterOptions, register_bytes
 
-    return [("xlsx", register_bytes(job.analysis, job.model, RegisterOptions(classification=job.classification)))]
+    options = RegisterOptions(classification=job.classification, lang=job.lang, catalog=job.catalog)
+    return [("xlsx", register_bytes(job.analysis, job.model, options))]
 
 
 def _json(job: ExportJob) -> Files:
@@ -133,13 +135,14 @@ assert {f for made, _ in WRITERS for f in made} == set(FORMATS)
 
 def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | tuple[str, ...], *,
                  catalog: Any = None, source: Any = None, classification: str | None = None,
-                 revision: str | None = None, catalogs: list[tuple[str, str, str]] | None = None) -> list[Path]:
+                 revision: str | None = None, catalogs: list[tuple[str, str, str]] | None = None,
+                 lang: str = "en") -> list[Path]:
     """Write the requested formats for one model into ``out_dir``; returns the files written.
 
     svg/png need Graphviz ``dot`` (``diagram.render`` raises ``RenderError`` without it); sarif needs
     ``catalog`` and ``source`` (the ``Loaded`` model). ``classification``: the marking on every page
     (default: the project setting's default); ``revision``: the model's git revision and ``catalogs``
-    (id, title, version), named in the record."""
+    (id, title, version), named in the record; ``lang``: the language of the risk register (en, ru)."""
     from tmodel.config import DEFAULT_CLASSIFICATION
 
     marking = DEFAULT_CLASSIFICATION if classification is None else classification
@@ -150,7 +153,7 @@ def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | 
         from tmodel.analysis.paths import attack_paths
 
         paths = attack_paths(model, a, catalog)
-    job = ExportJob(a, model, wanted, catalog, source, marking, revision, catalogs, paths)
+    job = ExportJob(a, model, wanted, catalog, source, marking, revision, catalogs, paths, lang)
     names = file_names(job.analysis.model_id)
     files = [item for made, write in WRITERS if made & set(job.formats) for item in write(job)]  # all before writing
     out_dir.mkdir(parents=True, exist_ok=True)

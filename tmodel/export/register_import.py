@@ -11,6 +11,11 @@ applied (an invalid cell, a conflict, a row added by hand) is refused with its c
 the others still apply; ``all_or_nothing`` callers write nothing when any row is refused. Rows
 deleted from the register change nothing ("not in the register: left as it was").
 
+The register may be in English or in Russian (``tmodel export --lang ru``): sheets are found by
+either name, columns by either header (the Russian ones are among ``Column.aliases``) and the
+decision and answer cells may hold the codes or their Russian labels (``register_ru``). The hidden
+sheet holds codes in both.
+
 Only what the register shows is compared: a column missing from an older register format keeps
 the model's value. ``plan_import`` is pure: the command does the writing.
 
@@ -30,6 +35,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from tmodel.config import DEFAULT_MAX_ACCEPTANCE_DAYS
+from tmodel.export import fstec_terms as terms
+from tmodel.export import register_ru
 from tmodel.export.register import AUDIT_COLUMNS, AUDIT_META_HEADERS, AUDIT_SHEET, META_HEADERS, META_SHEET, RISK_COLUMNS
 from tmodel.model.enums import AnswerStatus, DecisionStatus, Level
 from tmodel.model.types import Model
@@ -226,40 +233,62 @@ def _columns(ws: Any, columns: list, required: tuple[str, ...], sheet: str) -> d
     return cols
 
 
+def _sheet(wb: Any, english: str) -> Any:
+    """The sheet by its English or its Russian name; None if the workbook has neither."""
+    for name in (english, register_ru.SHEETS[english]):
+        if name in wb.sheetnames:
+            return wb[name]
+    return None
+
+
+def decision_code(raw: str | None) -> str:
+    """The decision code a Status cell holds: a code (any case, spaces or hyphens for '_') or its
+    Russian label; what is neither comes back normalized, for the error message."""
+    if raw is None:
+        return DecisionStatus.OPEN.value
+    return register_ru.decision_code(raw) or raw.lower().replace(" ", "_").replace("-", "_")
+
+
+def answer_code(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    return register_ru.answer_code(raw) or raw.lower().replace(" ", "_").replace("-", "_").replace("n/a", "not_applicable")
+
+
 def plan_import(wb: Any, model: Model, live_threats: Mapping[str, str] | set[str], today: dt.date, *,
                 max_acceptance_days: int = DEFAULT_MAX_ACCEPTANCE_DAYS) -> ImportPlan:
     """What the register changes. ``live_threats``: the threat ids of the model's current analysis,
     mapped to their residual level (a critical acceptance needs an approver); ``today``: the
     decision date recorded when a row gives none."""
     plan = ImportPlan()
-    if "Risks" not in wb.sheetnames:
+    risks, audit = _sheet(wb, "Risks"), _sheet(wb, AUDIT_SHEET)
+    if risks is None:
         raise RegisterError("it has no 'Risks' sheet; is it a register written by 'tmodel export'?")
-    for name in ("Risks", AUDIT_SHEET):
-        if name not in wb.sheetnames:
+    for ws in (risks, audit):
+        if ws is None:
             continue
-        ws = wb[name]
         if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
-            raise RegisterError(f"the {name} sheet reaches row {ws.max_row:,}, column {ws.max_column:,}; a register has at "
+            raise RegisterError(f"the {ws.title} sheet reaches row {ws.max_row:,}, column {ws.max_column:,}; a register has at "
                                 f"most {MAX_ROWS:,} rows and {MAX_COLUMNS} columns (clear the cells far below or right of "
                                 f"the table)")
     exported, exported_answers, meta_model = _exported(wb)
     if meta_model is not None and meta_model != model.metadata.id:
         raise RegisterError(f"it is the register of model '{meta_model}', not of '{model.metadata.id}'")
     levels = dict(live_threats) if isinstance(live_threats, Mapping) else {t: "" for t in live_threats}
-    _plan_risks(wb["Risks"], model, levels, exported, today, max_acceptance_days, plan)
-    if AUDIT_SHEET in wb.sheetnames:
-        _plan_audit(wb[AUDIT_SHEET], model, exported_answers, today, plan)
+    _plan_risks(risks, model, levels, exported, today, max_acceptance_days, plan)
+    if audit is not None:
+        _plan_audit(audit, model, exported_answers, today, plan)
     return plan
 
 
 def _plan_risks(ws: Any, model: Model, levels: dict[str, str], exported: dict[str, tuple[int, Values]] | None,
                 today: dt.date, max_days: int, plan: ImportPlan) -> None:
-    cols = _columns(ws, RISK_COLUMNS, ("id", "status"), "Risks")
+    cols = _columns(ws, RISK_COLUMNS, ("id", "status"), ws.title)
     current = model_values(model)
     seen: dict[str, str] = {}
     for row in range(2, ws.max_row + 1):
         def ref(key: str) -> str:
-            return f"Risks!{ws.cell(row=row, column=cols.get(key, cols['id'])).coordinate}"
+            return f"{_quoted(ws.title)}!{ws.cell(row=row, column=cols.get(key, cols['id'])).coordinate}"
 
         tid = _text(ws.cell(row=row, column=cols["id"]).value)
         if tid is None:
@@ -304,7 +333,7 @@ def _plan_risks(ws: Any, model: Model, levels: dict[str, str], exported: dict[st
     if exported is not None:
         for tid, (meta_row, _) in exported.items():
             if tid not in seen:
-                plan.warnings.append(f"Risks: {tid} (exported in row {meta_row}) is not in the register: left as it was")
+                plan.warnings.append(f"{ws.title}: {tid} (exported in row {meta_row}) is not in the register: left as it was")
 
 
 def _already_recorded(now: Values, new: Values, base: Values) -> bool:
@@ -381,9 +410,10 @@ def _row_values(ws: Any, row: int, cols: dict[str, int], ref: Callable[[str], st
 
     allowed = DecisionStatus.values()
     raw_status = _text(cell("status"))
-    status = (raw_status or "open").lower().replace(" ", "_").replace("-", "_")
+    status = decision_code(raw_status)
     if status not in allowed:
-        errors.append(f"{ref('status')}: '{raw_status}' is not a status; allowed: {', '.join(allowed)}")
+        errors.append(f"{ref('status')}: '{raw_status}' is not a status; allowed: {', '.join(allowed)} "
+                      f"(or in Russian: {', '.join(terms.DECISION.values())})")
     values: dict[str, Any] = {"status": status}
     for key, label, limit in (("owner", "owner", OWNER_MAX), ("approver", "approver", OWNER_MAX),
                               ("ticket", "ticket", OWNER_MAX), ("control", "control", OWNER_MAX),
@@ -435,13 +465,13 @@ def _semantic_errors(tid: str, v: Values, ref: Callable[[str], str], today: dt.d
 
 
 def _plan_audit(ws: Any, model: Model, exported: dict[str, AnswerValues] | None, today: dt.date, plan: ImportPlan) -> None:
-    cols = _columns(ws, AUDIT_COLUMNS, ("question", "answer"), AUDIT_SHEET)
+    cols = _columns(ws, AUDIT_COLUMNS, ("question", "answer"), ws.title)
     current = model_answers(model)
     allowed = AnswerStatus.values()
     seen: set[str] = set()
     for row in range(2, ws.max_row + 1):
         def ref(key: str) -> str:
-            return f"{AUDIT_SHEET}!{ws.cell(row=row, column=cols.get(key, cols['question'])).coordinate}"
+            return f"{_quoted(ws.title)}!{ws.cell(row=row, column=cols.get(key, cols['question'])).coordinate}"
 
         q = _text(ws.cell(row=row, column=cols["question"]).value)
         if q is None:
@@ -458,10 +488,11 @@ def _plan_audit(ws: Any, model: Model, exported: dict[str, AnswerValues] | None,
         now = current.get(q, NO_ANSWER)
         base = exported[q] if exported is not None else now
         raw = _text(ws.cell(row=row, column=cols["answer"]).value)
-        answer = raw.lower().replace(" ", "_").replace("-", "_").replace("n/a", "not_applicable") if raw else None
+        answer = answer_code(raw)
         errs = []
         if answer is not None and answer not in allowed:
-            errs.append(f"{ref('answer')}: '{raw}' is not an answer; allowed: {', '.join(allowed)}")
+            errs.append(f"{ref('answer')}: '{raw}' is not an answer; allowed: {', '.join(allowed)} "
+                        f"(or in Russian: {', '.join(terms.ANSWER.values())})")
 
         def text(key: str, old: str | None) -> str | None:
             return _text(ws.cell(row=row, column=cols[key]).value) if key in cols else old
@@ -506,4 +537,9 @@ def _plan_audit(ws: Any, model: Model, exported: dict[str, AnswerValues] | None,
     if exported is not None:
         for q in exported:
             if q not in seen:
-                plan.warnings.append(f"{AUDIT_SHEET}: {q} is not in the register: left as it was")
+                plan.warnings.append(f"{ws.title}: {q} is not in the register: left as it was")
+
+
+def _quoted(sheet: str) -> str:
+    """A sheet name as a cell reference writes it: quoted when it holds a space (Неизвестные факты)."""
+    return f"'{sheet}'" if " " in sheet else sheet

@@ -109,9 +109,11 @@ class ExportScreen(TScreen):
         from tmodel.problems import ProblemError
 
         try:
-            classification: str | None = load_config().classification
+            cfg = load_config()
+            classification: str | None = cfg.classification
+            lang = cfg.lang  # the register's language, as the CLI's default
         except ProblemError:  # a broken tmodel.toml: the default marking (the CLI reports the file)
-            classification = None
+            classification, lang = None, "en"
         # the same record the CLI writes: marking, the model's git revision, the catalogs used
         revision, catalogs = git_revision(loaded.path), catalog_versions(self.service.catalog, model)
         written: list[str] = []
@@ -121,7 +123,8 @@ class ExportScreen(TScreen):
             try:
                 extra = ["svg"] if fmt == "md" and "svg" in formats else []
                 paths = [p for p in export_model(analysis, model, out, [fmt, *extra], catalog=self.service.catalog, source=loaded,
-                                                  classification=classification, revision=revision, catalogs=catalogs)
+                                                  classification=classification, revision=revision, catalogs=catalogs,
+                                                  lang=lang)
                          if fmt == "md" and p.suffix == ".md" or fmt != "md"]
                 for p in paths:
                     written.append(str(p))
