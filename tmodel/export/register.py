@@ -107,6 +107,8 @@ RISK_COLUMNS = _bilingual("Risks", [
     Column("why", "Why it fired (evidence)", 60, wrap=True),
 ])
 EDITABLE = [c.key for c in RISK_COLUMNS if c.editable]
+# wider in Russian: the level and status words are longer ("критический", "актуальна, риск передан")
+RU_WIDTHS = {"residual": 12, "level": 12, "effective": 15, "status": 14}
 # the hidden sheet: the editable values as exported, by these headers
 META_HEADERS = ["Threat id", "Status", "Owner", "Approver", "Decision date", "Expiry / due date", "Ticket",
                 "Mitigating control", "Justification"]
@@ -218,7 +220,8 @@ Printed = tuple[dict[int, int], "str | None", "str | None"]
 
 def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions, w: ru.Words) -> Printed:
     ws = s.ws
-    wide = {1: 24, 2: 24, 3: 16, 4: 11, 5: 11, 6: 11, 7: 11, 8: 11}
+    wide = ({1: 28, 2: 20, 3: 14, 4: 11, 5: 14, 6: 11, 7: 11, 8: 11} if w.ru  # still one page wide
+            else {1: 24, 2: 24, 3: 16, 4: 11, 5: 11, 6: 11, 7: 11, 8: 11})
     fit = wide if w.ru else None  # header rows as tall as the (longer) Russian headers wrap to
     s.put(1, 1, w("Risk register: {title}", title=a.title), font=TITLE_FONT, measure=False)
     s.row = 3
@@ -264,7 +267,7 @@ def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions, w: r
     s.row += 1
     meaning = ru.THREAT_STATUS_MEANING if w.ru else EFFECTIVE_STATUS_TEXT
     for st, n in a.counts_by_status().items():
-        r = s.line(w.value(terms.THREAT_STATUS, st), n, border=True)
+        r = s.line(w.value(terms.THREAT_STATUS, st), n, border=True, wrap=w.ru)
         s.put(r, 3, meaning[st], border=True, wrap=True, measure=False)
         s.merge(r, 3, 8)
 
@@ -344,7 +347,7 @@ def _affects(t: Threat, w: ru.Words) -> list[str]:
 def _risks(s: Sheet, a: Analysis, model: Model, w: ru.Words) -> Printed:
     ws = s.ws
     cols = {c.key: i for i, c in enumerate(RISK_COLUMNS, 1)}
-    widths = {i: c.width for i, c in enumerate(RISK_COLUMNS, 1)}
+    widths = {i: (RU_WIDTHS.get(c.key, c.width) if w.ru else c.width) for i, c in enumerate(RISK_COLUMNS, 1)}
     s.header(1, [w.header("Risks", c.header) for c in RISK_COLUMNS],
              [EDIT_HEADER_FILL if c.editable else HEADER_FILL for c in RISK_COLUMNS], widths=widths if w.ru else None)
     for r, t in enumerate(a.threats, 2):
@@ -552,7 +555,7 @@ def _assets(s: Sheet, model: Model, w: ru.Words) -> Printed:
     headers = ["Asset", "Title", "Classification", "Personal data", "Volume", "Masked", "Cross-border countries",
                "Regulator notified", "Flows that carry it", "Elements it reaches"]
     fixed = {1: 18, 2: 28, 9: 22, 10: 22}
-    s.header(1, w.headers("Assets", headers), widths={**{i: 14 for i in range(3, 9)}, **fixed} if w.ru else None)
+    s.header(1, w.headers("Assets", headers), widths={**{i: 14 for i in range(3, 9)}, 3: 17, **fixed} if w.ru else None)
     for r, asset in enumerate(model.data_assets, 2):
         cb = asset.cross_border
         values = [asset.id, asset.title, w.value(terms.CLASSIFICATION, asset.classification.value),
@@ -565,7 +568,7 @@ def _assets(s: Sheet, model: Model, w: ru.Words) -> Printed:
     last = max(2, len(model.data_assets) + 1)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    return s.fit({**{i: 14 for i in range(3, 9)}, **fixed} if w.ru else fixed), "1:1", "A:A"
+    return s.fit({**{i: 14 for i in range(3, 9)}, 3: 17, **fixed} if w.ru else fixed), "1:1", "A:A"
 
 
 def _matrix_grid(s: Sheet, w: ru.Words, value: Any, *, center: bool, measure_header: bool) -> None:

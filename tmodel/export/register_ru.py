@@ -156,7 +156,7 @@ TEXT = {
     "not marked": "без грифа",
     "Date of analysis (export)": "Дата анализа (выгрузки)",
     "GOST R 57580.1 level": "Уровень защиты по ГОСТ Р 57580.1",
-    "152-FZ protection level": "Уровень защищённости ПДн (152-ФЗ)",
+    "152-FZ protection level": "Уровень защищённости ПДн",
     "not set": "не указан",
     "Last review": "Последний пересмотр",
     "not recorded": "не проводился",
