@@ -270,7 +270,8 @@ def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions) -> P
         s.put(s.row, 1, f"{fid}: not applicable: {a.not_applicable_reasons.get(fid, '')}", measure=False)
         s.row += 1
     s.put(s.row, 1, f"Unknowns to confirm (facts the model leaves unstated, status needs_answer): {len(a.unknowns)}; "
-          "see the Unknowns sheet.", measure=False)
+          "see the Unknowns sheet. Each is answered by stating the fact in the model: a weak value makes its rules "
+          "fire, a strong one closes the question.", measure=False)
     s.row += 2
 
     s.put(s.row, 1, "Decisions needing attention", font=SECTION_FONT)
@@ -451,14 +452,14 @@ def _status_sheet(s: Sheet, headers: list[str], rows: list[list[Any]], status_co
 
 def _unknowns(s: Sheet, a: Analysis) -> Printed:
     """Facts the model leaves unstated that decide whether rules fire: questions that need an answer.
-    They are answered in the model (stating the fact), so the sheet is read-only."""
-    rows = [[u.id, u.text.removeprefix("Not stated: "), u.target_title, "\n".join(u.targets), "needs_answer",
-             "\n".join(u.rules), ", ".join(u.requirements),
-             f"State {u.fact.split('.', 1)[1]} in the model: a weak value makes the rules fire, a strong one closes "
-             "the question."] for u in a.unknowns]
-    _status_sheet(s, ["Unknown", "Not stated", "Where", "Items", "Status", "Rules that depend on it", "Requirements",
-                      "How to answer"], rows, 5, {1, 2, 3, 4, 6, 7, 8})
-    return s.fit({1: 30, 2: 40, 3: 26, 4: 22, 5: 13, 6: 26, 7: 20, 8: 36}), "1:1", "A:A"
+    They are answered in the model (stating the fact: a weak value makes the rules fire, a strong one
+    closes the question), so the sheet is read-only; it is narrow enough to print one page wide."""
+    rows = [[u.id, u.text.removeprefix("Not stated: "),
+             u.target_title + ("\n" + ", ".join(u.targets) if len(u.targets) > 1 else ""), "needs_answer",
+             "\n".join(u.rules), ", ".join(u.requirements)] for u in a.unknowns]
+    _status_sheet(s, ["Unknown", "Not stated (state it in the model)", "Where", "Status", "Rules that depend on it",
+                      "Requirements"], rows, 4, {1, 2, 3, 5, 6})
+    return s.fit({1: 26, 2: 40, 3: 26, 4: 13, 5: 24, 6: 24}), "1:1", "A:A"
 
 
 def _controls(s: Sheet, a: Analysis) -> Printed:
