@@ -20,10 +20,11 @@ def test_traceability_doc_is_current():
     assert mod.DOC.read_text(encoding="utf-8") == mod.render(), "run: .venv/bin/python tools/gen_traceability.py"
 
 
-# One traceability: the seed ids a threat names are the seed ids whose compliance its rule decides.
+# One traceability: the requirements a threat names are the ones whose compliance its rule decides.
 # Threat view: Catalog.traces (the rule cites the id, or a control that checks the rule satisfies it).
 # Compliance view: a seed requirement's status comes from the controls that satisfy it; a control is a
-# gap when a rule it checks fires. The two must name the same rules for every seed id.
+# gap when a rule it checks fires. The two must name the same rules for every requirement (seed ids and
+# framework clauses alike).
 
 def _compliance_view(cat) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
@@ -34,22 +35,21 @@ def _compliance_view(cat) -> dict[str, set[str]]:
     return out
 
 
-def test_threat_and_compliance_views_name_the_same_seed_ids(catalog):
+def test_threat_and_compliance_views_name_the_same_requirements(catalog):
     threat_view: dict[str, set[str]] = {}
     for rid, qs in catalog.traces.items():
         for q in qs:
             threat_view.setdefault(q, set()).add(rid)
     compliance = _compliance_view(catalog)
-    seeds = sorted(q for q in catalog.requirements if q.startswith("SEED-"))
     differ = {q: (sorted(threat_view.get(q, set()) - compliance.get(q, set())),
                   sorted(compliance.get(q, set()) - threat_view.get(q, set())))
-              for q in seeds if threat_view.get(q, set()) != compliance.get(q, set())}
-    assert not differ, ("seed id: (rules whose threats name it but whose failure does not touch its compliance, "
+              for q in sorted(catalog.requirements) if threat_view.get(q, set()) != compliance.get(q, set())}
+    assert not differ, ("requirement: (rules whose threats name it but whose failure does not touch its compliance, "
                         f"the reverse): {differ}")
 
 
 @pytest.mark.parametrize("name", ["card-issuing-partner", "loan-marketplace", "byod-admin-portal"])
-def test_an_open_threat_never_names_a_met_seed_requirement(name, catalog):
+def test_an_open_threat_never_names_a_met_requirement(name, catalog):
     from tmodel.analysis.engine import analyze
     from tmodel.model.load import load_model
 
@@ -58,8 +58,8 @@ def test_an_open_threat_never_names_a_met_seed_requirement(name, catalog):
     status = {r.id: r.status for f in a.frameworks for r in f.requirements}
     open_threats = [t for t in a.threats if t.status == "open"]
     assert open_threats
-    wrong = [(t.id, q) for t in open_threats for q in t.requirements if q.startswith("SEED-") and status.get(q) == "met"]
-    assert not wrong, f"open threats naming a seed requirement the compliance view calls met: {wrong}"
+    wrong = [(t.id, q) for t in open_threats for q in t.requirements if status.get(q) == "met"]
+    assert not wrong, f"open threats naming a requirement the compliance view calls met: {wrong}"
 
 
 def test_the_wrong_links_of_issue_12_stay_fixed(catalog):

@@ -207,6 +207,35 @@ def _not_relevant(obj: Element | Flow) -> set[str]:
     return out
 
 
+def external_ancestors(g: Any, externals: set[str]) -> Any:
+    """node -> the sorted external entities that reach it along flows (as nx.ancestors, the node itself
+    excluded), for every node in one pass: each strongly connected component's set of external
+    ancestors is an integer bit mask OR-ed along a topological order of the condensation (a graph
+    search per data store was most of the analysis time on large models)."""
+    order = sorted(x for x in externals if x in g)
+    bit = {x: 1 << i for i, x in enumerate(order)}
+    cond = nx.condensation(g)
+    mapping = cond.graph["mapping"]
+    own = {c: sum(bit.get(m, 0) for m in cond.nodes[c]["members"]) for c in cond.nodes}
+    above: dict[int, int] = {}
+    for c in nx.topological_sort(cond):
+        mask = 0
+        for p in cond.predecessors(c):
+            mask |= above[p] | own[p]
+        above[c] = mask
+
+    def of(node: str) -> list[str]:
+        if node not in mapping:
+            return []
+        c = mapping[node]
+        members = cond.nodes[c]["members"]
+        mask = above[c] | (own[c] if len(members) > 1 else 0)  # in a cycle a node reaches itself; nx excludes it
+        mask &= ~bit.get(node, 0)
+        return [x for i, x in enumerate(order) if mask >> i & 1]
+
+    return of
+
+
 def _positions(model: Model, zone_of: Any) -> dict[str, str]:
     """Who can reach each element and flow: the flow's own entry (zone of its source, its
     authentication, mutual TLS or an allow-list) or, for a hop inside the bank, whoever reaches the
@@ -346,6 +375,7 @@ def compute_facts(model: Model) -> Facts:
     internet_paths = _bfs_paths(g, internet)
     outside_paths = _bfs_paths(g, outside)
     external_set = {e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY}
+    reachers = external_ancestors(g, external_set)
 
     # data reaching each element: assets on flows touching it (requests and responses)
     touching: dict[str, set[str]] = {e.id: set() for e in model.elements}
@@ -379,7 +409,7 @@ def compute_facts(model: Model) -> Facts:
             pd_categories=pds,
             handles_pd=bool(pds),
             handles_sensitive=bool(set(classes) & {c.value for c in HIGH_IMPACT_CLASSIFICATIONS}) or bool(set(pds) & {p.value for p in HIGH_IMPACT_PD}),
-            external_reachers=sorted(x for x in nx.ancestors(g, e.id) if x in external_set) if pds and e.kind == ElementKind.DATA_STORE else [],
+            external_reachers=reachers(e.id) if pds and e.kind == ElementKind.DATA_STORE else [],
             ships_logs_centrally=any(elements[f.target].technology == Technology.LOG_COLLECTOR for f in out_edges if f.target in elements),
             uses_hsm=any(elements[x].technology == Technology.HSM for x in
                          [f.target for f in out_edges] + [f.source for f in in_edges] if x in elements),

@@ -281,7 +281,7 @@ async def test_structure_add_rename_delete(models_dir, make):
         await pilot.press("d")
         await settle(pilot)
         body = static_text(app.screen.query_one(".dialog-body Static", Static))
-        assert "flow 'gw-siem' to" in body
+        assert "Delete element 'siem'?" in body and "flow 'gw-siem' to" in body
         await click(pilot, "#ok")
         await settle(pilot)
         assert "siem" not in [x["id"] for x in app.service.items("elements")]

@@ -207,6 +207,13 @@ def _legend(g: graphviz.Digraph, model: Model, model_level: str | None, *, zones
         for left, right in zip(columns, columns[1:]):  # each column one rank to the right of the previous one
             for j, y in enumerate(right):
                 c.edge(left[min(j, len(left) - 1)], y, style="invis")
+        for column in columns:  # one rank per column, top to bottom in the order written
+            with c.subgraph() as same:  # (left to right, a flat edge draws its head above its tail)
+                same.attr(rank="same")
+                for n in column:
+                    same.node(n)
+                for top, below in zip(column, column[1:]):
+                    same.edge(below, top, style="invis")
 
 
 SENSITIVE = ("6D4C41", "FFF8E1")  # strong, light: a data colour, not a risk colour

@@ -297,7 +297,8 @@ def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions, w: r
                           reason=_not_applicable_reason(a, fid, w)), measure=False)
         s.row += 1
     s.put(s.row, 1, w("Unknowns to confirm (facts the model leaves unstated, status needs_answer): {count}; "
-                      "see the Unknowns sheet.", count=len(a.unknowns)), measure=False)
+                      "see the Unknowns sheet. Each is answered by stating the fact in the model: a weak value "
+                      "makes its rules fire, a strong one closes the question.", count=len(a.unknowns)), measure=False)
     s.row += 2
 
     s.put(s.row, 1, w("Decisions needing attention"), font=SECTION_FONT)
@@ -513,14 +514,15 @@ def _status_sheet(s: Sheet, w: ru.Words, sheet: str, headers: list[str], rows: l
 
 def _unknowns(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
     """Facts the model leaves unstated that decide whether rules fire: questions that need an answer.
-    They are answered in the model (stating the fact), so the sheet is read-only."""
-    rows = [[u.id, u.text.removeprefix("Not stated: "), u.target_title, "\n".join(u.targets),
-             w.value(terms.CONTROL_STATUS, "needs_answer"), "\n".join(u.rules), ", ".join(u.requirements),
-             w("State {fact} in the model: a weak value makes the rules fire, a strong one closes the question.",
-               fact=u.fact.split('.', 1)[1])] for u in a.unknowns]
-    widths = {1: 30, 2: 40, 3: 26, 4: 22, 5: 13, 6: 26, 7: 20, 8: 36}
-    _status_sheet(s, w, "Unknowns", ["Unknown", "Not stated", "Where", "Items", "Status", "Rules that depend on it",
-                                     "Requirements", "How to answer"], rows, 5, {1, 2, 3, 4, 6, 7, 8}, widths)
+    They are answered in the model (stating the fact: a weak value makes the rules fire, a strong one
+    closes the question), so the sheet is read-only; it is narrow enough to print in few pages."""
+    rows = [[u.id, u.text.removeprefix("Not stated: "),
+             u.target_title + ("\n" + ", ".join(u.targets) if len(u.targets) > 1 else ""),
+             w.value(terms.CONTROL_STATUS, "needs_answer"), "\n".join(u.rules), ", ".join(u.requirements)]
+            for u in a.unknowns]
+    widths = {1: 26, 2: 40, 3: 26, 4: 13, 5: 24, 6: 24}
+    _status_sheet(s, w, "Unknowns", ["Unknown", "Not stated (state it in the model)", "Where", "Status",
+                                     "Rules that depend on it", "Requirements"], rows, 4, {1, 2, 3, 5, 6}, widths)
     return s.fit(widths), "1:1", "A:A"
 
 

@@ -91,13 +91,11 @@ HEADERS: dict[str, dict[str, str]] = {
     },
     "Unknowns": {
         "Unknown": "Неизвестный факт",
-        "Not stated": "Не указано",
+        "Not stated (state it in the model)": "Не указано (укажите в модели)",
         "Where": "Где",
-        "Items": "Элементы",
         "Status": "Статус",
         "Rules that depend on it": "Зависящие правила",
         "Requirements": "Требования",
-        "How to answer": "Как ответить",
     },
     "Controls": {
         "Control": "Мера защиты",
@@ -171,15 +169,16 @@ TEXT = {
     "Coverage = (met + half of partial) / applicable requirements.":
         "Покрытие = (реализованные + половина частично реализованных) / применимые требования.",
     "{framework}: not applicable: {reason}": "{framework}: не применим: {reason}",
-    "Unknowns to confirm (facts the model leaves unstated, status needs_answer): {count}; see the Unknowns sheet.":
+    "Unknowns to confirm (facts the model leaves unstated, status needs_answer): {count}; see the Unknowns sheet. "
+    "Each is answered by stating the fact in the model: a weak value makes its rules fire, a strong one closes "
+    "the question.":
         "Неизвестные факты для подтверждения (в модели не указаны, статус «требует подтверждения»): {count}; "
-        "см. лист «Неизвестные факты».",
+        "см. лист «Неизвестные факты». Ответ на каждый — указать факт в модели: слабое значение приводит к "
+        "срабатыванию правил, надёжное закрывает вопрос.",
     "Decisions needing attention": "Решения, требующие внимания",
     "none": "нет",
     "Likelihood \\ Impact": "Вероятность \\ тяжесть",
     # Unknowns
-    "State {fact} in the model: a weak value makes the rules fire, a strong one closes the question.":
-        "Укажите {fact} в модели: слабое значение приводит к срабатыванию правил, надёжное закрывает вопрос.",
     # Method
     "Risk method": "Методика оценки риска",
     "Risk matrix: level by likelihood (rows) and impact (columns)":

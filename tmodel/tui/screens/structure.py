@@ -354,7 +354,7 @@ class StructureScreen(TScreen):
             return
         section, ident = sel
         refs = self.service.references_to(ident)
-        lines = [f"Delete {section[:-1].replace('_', ' ')} '{ident}'?"]
+        lines = [f"Delete {AddItemScreen.NAMES.get(section, section)} '{ident}'?"]
         if refs:
             lines += ["", "These still refer to it and will need fixing (they show up as problems):"] + [f"  • {r}" for r in refs]
         else:
