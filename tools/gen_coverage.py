@@ -40,8 +40,8 @@ section numbers are only those `../shared/reference/standards.md` confirms.
 Status: **covered** (the rules listed judge the item), **partly** (they judge part of it; the note says
 what is missing), **not covered yet** (a rule is being added under issue 13), **not covered** (the note says
 why: out of a DFD model's scope, or a fact the model does not state), **by `tmodel validate`** (a model
-check, not a threat rule). An audit question is a manual check the register asks; it does not make an item
-covered.
+check, not a threat rule). An audit question is a manual check, answered in the model's `answers:`; the
+note names it, but it does not make an item covered.
 
 ## How this page is made, and how to update it
 
