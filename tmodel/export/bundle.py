@@ -45,7 +45,7 @@ class ExportJob:
     revision: str | None = None  # the model's git revision, named in the record
     catalogs: list[tuple[str, str, str]] | None = None  # (id, title, version) of the catalogs used
     paths: Any = None  # the attack paths (tmodel.analysis.paths) when the catalog was given
-    lang: str = "en"  # the language of the risk register (en | ru)
+    lang: str = "en"  # the language of the register, the record and the diagrams (en | ru)
 
 
 Files = list[tuple[str, bytes | str]]  # (file name key of common.file_names, content)
@@ -75,7 +75,8 @@ def _record(job: ExportJob) -> Files:
     from tmodel.export.record import record_markdown
 
     return [("md", record_markdown(job.analysis, job.model, svg="svg" in job.formats, classification=job.classification,
-                                   revision=job.revision, catalogs=job.catalogs, paths=job.paths))]
+                                   revision=job.revision, catalogs=job.catalogs, paths=job.paths, lang=job.lang,
+                                   catalog=job.catalog))]
 
 
 def _record_docx(job: ExportJob) -> Files:
@@ -86,7 +87,7 @@ def _record_docx(job: ExportJob) -> Files:
             if diagram.dot_available() else {})
     return [("docx", record_docx(job.analysis, job.model, diagram_png=pngs.get(""), data_png=pngs.get("data-"),
                                  classification=job.classification, revision=job.revision, catalogs=job.catalogs,
-                                 paths=job.paths))]
+                                 paths=job.paths, lang=job.lang, catalog=job.catalog))]
 
 
 def _register(job: ExportJob) -> Files:
