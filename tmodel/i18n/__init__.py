@@ -67,7 +67,7 @@ class Words:
         """The label of a code (a code missing from the table is shown as is)."""
         return table.get(code, code) if self.ru else code
 
-    def labels(self, table: Mapping[str, str]) -> Mapping[str, str] | None:
+    def labels(self, table: dict[str, str]) -> dict[str, str] | None:
         """The labels conditional formatting compares cells with (None: the codes themselves)."""
         return table if self.ru else None
 
