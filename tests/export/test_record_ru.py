@@ -93,3 +93,23 @@ def test_no_english_sentence_of_the_tool_in_russian_outputs(examples):
         marked = [f"{ws.title}!{c.coordinate}: {c.value[:120]}" for ws in wb.worksheets if ws.sheet_state == "visible"
                   for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "[en]" in c.value]
         assert not marked, (name, marked[:3])
+
+
+def test_analyze_table_in_russian_and_from_the_project_setting(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from tmodel.cli import main
+
+    model = str(ROOT / "models" / "loan-marketplace.yaml")
+    runner = CliRunner()
+    english = runner.invoke(main, ["analyze", model, "--as-of", "2026-12-01", "--width", "0"])
+    russian = runner.invoke(main, ["analyze", model, "--as-of", "2026-12-01", "--width", "0", "--lang", "ru"])
+    assert english.exit_code == 0 and russian.exit_code == 0, (english.output, russian.output)
+    assert "Compliance:" in english.output and "Соответствие:" in russian.output
+    assert "УРОВЕНЬ" in russian.output and "[en]" not in russian.output and "decision for" not in russian.output
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tmodel.toml").write_text('[export]\nlang = "ru"\n', encoding="utf-8")
+    from_toml = runner.invoke(main, ["analyze", model, "--as-of", "2026-12-01", "--width", "0"])
+    assert from_toml.output == russian.output
+    assert runner.invoke(main, ["analyze", model, "--as-of", "2026-12-01", "--width", "0", "--lang", "en"]).output \
+        == english.output

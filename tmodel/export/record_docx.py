@@ -152,7 +152,7 @@ def _table(doc, b: Table, usable) -> None:  # noqa: ANN001
             cell = row.cells[j]
             cell.width = widths[j]
             p = cell.paragraphs[0]
-            for run in _runs(p, v, TABLE_PT, catalog=j in b.catalog_cols and not (header and i == 0)):
+            for run in _runs(p, v, b.font_pt or TABLE_PT, catalog=j in b.catalog_cols and not (header and i == 0)):
                 if header and i == 0:
                     run.bold = True
                     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)

@@ -525,8 +525,11 @@ def _unknowns(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
              w.value(terms.CONTROL_STATUS, "needs_answer"), "\n".join(u.rules), ", ".join(u.requirements)]
             for u in a.unknowns]
     widths = {1: 26, 2: 40, 3: 26, 4: 13, 5: 24, 6: 24}
+    if w.ru:  # 'требует подтверждения' wraps in a slightly wider column
+        widths.update({2: 38, 4: 15})
     _status_sheet(s, w, "Unknowns", ["Unknown", "Not stated (state it in the model)", "Where", "Status",
-                                     "Rules that depend on it", "Requirements"], rows, 4, {1, 2, 3, 5, 6}, widths)
+                                     "Rules that depend on it", "Requirements"], rows, 4,
+                  {1, 2, 3, 5, 6} | ({4} if w.ru else set()), widths)
     return s.fit(widths), "1:1", "A:A"
 
 
@@ -537,8 +540,11 @@ def _controls(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
                      w.value(terms.CONTROL_KIND, c.kind), w.value(terms.CONTROL_STATUS, c.status), c.evidence,
                      ", ".join(c.satisfies), "\n".join(c.mitigates), "\n".join(w.engine(x) for x in c.notes)])
     widths = {1: 22, 2: 30, 3: 12, 4: 10, 5: 11, 6: 30, 7: 22, 8: 26, 9: 40}
+    if w.ru:  # the Russian kind and status labels wrap in wider columns
+        widths.update({4: 14, 5: 15})
     _status_sheet(s, w, "Controls", ["Control", "Title", "Catalog", "Kind", "Status", "Evidence", "Satisfies",
-                                     "Mitigates (threats)", "Notes"], rows, 5, {1, 2, 6, 7, 8, 9}, widths)
+                                     "Mitigates (threats)", "Notes"], rows, 5,
+                  {1, 2, 6, 7, 8, 9} | ({4, 5} if w.ru else set()), widths)
     return s.fit(widths), "1:1", "A:A"
 
 
@@ -550,8 +556,11 @@ def _compliance(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
                          w.value(ru.CONFIDENCE, q.confidence), w.value(terms.CONTROL_STATUS, q.status),
                          "\n".join(f"{c.id} ({w.value(terms.CONTROL_STATUS, c.status)})" for c in q.controls), q.evidence])
     widths = {1: 12, 2: 20, 3: 12, 4: 40, 5: 11, 6: 11, 7: 30, 8: 30}
+    if w.ru:  # the Russian confidence and status labels wrap in wider columns
+        widths.update({4: 36, 5: 14, 6: 15})
     _status_sheet(s, w, "Compliance", ["Framework", "Requirement", "Clause", "Title", "Confidence", "Status",
-                                       "Controls (status)", "Evidence"], rows, 6, {2, 3, 4, 7, 8}, widths)
+                                       "Controls (status)", "Evidence"], rows, 6,
+                  {2, 3, 4, 7, 8} | ({5, 6} if w.ru else set()), widths)
     return s.fit(widths), "1:1", "A:B"
 
 

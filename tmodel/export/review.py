@@ -23,7 +23,7 @@ from tmodel.catalog.bdu import threat_bdu
 from tmodel.export.common import affected_items, affects, asset_reach, boundary_tree, method_items, threat_status
 from tmodel.export import register_ru as regru
 from tmodel.export.paths_report import CATEGORY, hop_groups
-from tmodel.export.record_ru import RecordWords
+from tmodel.export.record_ru import SMALL, WIDTHS, RecordWords
 from tmodel.i18n import engine, terms
 from tmodel.model.enums import LEVEL_ORDER, Level
 from tmodel.model.types import Boundary, Model
@@ -57,6 +57,7 @@ class Table:
     rows: list[list[str]]
     widths: list[float] = field(default_factory=list)  # relative column widths (DOCX)
     catalog_cols: set[int] = field(default_factory=set)  # columns holding catalog text (see Para.catalog)
+    font_pt: float | None = None  # a smaller font for a table too wide for the page in this language (DOCX)
 
 
 @dataclass
@@ -135,8 +136,8 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
                       expired=len(expired), expiring=len(expiring), stale=len(stale)), w("Open decisions: ")))
     if a.frameworks:
         out.append(Para(w("Compliance per framework (coverage = (met + half of partial) / applicable requirements):")))
-        out.append(Table([w("Framework"), w("Coverage"), w("Met"), w("Partial"), w("Gap"), w("Needs answer"),
-                          w("Not applicable")], [
+        out.append(Table([w("Framework"), w("Coverage"), w.ctx("Met", "short"), w("Partial"), w.ctx("Gap", "short"),
+                          w("Needs answer"), w.ctx("Not applicable", "short")], [
             [f"{w.framework(f.id, f.title)} ({f.id})", f"{f.coverage:.1f}%", *(str(f.counts[k]) for k in
                                                             ("met", "partial", "gap", "needs_answer", "not_applicable"))]
             for f in a.frameworks], [4, 1.3, 1, 1, 1, 1.2, 1.3]))
@@ -257,6 +258,11 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
                                            "Compliance", "Risk owner(s) of accepted risks")], [3, 3, 1.5, 2]))
 
     out += appendices(a, model, w)
+    if w.ru:  # Russian words are longer: the record's Russian column widths (record_ru.WIDTHS)
+        for b in out:
+            if isinstance(b, Table) and tuple(b.headers) in WIDTHS:
+                b.widths = WIDTHS[tuple(b.headers)]
+                b.font_pt = SMALL.get(tuple(b.headers))
     return out
 
 
@@ -517,7 +523,7 @@ def decision_blocks(a: Analysis, model: Model, unresolved: list[Threat], w: Reco
     if decided:
         out.append(Table([w("Threat"), w("Decision"), w("Owner"), w("Approved by"), w("On"), w("Expires"), w("Ticket"),
                           w("Justification")], [
-            [t.id, w.status(t.status), d.owner or w("none"), d.decided_by or w("not recorded"),
+            [t.id, w.value(terms.DECISION, t.status) if t.status in terms.DECISION else w.status(t.status), d.owner or w("none"), d.decided_by or w("not recorded"),
              d.decided_on.isoformat() if d.decided_on else "", d.expires.isoformat()
              if d.expires else "", tickets.get(t.id, ""), one_line(d.reason)] for t, d in decided if d is not None],
             [3, 1.2, 1.5, 1.5, 1.2, 1.2, 1.2, 4]))
@@ -558,7 +564,7 @@ def appendices(a: Analysis, model: Model, w: RecordWords | None = None) -> list[
             [4, 1.5, 1.2, 1.2, 3]))
     out.append(Heading(2, w("Appendix C. Elements and flows")))
     zone = {b.id: b.zone.value for b in model.boundaries}
-    out.append(Table([w("Element"), w("Kind"), w("Technology"), w("Zone")], [
+    out.append(Table([w("Element"), w.ctx("Kind", "element"), w("Technology"), w("Zone")], [
         [f"{e.title} ({e.id})", w.value(terms.KIND, e.kind.value), w.value(terms.TECHNOLOGY, e.technology.value),
          w.value(terms.ZONE, zone[e.boundary]) if e.boundary in zone else w("none")]
         for e in model.elements], [4, 1.5, 2, 1.5]))
@@ -570,7 +576,9 @@ def appendices(a: Analysis, model: Model, w: RecordWords | None = None) -> list[
     out.append(Bullets(list(regru.METHOD_ITEMS) if w.ru else method_items()))
     impact_names = regru.IMPACT_NAMES if w.ru else risk.IMPACT_NAMES
     likelihood_names = regru.LIKELIHOOD_NAMES if w.ru else risk.LIKELIHOOD_NAMES
-    out.append(Table([w("Likelihood / impact")] + [f"{i} {impact_names[i]}" for i in range(1, 6)],
+    if w.ru:  # the impact names are too long for the matrix's columns: named above it
+        out.append(Para("; ".join(f"{i} — {impact_names[i]}" for i in range(1, 6)) + ".", "Тяжесть последствий: "))
+    out.append(Table([w("Likelihood / impact")] + [str(i) if w.ru else f"{i} {impact_names[i]}" for i in range(1, 6)],
                      [[f"{lk} {likelihood_names[lk]}"] + [w.level(risk.MATRIX[lk - 1][im - 1].value) for im in range(1, 6)]
                       for lk in range(5, 0, -1)], [2, 1, 1, 1, 1, 1]))
     out.append(Table([w("Threat status"), w("Meaning")], [
