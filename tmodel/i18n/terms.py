@@ -128,6 +128,17 @@ IMPACT = {
 }
 
 
+# short labels where a column is narrow (the app's tables)
+LEVEL_SHORT = {"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критич."}
+THREAT_STATUS_SHORT = {
+    "open": "актуальна",
+    "expired": "срок истёк",
+    "accepted": "риск принят",
+    "transferred": "риск передан",
+    "mitigated": "нейтрализована",
+    "false_positive": "ложное срабат.",
+}
+
 # framework titles whose catalog names them in English (the others are Russian standards, named as is)
 FRAMEWORK = {
     "oauth-fapi1": "OpenID FAPI 1.0 / 2.0, RFC 9700 и RFC 8705 (спецификации, которые воспроизводит ФАПИ.СЕК)",
