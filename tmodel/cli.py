@@ -194,7 +194,9 @@ def schema(kind: str, write: bool) -> None:
 @lang_option
 def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: tuple[str, ...], as_of: str | None,
             lang: str | None = None) -> None:
-    """Threats, risks and compliance of one model (the table in English or Russian: --lang)."""
+    """Threats, risks and compliance of one model.
+
+    The table is in English, or in Russian with --lang ru (or [export] lang in tmodel.toml)."""
     from tmodel.analysis.engine import analyze as run
 
     cat = get_catalog(catalogs)
