@@ -17,6 +17,7 @@ TEXT = {
     "Date of analysis": "Дата анализа",
     "Model file": "Файл модели",
     "not recorded": "не указано",
+    "not recorded [revision]": "не указана",
     "Model revision (git)": "Версия модели (git)",
     "not in a git repository": "не в репозитории git",
     "GOST R 57580.1 protection level": "Уровень защиты информации по ГОСТ Р 57580.1",
@@ -105,7 +106,7 @@ TEXT = {
     "dot -Tsvg {dot}":
         "Схема не построена вместе с протоколом (нужен Graphviz). Её исходный текст — {dot}; построить: dot -Tsvg {dot}",
     "Trust boundaries": "Границы доверия",
-    "zone {zone}": "зона: {zone}",
+    "zone {zone}": "зона «{zone}»",
     "no elements": "элементов нет",
     "Outside any boundary: ": "Вне границ доверия: ",
     "The model declares no trust boundaries.": "Границы доверия в модели не заданы.",
@@ -140,10 +141,10 @@ TEXT = {
         "Статус: {status}.",
     "{title} ({rule}, {n} items)": "{title} ({rule}, объектов: {n})",
     "{residual} at worst (likelihood {rl} × impact {impact} = {rs}); inherent {level}.":
-        "не выше чем {residual} (вероятность {rl} × тяжесть {impact} = {rs}); исходный {level}.",
+        "в худшем случае {residual} (вероятность {rl} × тяжесть {impact} = {rs}); исходный {level}.",
     "Threat: ": "Угроза: ",
     "Why it applies: ": "Основание (факты модели): ",
-    "Why it applies (to {affects}; the others alike): ": "Основание (для {affects}; для остальных аналогично): ",
+    "Why it applies (to {affects}; the others alike): ": "Основание (на примере: {affects}; для остальных аналогично): ",
     "Mitigation: ": "Меры нейтрализации: ",
     "Controls: ": "Меры защиты: ",
     "References: ": "Ссылки: ",
@@ -192,6 +193,11 @@ TEXT = {
     "Stale decisions (their threat no longer exists)": "Устаревшие решения (угроза больше не выявляется)",
     # 7
     "7. Controls that are gaps or need answers": "7. Нереализованные меры и меры, требующие подтверждения",
+    "met [count]": "реализовано:",
+    "partial [count]": "реализовано частично:",
+    "gap [count]": "не реализовано:",
+    "needs_answer [count]": "требуют подтверждения:",
+    "not_applicable [count]": "не применимо:",
     "; the met ones are in appendix A.": "; реализованные перечислены в приложении А.",
     "Control": "Мера защиты",
     "What is missing": "Чего не хватает",
@@ -221,8 +227,8 @@ TEXT = {
     "Version": "Версия",
     "By signing, the reviewer confirms this record (model {model}, revision {revision}, analysis of {date}) describes "
     "the integration as built, and accepts the decisions in section 6.":
-        "Подписывая протокол, участник рассмотрения подтверждает, что он (модель {model}, версия {revision}, анализ "
-        "на {date}) описывает интеграцию в её фактической реализации, и согласует решения раздела 6.",
+        "Подписывая протокол (модель {model}, версия {revision}, анализ на {date}), участник рассмотрения "
+        "подтверждает, что протокол описывает интеграцию в её фактической реализации, и согласует решения раздела 6.",
     "Role": "Роль",
     "Name": "ФИО",
     "Date": "Дата",

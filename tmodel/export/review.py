@@ -211,7 +211,7 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
     out.append(Heading(2, w("7. Controls that are gaps or need answers")))
     needing = [c for c in a.controls if c.status in ATTENTION]
     counts = Counter(c.status for c in a.controls)
-    out.append(Para(", ".join(f"{w.value(terms.CONTROL_STATUS, k) if w.ru else k.replace('_', ' ')} {counts[k]}"
+    out.append(Para(", ".join(f"{w.ctx(k, 'count') if w.ru else k.replace('_', ' ')} {counts[k]}"
                               for k in ("met", "partial", "gap", "needs_answer", "not_applicable"))
                     + w("; the met ones are in appendix A."), w("Controls: ")))
     work = [c for c in needing if c.status != "needs_answer"]
@@ -239,7 +239,7 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
         out.append(Heading(3, f"{w.framework(f.id, f.title)} ({f.id}): {f.coverage:.1f}%"))
         if open_reqs:
             out.append(Table([w("Requirement"), w("Clause"), w("Status"), w("Controls")], [
-                [f"{w.catalog_text('requirement', q.id, 'title', q.title)} ({q.id})", q.clause, w.status(q.status),
+                [f"{w.catalog_text('requirement', q.id, 'title', q.title)} ({q.id})", q.clause, w.value(terms.REQUIREMENT_STATUS, q.status),
                  ", ".join(f"{c.id} ({w.status(c.status)})" for c in q.controls) or w("none")]
                 for q in open_reqs], [4, 1.5, 1.2, 3]))
         if waiting:
@@ -252,7 +252,8 @@ def review_blocks(a: Analysis, model: Model, info: ReviewInfo) -> list[Block]:
         out.append(Table([w("Catalog"), w("Title"), w("Version")], [[i, t, v] for i, t, v in info.catalogs], [2, 5, 1]))
     out.append(Para(w("By signing, the reviewer confirms this record (model {model}, revision {revision}, analysis of "
                       "{date}) describes the integration as built, and accepts the decisions in section 6.",
-                      model=a.model_id, revision=_revision(info.revision, w) or w("not recorded"), date=a.as_of.isoformat())))
+                      model=a.model_id, revision=_revision(info.revision, w) or w.ctx("not recorded", "revision"),
+                      date=a.as_of.isoformat())))
     out.append(Table([w("Role"), w("Name"), w("Date"), w("Signature")], [
         [w(role), "", "", ""] for role in ("Integration owner", "Security architect", "Information security (CISO office)",
                                            "Compliance", "Risk owner(s) of accepted risks")], [3, 3, 1.5, 2]))
@@ -559,7 +560,7 @@ def appendices(a: Analysis, model: Model, w: RecordWords | None = None) -> list[
         out.append(Heading(3, f"{w.framework(f.id, f.title)} ({f.id}): {f.coverage:.1f}%"))
         out.append(Table([w("Requirement"), w("Clause"), w("Confidence"), w("Status"), w("Controls")], [
             [f"{w.catalog_text('requirement', q.id, 'title', q.title)} ({q.id})", q.clause,
-             w.value(regru.CONFIDENCE, q.confidence), w.status(q.status),
+             w.value(regru.CONFIDENCE, q.confidence), w.value(terms.REQUIREMENT_STATUS, q.status),
              ", ".join(f"{c.id} ({w.status(c.status)})" for c in q.controls) or w("none")] for q in f.requirements],
             [4, 1.5, 1.2, 1.2, 3]))
     out.append(Heading(2, w("Appendix C. Elements and flows")))

@@ -128,6 +128,15 @@ IMPACT = {
 }
 
 
+# a requirement's status (the requirement is met, not the measure implemented)
+REQUIREMENT_STATUS = {
+    "met": "выполнено",
+    "partial": "выполнено частично",
+    "gap": "не выполнено",
+    "needs_answer": "требует подтверждения",
+    "not_applicable": "не применимо",
+}
+
 # short labels where a column is narrow (the app's tables)
 LEVEL_SHORT = {"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критич."}
 THREAT_STATUS_SHORT = {
