@@ -53,4 +53,4 @@ def register(main: click.Group) -> None:
         if fmt == "json":
             click.echo(paths_json(found, lm.model.metadata.id), nl=False)
         else:
-            click.echo(paths_text(found, lm.model.metadata.title, lang=resolve_lang(lang), target=to), nl=False)
+            click.echo(paths_text(found, lm.model.metadata.title, lang=resolve_lang(lang), target=to, catalog=cat), nl=False)

@@ -482,24 +482,13 @@ def path_blocks(paths: list[AttackPath], limit: int = RECORD_PATHS, w: RecordWor
                 items.append(head + w(": no control of the catalogs applies here"))
                 continue
             items.append(head + w(": controls met: {n}", n=h.met))
-            items += [f"    {label}: " + "; ".join(_hop_found(found, w)) for label, found in hop_groups(h, w.lang)]
+            items += [f"    {label}: " + "; ".join(found) for label, found in hop_groups(h, w.lang, w.catalog if w.ru else None)]
             if h.open_threats:
                 items.append("    " + w("unresolved threats: ") + ", ".join(h.open_threats))
         out.append(Bullets(items))
     if len(paths) > limit:
         out.append(Para(w("The other {n} path(s) are in the table above; 'tmodel paths' lists every hop.",
                           n=len(paths) - limit)))
-    return out
-
-
-def _hop_found(found: list[str], w: RecordWords) -> list[str]:
-    """'ID title' of the controls on a hop, the title in this language."""
-    if not w.ru:
-        return found
-    out = []
-    for item in found:
-        cid, _, title = item.partition(" ")
-        out.append(f"{cid} {w.catalog_text('control', cid, 'title', title)}")
     return out
 
 
