@@ -113,3 +113,18 @@ def test_analyze_table_in_russian_and_from_the_project_setting(tmp_path, monkeyp
     assert from_toml.output == russian.output
     assert runner.invoke(main, ["analyze", model, "--as-of", "2026-12-01", "--width", "0", "--lang", "en"]).output \
         == english.output
+
+
+def test_check_in_russian_keeps_the_verdicts(tmp_path):
+    from click.testing import CliRunner
+
+    from tmodel.cli import main
+
+    model = str(ROOT / "models" / "loan-marketplace.yaml")
+    runner = CliRunner()
+    en = runner.invoke(main, ["check", model, "--as-of", "2026-12-01"])
+    ru = runner.invoke(main, ["check", model, "--as-of", "2026-12-01", "--lang", "ru"])
+    assert en.exit_code == ru.exit_code == 1
+    assert ru.output.startswith("FAIL ") and "итого моделей: 1" in ru.output and "total:" not in ru.output
+    assert "устарело" in ru.output and "is stale" not in ru.output and "[en]" not in ru.output
+    assert "total: 1 model(s)" in en.output
