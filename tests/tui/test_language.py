@@ -62,3 +62,24 @@ async def test_the_project_setting_opens_the_app_in_russian(models_dir, tui_cata
         await settle(pilot)
         assert "актуальна" in visible_text(app)
     build_app(models_dir, tui_catalog, lang="en")  # the next app opens in English again
+
+
+async def test_the_app_exports_in_its_language(models_dir, tui_catalog, tmp_path):
+    from textual.widgets import Input, SelectionList
+
+    from .test_app import click
+
+    app = build_app(models_dir, tui_catalog, lang="ru")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        formats = app.screen.query_one("#ex-formats", SelectionList)
+        formats.deselect_all()
+        formats.select("md")
+        app.screen.query_one("#ex-folder", Input).value = str(tmp_path / "out")
+        await click(pilot, "#ex-run")
+        await settle(pilot)
+        record = (tmp_path / "out" / "payments" / "payments-record.md").read_text(encoding="utf-8")
+        assert "## 1. Краткие выводы" in record
+    build_app(models_dir, tui_catalog, lang="en")
