@@ -69,6 +69,21 @@ catalog_option = click.option("--catalog", "catalogs", multiple=True, type=click
                               help="A folder of extra catalogs (repeatable); same ids replace shipped records.")
 as_of_option = click.option("--as-of", default=None, metavar="YYYY-MM-DD",
                             help="Evaluate expiry dates as of this day (default: today).")
+lang_option = click.option("--lang", "lang", default=None, type=click.Choice(["en", "ru"]),
+                           help="Language of the output: en or ru (default: [export] lang in tmodel.toml, else en).")
+
+
+def resolve_lang(lang: str | None) -> str:
+    """--lang, else the project's ``[export] lang`` (tmodel.toml), else English."""
+    if lang:
+        return lang
+    from tmodel.config import load_config
+    from tmodel.problems import ProblemError
+
+    try:
+        return load_config().lang
+    except ProblemError as exc:
+        fail(exc.problems)
 
 
 class _Main(click.Group):
@@ -176,8 +191,12 @@ def schema(kind: str, write: bool) -> None:
               help="Table: wrap lines to this many columns (default: the terminal's width; 0 or a pipe: no wrapping).")
 @catalog_option
 @as_of_option
-def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: tuple[str, ...], as_of: str | None) -> None:
-    """Threats, risks and compliance of one model."""
+@lang_option
+def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: tuple[str, ...], as_of: str | None,
+            lang: str | None = None) -> None:
+    """Threats, risks and compliance of one model.
+
+    The table is in English, or in Russian with --lang ru (or [export] lang in tmodel.toml)."""
     from tmodel.analysis.engine import analyze as run
 
     cat = get_catalog(catalogs)
@@ -203,7 +222,8 @@ def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: t
             import shutil
 
             width = shutil.get_terminal_size().columns
-        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty(), width=width))
+        click.echo(render_table(result, show_all=show_all, color=sys.stdout.isatty(), width=width,
+                                lang=resolve_lang(lang), catalog=cat))
 
 
 def _register_commands() -> None:

@@ -5,7 +5,7 @@
 
     [export]
     classification = "Internal"     # the marking printed on every page of the register and record
-    lang = "ru"                     # the language of the risk register: "en" (default) or "ru"
+    lang = "ru"                     # the language of what tmodel writes for people: "en" (default) or "ru"
 
     [decisions]
     max_acceptance_days = 365       # longest acceptance 'tmodel import register' records
@@ -25,7 +25,7 @@ CONFIG_NAME = "tmodel.toml"
 DEFAULT_CLASSIFICATION = "Internal"
 DEFAULT_MAX_ACCEPTANCE_DAYS = 365
 DEFAULT_LANG = "en"
-LANGS = ("en", "ru")  # the languages of the risk register
+LANGS = ("en", "ru")  # the languages of the register, the record, the diagrams, the CLI and the app
 
 
 @dataclass

@@ -13,7 +13,7 @@ import yaml
 
 from tests.export.conftest import DEMO
 from tests.export.test_import_register import run
-from tmodel.export import fstec_terms as terms
+from tmodel.i18n import terms
 from tmodel.export.register import AUDIT_COLUMNS, RISK_COLUMNS
 
 COL = {c.key: i for i, c in enumerate(RISK_COLUMNS, 1)}

@@ -13,7 +13,7 @@ import pytest
 from tests.export.conftest import check_golden
 from tests.export.test_golden import register_dump
 from tmodel.catalog.types import FALLBACK_MARK
-from tmodel.export import fstec_terms as terms
+from tmodel.i18n import terms
 from tmodel.export import register_ru
 from tmodel.export.common import method_items
 from tmodel.export.register import AUDIT_COLUMNS, RISK_COLUMNS, RegisterOptions, register_bytes

@@ -8,8 +8,11 @@ without one (output to a pipe) lines are not wrapped.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
+from tmodel import i18n
 from tmodel.analysis.result import Analysis
+from tmodel.i18n import engine, terms
 
 WIDE = 100  # from this width the details line up under the THREAT column
 MIN_WIDTH = 40
@@ -18,13 +21,47 @@ _COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m",
 _RESET = "\033[0m"
 
 
-def _lv(level: str, color: bool) -> str:
-    text = f"{level:<8}"
+class TableWords(i18n.Words):
+    """The analysis table's words (``tmodel analyze --lang ru``); the one mechanism of ``tmodel.i18n``."""
+
+    TEXT = {
+        "{title} ({model}) - owner: {owner} - as of {date}": "{title} ({model}) — владелец: {owner} — на {date}",
+        "{n} finding(s); unresolved by residual level: ": "угроз: {n}; необработанные по остаточному уровню: ",
+        "; {n} unstated fact(s) to confirm": "; неуказанных фактов для подтверждения: {n}",
+        "LEVEL": "УРОВЕНЬ",
+        "SCORE": "ОЦЕНКА",
+        "RESID": "ОСТАТ.",
+        "STATUS": "СТАТУС",
+        "THREAT": "УГРОЗА",
+        "on {title}: ": "на {title}: ",
+        "why: ": "основание: ",
+        "controls: ": "меры: ",
+        "decision: ": "решение: ",
+        ", owner {owner}": ", владелец {owner}",
+        ", expires {date}": ", действует до {date}",
+        "Unknowns (state these facts in the model; until then the rules that read them cannot judge):":
+            "Неизвестные факты (укажите их в модели; до этого зависящие от них правила не могут дать оценку):",
+        "Not stated: ": "Не указано: ",
+        "  ... and {n} more (--all lists them)": "  ... и ещё {n} (все выводит --all)",
+        "Decisions:": "Решения:",
+        "Compliance:": "Соответствие:",
+        "met {met}, partial {partial}, gap {gap}, needs answer {needs}, n/a {na}":
+            "реализовано {met}, частично {partial}, не реализовано {gap}, нужен ответ {needs}, не применимо {na}",
+        "not applicable: ": "не применим: ",
+        "override: {text}": "переопределение: {text}",
+    }
+
+
+def _lv(level: str, color: bool, w: TableWords | None = None) -> str:
+    text = f"{level if w is None else w.level(level):<8}"
     return f"{_COLORS.get(level, '')}{text}{_RESET}" if color else text
 
 
-def render_table(a: Analysis, *, show_all: bool = False, color: bool = False, width: int | None = None) -> str:
-    lines = _lines(a, show_all=show_all, color=color, indent=45 if not width or width >= WIDE else 4)
+def render_table(a: Analysis, *, show_all: bool = False, color: bool = False, width: int | None = None,
+                 lang: str = "en", catalog: Any = None) -> str:
+    """The table; ``lang``: en or ru (labels, statuses and catalog titles; model data as written)."""
+    w = TableWords(lang, catalog)
+    lines = _lines(a, show_all=show_all, color=color, indent=45 if not width or width >= WIDE else 4, w=w)
     if not width:
         return "\n".join(lines)
     width = max(MIN_WIDTH, width)
@@ -41,54 +78,76 @@ def render_table(a: Analysis, *, show_all: bool = False, color: bool = False, wi
     return "\n".join(out)
 
 
-def _lines(a: Analysis, *, show_all: bool, color: bool, indent: int) -> list[str]:
+def _lines(a: Analysis, *, show_all: bool, color: bool, indent: int, w: TableWords) -> list[str]:
     out: list[str] = []
-    out.append(f"{a.title} ({a.model_id}) - owner: {a.owner} - as of {a.as_of.isoformat()}")
+    out.append(w("{title} ({model}) - owner: {owner} - as of {date}", title=a.title, model=a.model_id, owner=a.owner,
+                 date=a.as_of.isoformat()))
     counts = a.counts_by_level(residual=True, unresolved_only=True)
-    out.append(f"{len(a.threats)} finding(s); unresolved by residual level: "
-               + ", ".join(f"{k} {v}" for k, v in reversed(list(counts.items())))
-               + f"; {len(a.unknowns)} unstated fact(s) to confirm")
+    out.append(w("{n} finding(s); unresolved by residual level: ", n=len(a.threats))
+               + ", ".join(f"{w.level(k)} {v}" for k, v in reversed(list(counts.items())))
+               + w("; {n} unstated fact(s) to confirm", n=len(a.unknowns)))
     out.append("")
-    out.append(f"{'LEVEL':<8} {'SCORE':>5} {'RESID':<8} {'STATUS':<14} {'STRIDE':<6} THREAT")
+    status_width = 14 if not w.ru else 36
+    out.append(f"{w('LEVEL'):<8} {w('SCORE'):>5} {w('RESID'):<8} {w('STATUS'):<{status_width}} {'STRIDE':<6} {w('THREAT')}")
     for t in a.threats:
-        out.append(f"{_lv(t.level, color)} {t.score:>5} {_lv(t.residual_level, color)} {t.status:<14} "
-                   f"{''.join(t.stride):<6} {t.id}")
-        out.append(f"{'':<{indent}}{t.title}")
+        out.append(f"{_lv(t.level, color, w)} {t.score:>5} {_lv(t.residual_level, color, w)} "
+                   f"{w.status(t.status):<{status_width}} {''.join(t.stride):<6} {t.id}")
+        out.append(f"{'':<{indent}}{w.title(t.title, t.title_ru)}")
         if len(t.members) > 1:
-            out.append(f"{'':<{indent}}on {t.target_title}: " + ", ".join(m.target for m in t.members))
+            title = (engine.sentence(t.target_title) or t.target_title) if w.ru else t.target_title
+            out.append(f"{'':<{indent}}" + w("on {title}: ", title=title) + ", ".join(m.target for m in t.members))
         if t.why:
-            out.append(f"{'':<{indent}}why: {'; '.join(t.why)}")
+            out.append(f"{'':<{indent}}{w('why: ')}{'; '.join(engine.why(x) if w.ru else x for x in t.why)}")
         if t.controls:
-            out.append(f"{'':<{indent}}controls: " + ", ".join(f"{c.id} ({c.status})" for c in t.controls))
+            out.append(f"{'':<{indent}}{w('controls: ')}" + ", ".join(f"{c.id} ({w.status(c.status)})" for c in t.controls))
         if t.decision:
             d = t.decision
-            extra = f", owner {d.owner}" if d.owner else ""
-            extra += f", expires {d.expires.isoformat()}" if d.expires else ""
-            out.append(f"{'':<{indent}}decision: {d.status}{extra}")
+            extra = w(", owner {owner}", owner=d.owner) if d.owner else ""
+            extra += w(", expires {date}", date=d.expires.isoformat()) if d.expires else ""
+            out.append(f"{'':<{indent}}{w('decision: ')}{w.value(terms.DECISION, d.status)}{extra}")
     if a.unknowns:
         out.append("")
-        out.append("Unknowns (state these facts in the model; until then the rules that read them cannot judge):")
+        out.append(w("Unknowns (state these facts in the model; until then the rules that read them cannot judge):"))
         for u in a.unknowns if show_all else a.unknowns[:20]:
-            out.append(f"  {u.text} - {u.target_title} [{', '.join(u.rules)}]")
+            text = (w("Not stated: ") + engine.unknown_text(u.fact, u.text)) if w.ru else u.text
+            where = (engine.sentence(u.target_title) or u.target_title) if w.ru else u.target_title
+            out.append(f"  {text} - {where} [{', '.join(u.rules)}]")
         if not show_all and len(a.unknowns) > 20:
-            out.append(f"  ... and {len(a.unknowns) - 20} more (--all lists them)")
+            out.append(w("  ... and {n} more (--all lists them)", n=len(a.unknowns) - 20))
     if a.decision_issues:
         out.append("")
-        out.append("Decisions:")
+        out.append(w("Decisions:"))
         for i in a.decision_issues:
-            out.append(f"  {a.path}:{i.line}: {i.kind}: {i.message}")
+            out.append(f"  {a.path}:{i.line}: {w.value(_ISSUE_KIND, i.kind)}: {w.engine(i.message)}")
     out.append("")
-    out.append("Compliance:")
+    out.append(w("Compliance:"))
     for f in a.frameworks:
         c = f.counts
-        out.append(f"  {f.id:<16} {f.coverage:5.1f}%  met {c['met']}, partial {c['partial']}, gap {c['gap']}, "
-                   f"needs answer {c['needs_answer']}, n/a {c['not_applicable']}  ({f.title})")
+        out.append(f"  {f.id:<16} {f.coverage:5.1f}%  " + w("met {met}, partial {partial}, gap {gap}, needs answer {needs}, "
+                                                            "n/a {na}", met=c['met'], partial=c['partial'], gap=c['gap'],
+                                                            needs=c['needs_answer'], na=c['not_applicable'])
+                   + f"  ({w.framework(f.id, f.title)})")
         if show_all:
             for r in f.requirements:
-                out.append(f"      {r.status:<14} {r.id:<24} {r.title}")
+                title = w.catalog_text("requirement", r.id, "title", r.title)
+                out.append(f"      {w.status(r.status):<{status_width if w.ru else 14}} {r.id:<24} {title}")
     for fw in a.frameworks_not_applicable:
-        out.append(f"  {fw:<16} not applicable: {a.not_applicable_reasons.get(fw, 'no requirement applies')}")
+        reason = a.not_applicable_reasons.get(fw, 'no requirement applies')
+        out.append(f"  {fw:<16} {w('not applicable: ')}{_reason(fw, reason, w)}")
     if a.overrides:
         out.append("")
-        out += [f"override: {o}" for o in a.overrides]
+        out += [w("override: {text}", text=o) for o in a.overrides]
     return out
+
+
+_ISSUE_KIND = {"stale": "устарело", "expired": "срок истёк", "expiring": "срок истекает"}
+
+
+def _reason(fid: str, english: str, w: TableWords) -> str:
+    """Why a framework does not apply: its catalog's reason (Russian from its ru: block) or the engine's."""
+    if not w.ru:
+        return english
+    infos = getattr(w.catalog, "infos", {}).values() if w.catalog is not None else []
+    info = next((i for i in infos if fid in ((i.framework or i.id), *(i.framework_titles or {}))
+                 and english == (i.not_applicable_reason or "")), None)
+    return w.catalog_text("info", info.id, "not_applicable_reason", english) if info else w.engine(english)

@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from tmodel import i18n
+from tmodel.i18n import terms
 from tmodel.model.enums import Level
 
 FAIL_LEVELS = [lv.value for lv in Level]
@@ -59,18 +61,43 @@ def check_analysis(path: str, analysis: Any, level: str) -> ModelCheck:
     )
 
 
-def summary(mc: ModelCheck, level: str) -> str:
+class CheckWords(i18n.Words):
+    """The gate's text output in Russian (``--lang ru``); the verdicts PASS / FAIL / INVALID stay as
+    they are (CI logs are searched for them)."""
+
+    TEXT = {
+        "{verdict} {path}: {n} error(s)": "{verdict} {path}: ошибок: {n}",
+        "{verdict} {path}: {open} open >= {level}, {expired} expired, {stale} stale, {unanswered} unanswered":
+            "{verdict} {path}: актуальных угроз с уровнем не ниже «{level}»: {open}; истёкших принятий риска: {expired}; "
+            "устаревших решений: {stale}; вопросов аудита без ответа: {unanswered}",
+        "open      ": "угроза    ",
+        "expired   ": "срок истёк",
+        "stale     ": "устарело  ",
+        "unanswered": "нет ответа",
+        ", {n} path(s) not found": ", не найдено путей: {n}",
+        "total: {models} model(s): {passed} passed, {failed} failed, {invalid} invalid{extra} (fail on residual >= "
+        "{level}, as of {date})":
+            "итого моделей: {models}; прошли проверку: {passed}, не прошли: {failed}, с ошибками: {invalid}{extra} "
+            "(порог: остаточный уровень не ниже «{level}», на {date})",
+    }
+
+
+def summary(mc: ModelCheck, level: str, w: CheckWords | None = None) -> str:
+    w = w or CheckWords()
     if mc.invalid:
-        return f"INVALID {mc.path}: {len(mc.problems)} error(s)"
-    return (f"{mc.verdict} {mc.path}: {len(mc.open)} open >= {level}, {len(mc.expired)} expired, "
-            f"{len(mc.stale)} stale, {len(mc.unanswered)} unanswered")
+        return w("{verdict} {path}: {n} error(s)", verdict="INVALID", path=mc.path, n=len(mc.problems))
+    return w("{verdict} {path}: {open} open >= {level}, {expired} expired, {stale} stale, {unanswered} unanswered",
+             verdict=mc.verdict, path=mc.path, open=len(mc.open), level=w.level(level), expired=len(mc.expired),
+             stale=len(mc.stale), unanswered=len(mc.unanswered))
 
 
-def details(mc: ModelCheck) -> list[str]:
-    out = [f"    open        {t.residual_level:<8} {t.id}  {t.title} ({t.status})" for t in mc.open]
-    out += [f"    expired     {mc.path}:{i.line}: {i.message}" for i in mc.expired]
-    out += [f"    stale       {mc.path}:{i.line}: {i.message}" for i in mc.stale]
-    out += [f"    unanswered  {c.id}: {c.title}" for c in mc.unanswered]
+def details(mc: ModelCheck, w: CheckWords | None = None) -> list[str]:
+    w = w or CheckWords()
+    out = [f"    {w('open      ')}  {w.level(t.residual_level):<8} {t.id}  {w.title(t.title, t.title_ru)} "
+           f"({w.value(terms.THREAT_STATUS, t.status)})" for t in mc.open]
+    out += [f"    {w('expired   ')}  {mc.path}:{i.line}: {w.engine(i.message)}" for i in mc.expired]
+    out += [f"    {w('stale     ')}  {mc.path}:{i.line}: {w.engine(i.message)}" for i in mc.stale]
+    out += [f"    {w('unanswered')}  {c.id}: {w.title(c.title, c.title_ru)}" for c in mc.unanswered]
     return out
 
 
@@ -123,7 +150,8 @@ def _totals(results: list[ModelCheck]) -> dict[str, int]:
 
 
 def register(main: click.Group) -> None:
-    from tmodel.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, as_of_option, catalog_option, get_catalog, parse_date
+    from tmodel.cli import (EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, as_of_option, catalog_option, get_catalog, lang_option,
+                            parse_date, resolve_lang)
 
     @main.command(short_help="CI gate: exit 1 on open risks and stale decisions.")
     @click.argument("paths", nargs=-1, required=True)
@@ -134,7 +162,9 @@ def register(main: click.Group) -> None:
                   help="Text: one line of counts per model and the total, without the list of each threat and question.")
     @catalog_option
     @as_of_option
-    def check(paths: tuple[str, ...], fail_on: str, fmt: str, brief: bool, catalogs: tuple[str, ...], as_of: str | None) -> None:
+    @lang_option
+    def check(paths: tuple[str, ...], fail_on: str, fmt: str, brief: bool, catalogs: tuple[str, ...], as_of: str | None,
+              lang: str | None = None) -> None:
         """CI gate: fail on open risks at or above a level, expired or stale decisions, unanswered questions."""
         from tmodel.model.load import model_files
 
@@ -155,11 +185,13 @@ def register(main: click.Group) -> None:
             problems = list(missing) + [p for mc in results for p in mc.problems]
             click.echo(sarif_json(pairs, cat, problems=problems), nl=False)
         else:
-            lines = [line for mc in results for line in (summary(mc, fail_on), *([] if brief else details(mc)))]
+            w = CheckWords(resolve_lang(lang))
+            lines = [line for mc in results for line in (summary(mc, fail_on, w), *([] if brief else details(mc, w)))]
             t = _totals(results)
-            extra = f", {len(missing)} path(s) not found" if missing else ""
-            lines.append(f"total: {t['models']} model(s): {t['passed']} passed, {t['failed']} failed, "
-                         f"{t['invalid']} invalid{extra} (fail on residual >= {fail_on}, as of {day.isoformat()})")
+            extra = w(", {n} path(s) not found", n=len(missing)) if missing else ""
+            lines.append(w("total: {models} model(s): {passed} passed, {failed} failed, {invalid} invalid{extra} (fail on "
+                           "residual >= {level}, as of {date})", models=t["models"], passed=t["passed"], failed=t["failed"],
+                           invalid=t["invalid"], extra=extra, level=w.level(fail_on), date=day.isoformat()))
             click.echo("\n".join(lines))
         if missing or any(r.invalid for r in results):
             sys.exit(EXIT_INVALID)

@@ -41,7 +41,7 @@ def register(main: click.Group) -> None:
     @click.option("--format", "formats", default=None, metavar="LIST",
                   help=f"Comma-separated subset of {','.join(FORMATS)} (default: all; svg/png where Graphviz is installed).")
     @click.option("--lang", "lang", default=None, type=click.Choice(["en", "ru"]),
-                  help="Language of the risk register (xlsx): en or ru (default: [export] lang in tmodel.toml, else en).")
+                  help="Language of the register, the record and the diagrams: en or ru (default: [export] lang in tmodel.toml, else en).")
     @catalog_option
     @as_of_option
     def export(models: tuple[str, ...], to: str | None, formats: str | None, catalogs: tuple[str, ...],
@@ -52,8 +52,8 @@ def register(main: click.Group) -> None:
         <id>-data.dot (plus .svg/.png where Graphviz 'dot' is installed), <id>-analysis.json,
         <id>-threats.sarif, and the threat model document by the FSTEC 2021 methodology in Russian,
         <id>-fstec.md and <id>-fstec.docx.
-        The same model and --as-of date give the same files. --lang ru writes the register in Russian
-        (it imports back like the English one).
+        The same model and --as-of date give the same files. --lang ru writes the register, the record and
+        the diagrams in Russian (the register imports back like the English one).
         """
         run_export(models, to, formats, catalogs, as_of, lang)
 

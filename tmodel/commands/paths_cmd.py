@@ -22,15 +22,15 @@ def register(main: click.Group) -> None:
     @click.argument("model")
     @click.option("--to", "to", default=None, metavar="ID", help="Only the paths to this element.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-    @click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
-                  help="Language of the text output (model data is shown as written).")
+    @click.option("--lang", type=click.Choice(["en", "ru"]), default=None,
+                  help="Language of the text output (default: [export] lang in tmodel.toml, else en; model data as written).")
     @catalog_option
     @as_of_option
-    def paths(model: str, to: str | None, fmt: str, lang: str, catalogs: tuple[str, ...], as_of: str | None) -> None:
+    def paths(model: str, to: str | None, fmt: str, lang: str | None, catalogs: tuple[str, ...], as_of: str | None) -> None:
         """Attack paths from each intruder's entry point to each sensitive process or store."""
         from tmodel.analysis.engine import analyze
         from tmodel.analysis.paths import attack_paths
-        from tmodel.cli import EXIT_INVALID, get_catalog, load_valid, parse_date
+        from tmodel.cli import EXIT_INVALID, get_catalog, load_valid, parse_date, resolve_lang
         from tmodel.export.paths_report import paths_json, paths_text
 
         cat = get_catalog(catalogs)
@@ -53,4 +53,4 @@ def register(main: click.Group) -> None:
         if fmt == "json":
             click.echo(paths_json(found, lm.model.metadata.id), nl=False)
         else:
-            click.echo(paths_text(found, lm.model.metadata.title, lang=lang, target=to), nl=False)
+            click.echo(paths_text(found, lm.model.metadata.title, lang=resolve_lang(lang), target=to, catalog=cat), nl=False)

@@ -45,24 +45,24 @@ class ExportJob:
     revision: str | None = None  # the model's git revision, named in the record
     catalogs: list[tuple[str, str, str]] | None = None  # (id, title, version) of the catalogs used
     paths: Any = None  # the attack paths (tmodel.analysis.paths) when the catalog was given
-    lang: str = "en"  # the language of the risk register (en | ru)
+    lang: str = "en"  # the language of the register, the record and the diagrams (en | ru)
 
 
 Files = list[tuple[str, bytes | str]]  # (file name key of common.file_names, content)
 
 
-def sources_for(a: Analysis, model: Model) -> dict[str, str]:
+def sources_for(a: Analysis, model: Model, lang: str = "en") -> dict[str, str]:
     """The DOT source of each diagram, by file-name prefix ('' data flow, 'data-' data assets)."""
     from tmodel.export import diagram
 
-    return {"": diagram.dataflow_dot(a, model), "data-": diagram.data_dot(a, model)}
+    return {"": diagram.dataflow_dot(a, model, lang), "data-": diagram.data_dot(a, model, lang)}
 
 
 def _diagrams(job: ExportJob) -> Files:
     from tmodel.export import diagram
 
     out: Files = []
-    for prefix, src in sources_for(job.analysis, job.model).items():
+    for prefix, src in sources_for(job.analysis, job.model, job.lang).items():
         if "dot" in job.formats:
             out.append((f"{prefix}dot", src))
         for fmt in RENDERED:
@@ -75,18 +75,19 @@ def _record(job: ExportJob) -> Files:
     from tmodel.export.record import record_markdown
 
     return [("md", record_markdown(job.analysis, job.model, svg="svg" in job.formats, classification=job.classification,
-                                   revision=job.revision, catalogs=job.catalogs, paths=job.paths))]
+                                   revision=job.revision, catalogs=job.catalogs, paths=job.paths, lang=job.lang,
+                                   catalog=job.catalog))]
 
 
 def _record_docx(job: ExportJob) -> Files:
     from tmodel.export import diagram
     from tmodel.export.record_docx import record_docx
 
-    pngs = ({k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model).items()}
+    pngs = ({k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model, job.lang).items()}
             if diagram.dot_available() else {})
     return [("docx", record_docx(job.analysis, job.model, diagram_png=pngs.get(""), data_png=pngs.get("data-"),
                                  classification=job.classification, revision=job.revision, catalogs=job.catalogs,
-                                 paths=job.paths))]
+                                 paths=job.paths, lang=job.lang, catalog=job.catalog))]
 
 
 def _register(job: ExportJob) -> Files:

@@ -25,8 +25,10 @@ import graphviz
 
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import asset_reach, boundary_tree, risk_by_target
+from tmodel.export.record_ru import RecordWords
 from tmodel.export.palette import LEVEL_COLOR, NO_RISK, NO_ZONE, ZONE_STYLE, highest
 from tmodel.export.safe import dot_label, dot_text
+from tmodel.i18n import terms
 from tmodel.model.enums import ElementKind, Level
 from tmodel.model.types import Boundary, Model
 
@@ -67,21 +69,23 @@ def _graph(name: str, title: str) -> graphviz.Digraph:
     return g
 
 
-def _zone_cluster(c: graphviz.Digraph, b: Boundary) -> None:
+def _zone_cluster(c: graphviz.Digraph, b: Boundary, w: RecordWords) -> None:
     z = ZONE_STYLE.get(b.zone.value, NO_ZONE)
-    c.attr(label=dot_label(dot_text(f"{b.title} ({b.zone.value} zone)", 44)), color=f"#{z.border}",
+    zone = f"{b.zone.value} zone" if not w.ru else terms.ZONE[b.zone.value]
+    c.attr(label=dot_label(dot_text(f"{b.title} ({zone})", 44)), color=f"#{z.border}",
            fillcolor=f"#{z.fill}", fontcolor="#263238", style=z.style, penwidth=z.penwidth, labeljust="l",
            labelloc="t", margin="14")
 
 
-def _zone_clusters(g: graphviz.Digraph, model: Model, members: dict[str | None, list], add_node) -> None:  # noqa: ANN001
+def _zone_clusters(g: graphviz.Digraph, model: Model, members: dict[str | None, list], add_node,  # noqa: ANN001
+                   w: RecordWords) -> None:
     """Trust boundaries as nested clusters styled by zone; ``add_node(container, element)`` draws each element."""
     counter = itertools.count(1)
     top, children = boundary_tree(model)
 
     def add_cluster(parent: graphviz.Digraph, b: Boundary, depth: int) -> None:
         with parent.subgraph(name=f"cluster_{next(counter)}") as c:
-            _zone_cluster(c, b)
+            _zone_cluster(c, b, w)
             for e in members.get(b.id, []):
                 add_node(c, e)
             if depth < 32:
@@ -111,7 +115,7 @@ def merged_flows(model: Model, risk: dict[str, str]) -> list[tuple[str, str, lis
     return [(src, dst, fs, highest([risk[f.id] for f in fs if f.id in risk])) for (src, dst), fs in groups.items()]
 
 
-def _flow_label(fs: list, level: str | None) -> str:
+def _flow_label(fs: list, level: str | None, w: RecordWords) -> str:
     if len(fs) == 1:
         f = fs[0]
         parts = [dot_text(f"{f.id}: {f.protocol.value}", 40)]
@@ -120,17 +124,19 @@ def _flow_label(fs: list, level: str | None) -> str:
     else:
         protocols = ", ".join(sorted({f.protocol.value for f in fs}))
         ids = [f.id for f in fs]
-        shown = ", ".join(ids[:3]) + (f", +{len(ids) - 3} more" if len(ids) > 3 else "")
-        parts = [dot_text(f"{len(fs)} flows ({protocols})", 40), dot_text(shown, 40, max_lines=2)]
+        shown = ", ".join(ids[:3]) + (w(", +{n} more", n=len(ids) - 3) if len(ids) > 3 else "")
+        parts = [dot_text(w("{n} flows ({protocols})", n=len(fs), protocols=protocols), 40), dot_text(shown, 40, max_lines=2)]
     if level:
-        parts.append(dot_text(f"{'worst ' if len(fs) > 1 else ''}risk: {level}"))
+        parts.append(dot_text(w("worst risk: {level}" if len(fs) > 1 else "risk: {level}", level=w.level(level))))
     return dot_label(*parts)
 
 
-def dataflow_dot(a: Analysis, model: Model) -> str:
-    """The data-flow diagram in DOT."""
+def dataflow_dot(a: Analysis, model: Model, lang: str = "en") -> str:
+    """The data-flow diagram in DOT; ``lang``: the language of its legend and labels (model data as written)."""
+    w = RecordWords(lang)
     risk = risk_by_target(a)
-    g = _graph("dataflow", dot_label(dot_text(f"{model.metadata.title} — data flow", 80), dot_text(f"as of {a.as_of.isoformat()}")))
+    g = _graph("dataflow", dot_label(dot_text(w("{title} — data flow", title=model.metadata.title), 80),
+                                     dot_text(w("as of {date}", date=a.as_of.isoformat()))))
     node_id = {e.id: f"n{i}" for i, e in enumerate(model.elements, 1)}
 
     def add_node(container: graphviz.Digraph, e) -> None:  # noqa: ANN001
@@ -139,12 +145,12 @@ def dataflow_dot(a: Analysis, model: Model) -> str:
         strong, light = _colors(level)
         parts = [dot_text(e.title, 28), dot_text(f"[{e.id}]", 40)]
         if level:
-            parts.append(dot_text(f"risk: {level}"))
+            parts.append(dot_text(w("risk: {level}", level=w.level(level))))
         container.node(node_id[e.id], label=dot_label(*parts), shape=shape,
                        style=",".join(x for x in ("filled", style) if x), fillcolor=light, color=strong,
                        penwidth="2" if level else "1")
 
-    _zone_clusters(g, model, _by_boundary(model, model.elements), add_node)
+    _zone_clusters(g, model, _by_boundary(model, model.elements), add_node, w)
     for src, dst, fs, level in merged_flows(model, risk):
         if src not in node_id or dst not in node_id:
             continue
@@ -152,55 +158,56 @@ def dataflow_dot(a: Analysis, model: Model) -> str:
         width = "2" if level else "1"
         if len(fs) > 1:
             width = str(min(5, 2 + len(fs) // 4))
-        g.edge(node_id[src], node_id[dst], label=_flow_label(fs, level), color=strong, fontcolor=strong, penwidth=width)
+        g.edge(node_id[src], node_id[dst], label=_flow_label(fs, level, w), color=strong, fontcolor=strong, penwidth=width)
 
-    _legend(g, model, risk.get("model"), zones=True)
+    _legend(g, model, risk.get("model"), w, zones=True)
     return g.source
 
 
-def _legend(g: graphviz.Digraph, model: Model, model_level: str | None, *, zones: bool, risk: bool = True,
+def _legend(g: graphviz.Digraph, model: Model, model_level: str | None, w: RecordWords, *, zones: bool, risk: bool = True,
             data: bool = False) -> None:
     """Columns of sample nodes (invisible edges make the rows): element shapes; risk colours (or
     data sensitivity); trust zones used by the model."""
     with g.subgraph(name="cluster_legend") as c:
-        c.attr(label="Legend", color="#90A4AE", fontcolor="#455A64", style="rounded", labeljust="l", fillcolor="#FFFFFF")
+        c.attr(label=w("Legend"), color="#90A4AE", fontcolor="#455A64", style="rounded", labeljust="l", fillcolor="#FFFFFF")
         columns: list[list[str]] = []
         col: list[str] = []
         for i, kind in enumerate(ElementKind, 1):
             shape, style = SHAPES[kind]
-            c.node(f"legend_shape{i}", label=dot_label(dot_text(SHAPE_NAMES[kind])), shape=shape,
+            c.node(f"legend_shape{i}", label=dot_label(dot_text(SHAPE_NAMES[kind] if not w.ru else terms.KIND[kind.value])), shape=shape,
                    style=",".join(x for x in ("filled", style) if x))
             col.append(f"legend_shape{i}")
         columns.append(col)
         if risk:
             col = []
             strong, light = _colors(None)
-            c.node("legend_none", label=dot_label(dot_text("no unresolved risk")), shape="box", fillcolor=light, color=strong)
+            c.node("legend_none", label=dot_label(dot_text(w("no unresolved risk"))), shape="box", fillcolor=light, color=strong)
             col.append("legend_none")
             for i, lv in enumerate(reversed(list(Level)), 1):
                 strong, light = _colors(lv.value)
-                c.node(f"legend_level{i}", label=dot_label(dot_text(f"unresolved {lv.value} risk (node or flow)", 24)),
+                c.node(f"legend_level{i}", label=dot_label(dot_text(w("unresolved {level} risk (node or flow)", level=w.level(lv.value)), 24)),
                        shape="box", fillcolor=light, color=strong, fontcolor=strong, penwidth="2")
                 col.append(f"legend_level{i}")
             if model_level:
                 strong, light = _colors(model_level)
-                c.node("legend_model", label=dot_label(dot_text(f"model-wide risk: {model_level}")), shape="note",
+                c.node("legend_model", label=dot_label(dot_text(w("model-wide risk: {level}", level=w.level(model_level)))), shape="note",
                        fillcolor=light, color=strong)
                 col.append("legend_model")
             columns.append(col)
         if data:
             col = []
-            c.node("legend_sensitive", label=dot_label(dot_text("sensitive data (bank secrecy, payment, credentials, "
-                                                                "special or biometric PD)", 26, max_lines=4)),
+            c.node("legend_sensitive", label=dot_label(dot_text(w("sensitive data (bank secrecy, payment, credentials, "
+                                                                  "special or biometric PD)"), 26, max_lines=4)),
                    shape="note", fillcolor=f"#{SENSITIVE[1]}", color=f"#{SENSITIVE[0]}", penwidth="2")
-            c.node("legend_data", label=dot_label(dot_text("other data")), shape="note")
+            c.node("legend_data", label=dot_label(dot_text(w("other data"))), shape="note")
             columns.append(["legend_sensitive", "legend_data"])
         if zones:
             used = [z for z in ZONE_STYLE if any(b.zone.value == z for b in model.boundaries)] or list(ZONE_STYLE)
             col = []
             for i, z in enumerate(used, 1):
                 st = ZONE_STYLE[z]
-                c.node(f"legend_zone{i}", label=dot_label(dot_text(f"{z} zone", 24), dot_text(st.meaning, 24)), shape="box",
+                c.node(f"legend_zone{i}", label=dot_label(dot_text(w("{zone} zone", zone=z) if not w.ru else terms.ZONE[z], 24),
+                                                              dot_text(w(st.meaning), 24)), shape="box",
                        style=st.style, fillcolor=f"#{st.fill}", color=f"#{st.border}", penwidth=st.penwidth)
                 col.append(f"legend_zone{i}")
             columns.append(col)
@@ -219,23 +226,27 @@ def _legend(g: graphviz.Digraph, model: Model, model_level: str | None, *, zones
 SENSITIVE = ("6D4C41", "FFF8E1")  # strong, light: a data colour, not a risk colour
 
 
-def data_dot(a: Analysis, model: Model) -> str:
+def data_dot(a: Analysis, model: Model, lang: str = "en") -> str:
     """The data-asset diagram in DOT: each data asset -> every element it reaches, the elements in
     their trust zones; no edge labels (the register's Assets sheet lists the flows), so it stays
     readable with ten assets and more."""
+    w = RecordWords(lang)
     reach = asset_reach(model)
-    g = _graph("data", dot_label(dot_text(f"{model.metadata.title} — where the data goes", 80), dot_text(f"as of {a.as_of.isoformat()}")))
+    g = _graph("data", dot_label(dot_text(w("{title} — where the data goes", title=model.metadata.title), 80),
+                                 dot_text(w("as of {date}", date=a.as_of.isoformat()))))
     g.attr("graph", ranksep="1.6", nodesep="0.25")
     node_id = {e.id: f"n{i}" for i, e in enumerate(model.elements, 1)}
     with g.subgraph(name="cluster_assets") as c:
-        c.attr(label="Data assets", color="#90A4AE", fontcolor="#455A64", style="rounded")
+        c.attr(label=w("Data assets"), color="#90A4AE", fontcolor="#455A64", style="rounded")
         for i, asset in enumerate(model.data_assets, 1):
-            parts = [dot_text(asset.title, 28), dot_text(f"[{asset.id}]", 40), dot_text(f"class: {asset.classification.value}")]
+            parts = [dot_text(asset.title, 28), dot_text(f"[{asset.id}]", 40),
+                     dot_text(w("class: {value}", value=w.value(terms.CLASSIFICATION, asset.classification.value)))]
             if asset.pd_category.value != "none":
-                parts.append(dot_text(f"personal data: {asset.pd_category.value}"))
+                parts.append(dot_text(w("personal data: {value}", value=w.value(terms.PD_CATEGORY, asset.pd_category.value))))
             if asset.cross_border.transfer:
-                countries = ", ".join(asset.cross_border.countries) or "abroad"
-                parts.append(dot_text(f"cross-border: {countries}" + ("" if asset.cross_border.rkn_notified else " (not notified)"), 40))
+                countries = ", ".join(asset.cross_border.countries) or w("abroad")
+                parts.append(dot_text(w("cross-border: {countries}", countries=countries)
+                                      + ("" if asset.cross_border.rkn_notified else w(" (not notified)")), 40))
             sensitive = asset.classification.value in ("bank_secrecy", "payment", "credentials") or asset.pd_category.value in ("special", "biometric")
             c.node(f"a{i}", label=dot_label(*parts), shape="note", fillcolor=f"#{SENSITIVE[1]}" if sensitive else "#FFFFFF",
                    color=f"#{SENSITIVE[0]}" if sensitive else "#455A64", penwidth="2" if sensitive else "1")
@@ -246,7 +257,7 @@ def data_dot(a: Analysis, model: Model) -> str:
         container.node(node_id[e.id], label=dot_label(dot_text(e.title, 28), dot_text(f"[{e.id}]", 40)), shape=shape,
                        style=",".join(x for x in ("filled", style) if x))
 
-    _zone_clusters(g, model, _by_boundary(model, used), add_node)
+    _zone_clusters(g, model, _by_boundary(model, used), add_node, w)
     sensitive_ids = {f"a{i}" for i, asset in enumerate(model.data_assets, 1)
                      if asset.classification.value in ("bank_secrecy", "payment", "credentials")
                      or asset.pd_category.value in ("special", "biometric")}
@@ -255,7 +266,7 @@ def data_dot(a: Analysis, model: Model) -> str:
             if eid in node_id:
                 strong = f"#{SENSITIVE[0]}" if f"a{i}" in sensitive_ids else "#90A4AE"
                 g.edge(f"a{i}", node_id[eid], color=strong, arrowsize="0.6")
-    _legend(g, model, None, zones=True, risk=False, data=True)
+    _legend(g, model, None, w, zones=True, risk=False, data=True)
     return g.source
 
 

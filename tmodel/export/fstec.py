@@ -26,7 +26,7 @@ from tmodel import __version__
 from tmodel.analysis.paths import BYOD, CATEGORIES, EXTERNAL, INTERNAL, PARTNER, PRIVILEGED, AttackPath, entry_category
 from tmodel.analysis.result import UNRESOLVED, Analysis
 from tmodel.catalog import bdu
-from tmodel.export import fstec_terms as ru
+from tmodel.i18n import terms as ru
 from tmodel.export.safe import md, md_cell
 from tmodel.graph import compute_facts
 from tmodel.model.enums import LEVEL_ORDER, Level

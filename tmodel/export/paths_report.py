@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tmodel import i18n
 from tmodel.analysis.paths import BYOD, EXTERNAL, INTERNAL, PARTNER, PRIVILEGED, AttackPath, Hop, paths_dict
 from tmodel.export.safe import md, md_cell, md_code
 
@@ -84,8 +85,14 @@ TEXT = {
 }
 
 
+class PathWords(i18n.Words):
+    """The attack paths' words (``tmodel.i18n``'s one mechanism): the Russian of each English text above."""
+
+    TEXT = {TEXT["en"][k]: TEXT["ru"][k] for k in TEXT["en"]}
+
+
 def _t(lang: str, key: str, **kw: Any) -> str:
-    return TEXT[lang][key].format(**kw)
+    return PathWords(lang)(TEXT["en"][key], **kw) if kw else PathWords(lang)(TEXT["en"][key])
 
 
 def _summary(p: AttackPath, lang: str) -> str:
@@ -96,17 +103,21 @@ def _summary(p: AttackPath, lang: str) -> str:
     return out
 
 
-def hop_groups(h: Hop, lang: str) -> list[tuple[str, list[str]]]:
-    """(label, ['ID title', ...]) for the controls not met on a hop, worst first."""
+def hop_groups(h: Hop, lang: str, catalog: Any = None) -> list[tuple[str, list[str]]]:
+    """(label, ['ID title', ...]) for the controls not met on a hop, worst first; the titles in ``lang``
+    (Russian from the catalog's ru: blocks when ``catalog`` is given)."""
+    w = i18n.Words(lang, catalog)
     out = []
     for status, key in (("gap", "missing"), ("needs_answer", "not_confirmed"), ("partial", "partial")):
-        items = [f"{c.id} {c.title}" for c in h.controls if c.status == status]
+        items = [f"{c.id} {w.catalog_text('control', c.id, 'title', c.title) if catalog is not None else c.title}"
+                 for c in h.controls if c.status == status]
         if items:
             out.append((_t(lang, key), items))
     return out
 
 
-def paths_text(paths: list[AttackPath], title: str, *, lang: str = "en", target: str | None = None) -> str:
+def paths_text(paths: list[AttackPath], title: str, *, lang: str = "en", target: str | None = None,
+               catalog: Any = None) -> str:
     lines = [_t(lang, "title", title=title), ""]
     if not paths:
         lines.append(_t(lang, "none_to", target=target) if target else _t(lang, "none"))
@@ -123,7 +134,7 @@ def paths_text(paths: list[AttackPath], title: str, *, lang: str = "en", target:
                 lines.append(f"      {_t(lang, 'nothing')}")
                 continue
             lines.append(f"      {_t(lang, 'met_n', n=h.met)}")
-            for label, items in hop_groups(h, lang):
+            for label, items in hop_groups(h, lang, catalog):
                 lines.append(f"      {label}:")
                 lines += [f"        - {x}" for x in items]
             if h.open_threats:

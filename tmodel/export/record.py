@@ -4,6 +4,8 @@ stray backticks, no links, no HTML). Deterministic: same model, date and options
 
 from __future__ import annotations
 
+from typing import Any
+
 from tmodel.analysis.paths import AttackPath
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import code_spans, file_names
@@ -66,11 +68,12 @@ def render_markdown(blocks: list) -> str:
 
 def record_markdown(a: Analysis, model: Model, *, svg: bool = False, classification: str = "",
                     revision: str | None = None, catalogs: list[tuple[str, str, str]] | None = None,
-                    paths: list[AttackPath] | None = None) -> str:
+                    paths: list[AttackPath] | None = None, lang: str = "en", catalog: Any = None) -> str:
     """The record. ``svg``: the diagrams' SVG files are written next to it (embedded by name),
-    else the text points to the DOT file. ``paths``: the attack paths, shown after the threats."""
+    else the text points to the DOT file. ``paths``: the attack paths, shown after the threats.
+    ``lang``: en or ru (``record_ru``); ``catalog``: the catalogs, whose ``ru:`` blocks give the Russian."""
     names = file_names(a.model_id)
     info = ReviewInfo(classification=classification, revision=revision, catalogs=catalogs or [],
                       diagram=names["svg"] if svg else None, data_diagram=names["data-svg"] if svg else None,
-                      dot_name=names["dot"], paths=paths)
+                      dot_name=names["dot"], paths=paths, lang=lang, catalog=catalog)
     return render_markdown(review_blocks(a, model, info))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -23,6 +24,7 @@ from docx.shared import Cm, Pt, RGBColor
 from tmodel.analysis.paths import AttackPath
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import code_spans, file_names
+from tmodel.export.record_ru import RecordWords
 from tmodel.export.review import Bullets, Heading, Image, PageBreak, Para, ReviewInfo, Table, review_blocks
 from tmodel.export.safe import clean
 from tmodel.model.types import Model
@@ -61,11 +63,13 @@ def _shade(cell, color: str) -> None:  # noqa: ANN001
 
 def record_docx(a: Analysis, model: Model, *, diagram_png: bytes | None = None, data_png: bytes | None = None,
                 classification: str = "", revision: str | None = None,
-                catalogs: list[tuple[str, str, str]] | None = None, paths: list[AttackPath] | None = None) -> bytes:
+                catalogs: list[tuple[str, str, str]] | None = None, paths: list[AttackPath] | None = None,
+                lang: str = "en", catalog: Any = None) -> bytes:
     names = file_names(a.model_id)
     info = ReviewInfo(classification=classification, revision=revision, catalogs=catalogs or [],
                       diagram="diagram" if diagram_png else None, data_diagram="data" if data_png else None,
-                      dot_name=names["dot"], paths=paths)
+                      dot_name=names["dot"], paths=paths, lang=lang, catalog=catalog)
+    w = RecordWords(lang)
     images = {"diagram": diagram_png, "data": data_png}
     doc = Document()
     section = doc.sections[0]
@@ -79,14 +83,14 @@ def record_docx(a: Analysis, model: Model, *, diagram_png: bytes | None = None, 
     normal.font.size = Pt(BODY_PT)
 
     head = section.header.paragraphs[0]
-    head.text = clean(f"{a.title} — threat model review")
+    head.text = clean(w("{title} — threat model review", title=a.title))
     if classification:
         r = head.add_run("\t" + clean(classification))
         r.bold = True
     foot = section.footer.paragraphs[0]
-    foot.add_run(f"Exported {a.as_of.isoformat()}\tPage ")
+    foot.add_run(w("Exported {date}\tPage ", date=a.as_of.isoformat()))
     _field(foot.add_run(), "PAGE")
-    foot.add_run(" of ")
+    foot.add_run(w(" of "))
     _field(foot.add_run(), "NUMPAGES")
     if classification:
         foot.add_run("\t" + clean(classification))
@@ -118,7 +122,7 @@ def record_docx(a: Analysis, model: Model, *, diagram_png: bytes | None = None, 
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     props = doc.core_properties
-    props.title = f"Threat model review: {a.title}"
+    props.title = w("Threat model review: {title}", title=a.title)
     props.subject = a.model_id
     props.author = props.last_modified_by = "tmodel"
     props.keywords = classification
@@ -148,7 +152,7 @@ def _table(doc, b: Table, usable) -> None:  # noqa: ANN001
             cell = row.cells[j]
             cell.width = widths[j]
             p = cell.paragraphs[0]
-            for run in _runs(p, v, TABLE_PT, catalog=j in b.catalog_cols and not (header and i == 0)):
+            for run in _runs(p, v, b.font_pt or TABLE_PT, catalog=j in b.catalog_cols and not (header and i == 0)):
                 if header and i == 0:
                     run.bold = True
                     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)

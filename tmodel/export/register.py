@@ -44,7 +44,7 @@ from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES, Analysi
 from tmodel.catalog.bdu import threat_bdu
 from tmodel.catalog.types import Confidence
 from tmodel.config import DEFAULT_CLASSIFICATION
-from tmodel.export import fstec_terms as terms
+from tmodel.i18n import engine, terms
 from tmodel.export import register_ru as ru
 from tmodel.export.common import (affected_items, asset_reach, decision_of, method_items, plain, threat_status,
                                   write_atomic)
@@ -288,7 +288,7 @@ def _summary(s: Sheet, a: Analysis, model: Model, options: RegisterOptions, w: r
         fc = f.counts
         r = s.line(f.id, "", f.coverage, fc["met"], fc["partial"], fc["gap"], fc["needs_answer"], fc["not_applicable"],
                    border=True)
-        s.put(r, 2, f.title, border=True, wrap=True, measure=False)
+        s.put(r, 2, w.framework(f.id, f.title), border=True, wrap=True, measure=False)
         ws.cell(row=r, column=3).number_format = "0.0"
     s.put(s.row, 1, w("Coverage = (met + half of partial) / applicable requirements."), measure=False)
     s.row += 1
@@ -324,7 +324,10 @@ def _not_applicable_reason(a: Analysis, fid: str, w: ru.Words) -> str:
     """Why a framework does not apply: its catalog's reason (in Russian from the catalog's ru: block)."""
     english = a.not_applicable_reasons.get(fid, "")
     infos = w.catalog.infos.values() if w.ru and w.catalog is not None else []
-    info = next((i for i in infos if (i.framework or i.id) == fid), None)
+    info = next((i for i in infos if fid in ((i.framework or i.id), *(i.framework_titles or {}))
+                 and english == (i.not_applicable_reason or "")), None)
+    if w.ru and info is None:
+        return w.engine(english)  # the engine's own reason
     return w.catalog_text("info", info.id if info else fid, "not_applicable_reason", english)
 
 
@@ -333,7 +336,7 @@ def _issue_message(i: Any, w: ru.Words) -> str:
         return str(i.message)
     if i.kind in ru.ISSUE_MESSAGE and i.expires:
         return ru.ISSUE_MESSAGE[i.kind].format(threat=i.threat, date=i.expires.isoformat())
-    return f"{w.value(ru.ISSUE_KIND, i.kind)}: {i.message}"
+    return str(w.engine(i.message))  # the engine's sentence names the kind ("решение по ... устарело")
 
 
 def _affects(t: Threat, w: ru.Words) -> list[str]:
@@ -341,7 +344,8 @@ def _affects(t: Threat, w: ru.Words) -> list[str]:
     items = affected_items(t)
     if w.ru:
         items[0] = (f"вся модель ({t.target_title})" if t.target_kind == "model"
-                    else f"{w.value(ru.TARGET_KIND, t.target_kind)} {t.target}: {t.target_title}")
+                    else f"{w.value(ru.TARGET_KIND, t.target_kind)} {t.target}: {engine.sentence(t.target_title) or t.target_title}")
+        items[1:] = [engine.why(x) for x in items[1:]]
     return items
 
 
@@ -378,7 +382,7 @@ def _risks(s: Sheet, a: Analysis, model: Model, w: ru.Words) -> Printed:
             "description": one_paragraph(w.catalog_text("rule", t.rule, "description", t.description)),
             "mitigation": one_paragraph(w.catalog_text("rule", t.rule, "mitigation", t.mitigation)),
             "controls": _controls_text(t, w),
-            "why": "\n".join(t.why),
+            "why": "\n".join(engine.why(x) if w.ru else x for x in t.why),
         }
         for c in RISK_COLUMNS:
             dated = c.key in ("expires", "decided_on")
@@ -516,13 +520,16 @@ def _unknowns(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
     """Facts the model leaves unstated that decide whether rules fire: questions that need an answer.
     They are answered in the model (stating the fact: a weak value makes the rules fire, a strong one
     closes the question), so the sheet is read-only; it is narrow enough to print in few pages."""
-    rows = [[u.id, u.text.removeprefix("Not stated: "),
-             u.target_title + ("\n" + ", ".join(u.targets) if len(u.targets) > 1 else ""),
+    rows = [[u.id, engine.unknown_text(u.fact, u.text) if w.ru else u.text.removeprefix("Not stated: "),
+             ((engine.sentence(u.target_title) or u.target_title) if w.ru else u.target_title) + ("\n" + ", ".join(u.targets) if len(u.targets) > 1 else ""),
              w.value(terms.CONTROL_STATUS, "needs_answer"), "\n".join(u.rules), ", ".join(u.requirements)]
             for u in a.unknowns]
     widths = {1: 26, 2: 40, 3: 26, 4: 13, 5: 24, 6: 24}
+    if w.ru:  # 'требует подтверждения' wraps in a slightly wider column
+        widths.update({2: 38, 4: 15})
     _status_sheet(s, w, "Unknowns", ["Unknown", "Not stated (state it in the model)", "Where", "Status",
-                                     "Rules that depend on it", "Requirements"], rows, 4, {1, 2, 3, 5, 6}, widths)
+                                     "Rules that depend on it", "Requirements"], rows, 4,
+                  {1, 2, 3, 5, 6} | ({4} if w.ru else set()), widths)
     return s.fit(widths), "1:1", "A:A"
 
 
@@ -531,10 +538,13 @@ def _controls(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
     for c in a.controls:
         rows.append([c.id, w.catalog_text("control", c.id, "title", c.title, c.title_ru), c.catalog,
                      w.value(terms.CONTROL_KIND, c.kind), w.value(terms.CONTROL_STATUS, c.status), c.evidence,
-                     ", ".join(c.satisfies), "\n".join(c.mitigates), "\n".join(c.notes)])
+                     ", ".join(c.satisfies), "\n".join(c.mitigates), "\n".join(w.engine(x) for x in c.notes)])
     widths = {1: 22, 2: 30, 3: 12, 4: 10, 5: 11, 6: 30, 7: 22, 8: 26, 9: 40}
+    if w.ru:  # the Russian kind and status labels wrap in wider columns
+        widths.update({4: 14, 5: 15})
     _status_sheet(s, w, "Controls", ["Control", "Title", "Catalog", "Kind", "Status", "Evidence", "Satisfies",
-                                     "Mitigates (threats)", "Notes"], rows, 5, {1, 2, 6, 7, 8, 9}, widths)
+                                     "Mitigates (threats)", "Notes"], rows, 5,
+                  {1, 2, 6, 7, 8, 9} | ({4, 5} if w.ru else set()), widths)
     return s.fit(widths), "1:1", "A:A"
 
 
@@ -546,8 +556,11 @@ def _compliance(s: Sheet, a: Analysis, w: ru.Words) -> Printed:
                          w.value(ru.CONFIDENCE, q.confidence), w.value(terms.CONTROL_STATUS, q.status),
                          "\n".join(f"{c.id} ({w.value(terms.CONTROL_STATUS, c.status)})" for c in q.controls), q.evidence])
     widths = {1: 12, 2: 20, 3: 12, 4: 40, 5: 11, 6: 11, 7: 30, 8: 30}
+    if w.ru:  # the Russian confidence and status labels wrap in wider columns
+        widths.update({4: 36, 5: 14, 6: 15})
     _status_sheet(s, w, "Compliance", ["Framework", "Requirement", "Clause", "Title", "Confidence", "Status",
-                                       "Controls (status)", "Evidence"], rows, 6, {2, 3, 4, 7, 8}, widths)
+                                       "Controls (status)", "Evidence"], rows, 6,
+                  {2, 3, 4, 7, 8} | ({5, 6} if w.ru else set()), widths)
     return s.fit(widths), "1:1", "A:B"
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from tmodel.config import DEFAULT_MAX_ACCEPTANCE_DAYS
-from tmodel.export import fstec_terms as terms
+from tmodel.i18n import terms
 from tmodel.export import register_ru
 from tmodel.export.register import AUDIT_COLUMNS, AUDIT_META_HEADERS, AUDIT_SHEET, META_HEADERS, META_SHEET, RISK_COLUMNS
 from tmodel.model.enums import AnswerStatus, DecisionStatus, Level

@@ -4,7 +4,7 @@ interface, in one place, keyed by the English it replaces.
 - ``SHEETS``: sheet names; ``HEADERS``: table headers per sheet (keyed by the English header, so
   the importer accepts either language); ``TEXT``: labels, section titles, legends, prompts.
 - Value labels (levels, statuses, decisions, answers, classifications) are the FSTEC document's
-  words (``fstec_terms``), so both documents name things alike; ``code_of`` maps a label typed
+  words (``tmodel.i18n.terms``), so both documents name things alike; ``code_of`` maps a label typed
   into the register back to its code.
 - Catalog texts come from each record's ``ru:`` block (``Words.catalog_text``); model data and
   identifiers stay as written.
@@ -14,12 +14,9 @@ interface, in one place, keyed by the English it replaces.
 
 from __future__ import annotations
 
-from typing import Any
-
-from tmodel.catalog.types import text_in
-from tmodel.export import fstec_terms as terms
-
-LANGS = ("en", "ru")
+from tmodel import i18n
+from tmodel.i18n import LANGS, code_of, normal  # noqa: F401 - the register's importer reads them here
+from tmodel.i18n import terms
 
 SHEETS = {
     "Summary": "Сводка",
@@ -307,20 +304,6 @@ EDITING_NOTES = (
 )
 
 
-def normal(text: str) -> str:
-    """A label as typed: case, spacing and ё do not matter."""
-    return " ".join(str(text).lower().replace("ё", "е").split())
-
-
-def code_of(labels: dict[str, str], text: str, extra: dict[str, str] | None = None) -> str | None:
-    """The code whose Russian label (or one of ``extra``, label -> code) is ``text``; None if none."""
-    want = normal(text)
-    for code, label in labels.items():
-        if normal(label) == want:
-            return code
-    return next((code for label, code in (extra or {}).items() if normal(label) == want), None)
-
-
 # other Russian words accepted on import: the effective statuses of the FSTEC document, and spellings
 DECISION_ALIASES = {label: code for code, label in terms.THREAT_STATUS.items() if code in terms.DECISION}
 ANSWER_ALIASES = {"не применимо": "not_applicable", "н/п": "not_applicable", "н/д": "not_applicable"}
@@ -334,20 +317,11 @@ def answer_code(text: str) -> str | None:
     return code_of(terms.ANSWER, text, ANSWER_ALIASES)
 
 
-class Words:
+class Words(i18n.Words):
     """The register's words in one language: ``w("Title")`` is the label, ``w.header(sheet, h)``
     a table header, ``w.value(table, code)`` a value label; in English each returns its argument."""
 
-    def __init__(self, lang: str = "en", catalog: Any = None):
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
-        self.lang = lang
-        self.ru = lang == "ru"
-        self.catalog = catalog
-
-    def __call__(self, english: str, **fill: Any) -> str:
-        text = TEXT[english] if self.ru else english
-        return text.format(**fill) if fill else text
+    TEXT = TEXT
 
     def sheet(self, english: str) -> str:
         return SHEETS[english] if self.ru else english
@@ -357,29 +331,3 @@ class Words:
 
     def headers(self, sheet: str, english: list[str]) -> list[str]:
         return [self.header(sheet, h) for h in english]
-
-    def value(self, table: dict[Any, str], code: Any) -> Any:
-        """The label of a code (a code missing from the table is shown as is)."""
-        return table.get(code, code) if self.ru else code
-
-    def labels(self, table: dict[str, str]) -> dict[str, str] | None:
-        """The labels conditional formatting compares cells with (None: the codes themselves)."""
-        return table if self.ru else None
-
-    def level(self, code: str) -> str:
-        return self.value(terms.LEVEL, code)
-
-    def yes_no(self, v: bool) -> str:
-        return terms.yes_no(v) if self.ru else ("yes" if v else "no")
-
-    def catalog_text(self, kind: str, rid: str, field: str, english: str, known: str = "") -> str:
-        """A catalog record's text (kind: rule, control, requirement) in this language; ``known``: its
-        Russian as the analysis carries it (title_ru), for a record the catalog given does not hold;
-        else the English marked as a fallback."""
-        if not self.ru:
-            return english
-        found = getattr(self.catalog, kind + "s", {}).get(rid) if self.catalog is not None else None
-        if found is None and known:
-            return known
-        record = getattr(found, "rule", found) if kind == "rule" else found
-        return text_in(record, field, self.lang, english=english)

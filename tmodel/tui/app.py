@@ -28,6 +28,7 @@ from tmodel.tui.screens.overview import OverviewScreen
 from tmodel.tui.screens.structure import StructureScreen
 from tmodel.tui.screens.threats import ThreatsScreen
 from tmodel.tui.service import ChangedOnDisk, EditError, Entry, Service
+from tmodel.tui.widgets.common import set_ui_lang, ui_lang
 
 THEMES = (
     Theme(name="tmodel-dark", primary="#4fc3f7", secondary="#81c784", accent="#ffb74d", warning="#fdd835",
@@ -156,16 +157,25 @@ class TmodelApp(CrashSafe, App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "tmodel-light" if self.theme == "tmodel-dark" else "tmodel-dark"
 
+    def action_switch_language(self) -> None:
+        """English <-> Russian, live: the shown screen redraws now, the others when shown."""
+        set_ui_lang("ru" if ui_lang() == "en" else "en")
+        getattr(self.screen, "sync", lambda **_: None)(force=True)
+        self.notify("Язык интерфейса: русский" if ui_lang() == "ru" else "Language: English", markup=False)
+
 
 def make_app(path: str, catalog: Any = None, as_of: dt.date | None = None, *, user: str | None = None,
-             cursor_blink: bool = True, theme: str = "tmodel-dark") -> TmodelApp:
-    """Build the app on a folder of models (or one model file). ``catalog`` defaults to the
-    shipped catalogs plus the project's (tmodel.toml); ``as_of`` to today."""
-    if catalog is None:
+             cursor_blink: bool = True, theme: str = "tmodel-dark", lang: str | None = None) -> TmodelApp:
+    """Build the app on a folder of models (or one model file). ``catalog`` defaults to the shipped catalogs
+    plus the project's (tmodel.toml); ``as_of`` to today; ``lang`` (en, ru) to the project's ``[export] lang``."""
+    if catalog is None or lang is None:
         from tmodel.catalog.load import load_catalogs
         from tmodel.config import load_config
 
-        catalog = load_catalogs(load_config().catalog_dirs)
+        cfg = load_config()  # the command line reported a bad tmodel.toml before the app opens
+        catalog = catalog if catalog is not None else load_catalogs(cfg.catalog_dirs)
+        lang = lang or cfg.lang
+    set_ui_lang(lang)
     service = Service(path, catalog, as_of=as_of, user=user)
     if os.path.isfile(path) and service.files:
         service.open(service.files[0])

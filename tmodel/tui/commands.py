@@ -27,6 +27,8 @@ class TmodelCommands(Provider):
              partial(start_new_model, app)),
             ("Save the model", "Write the open model to disk atomically (ctrl+s)", app.action_save),
             ("Toggle dark / light theme", "ctrl+t", app.action_toggle_theme),
+            ("Switch the language: English / Русский", "Labels, statuses and catalog titles in English or Russian "
+             "(model data as written)", app.action_switch_language),
             ("Help", "Keys and screens (F1 or ?)", app.action_help),
             ("Quit", "Asks first when there are unsaved changes (ctrl+q)", app.action_quit),
         ]

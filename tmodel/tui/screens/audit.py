@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.dialogs import AnswerScreen, ControlScreen
-from tmodel.tui.widgets.common import STATUS_STYLE, SearchSelect, T, status_text
+from tmodel.i18n import terms
+from tmodel.tui.widgets.common import STATUS_STYLE, SearchSelect, T, status_text, title_of, words
 
 
 class AuditScreen(TScreen):
@@ -100,7 +101,7 @@ class AuditScreen(TScreen):
             q.add_row(T(c.id), T(c.question), status_text(c.status), T("yes" if c.answer_required else "no", "dim"),
                       T(c.evidence or "—", "" if c.evidence else "dim"))
         for c in self.controls:
-            ctl.add_row(T(c.id), T(c.title), T(c.kind, "dim"), status_text(c.status), T(c.evidence or "—", "" if c.evidence else "dim"))
+            ctl.add_row(T(c.id), T(title_of(c)), T(words().value(terms.CONTROL_KIND, c.kind), "dim"), status_text(c.status), T(c.evidence or "—", "" if c.evidence else "dim"))
         for table, row in ((q, q_row), (ctl, c_row), (unk, u_row)):
             if table.row_count:
                 table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
@@ -121,7 +122,8 @@ class AuditScreen(TScreen):
         fw = next((f for f in (a.frameworks if a else []) if f.id == fw_id), None)
         self.requirements = list(fw.requirements) if fw else []
         for r in self.requirements:
-            table.add_row(T(r.id), T(r.clause), T(r.title), status_text(r.status), T(", ".join(c.id for c in r.controls) or "—"))
+            table.add_row(T(r.id), T(r.clause), T(words(self.service.catalog).catalog_text("requirement", r.id, "title", r.title)),
+                          status_text(r.status), T(", ".join(c.id for c in r.controls) or "—"))
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tmodel.tui.service import Entry, Service
-from tmodel.tui.widgets.common import T
+from tmodel.tui.widgets.common import T, ui_lang
 from tmodel.tui.widgets.navbar import NavBar
 
 
@@ -49,7 +49,7 @@ class TScreen(Screen):
 
     def sync(self, *, force: bool = False) -> None:
         e = self.entry
-        key = (id(e), e.version if e else -1, self.service.version if self.MODE == "models" else 0)
+        key = (id(e), e.version if e else -1, self.service.version if self.MODE == "models" else 0, ui_lang())
         if force or key != self._seen:
             self._seen = key
             self.refresh_view()

@@ -22,7 +22,7 @@ from textual.widgets.selection_list import Selection
 
 from tmodel.export.bundle import FORMATS, RENDERED, export_model
 from tmodel.tui.screens.base import TScreen, no_model_text
-from tmodel.tui.widgets.common import T, TextField
+from tmodel.tui.widgets.common import T, TextField, ui_lang
 
 
 
@@ -111,9 +111,9 @@ class ExportScreen(TScreen):
         try:
             cfg = load_config()
             classification: str | None = cfg.classification
-            lang = cfg.lang  # the register's language, as the CLI's default
         except ProblemError:  # a broken tmodel.toml: the default marking (the CLI reports the file)
-            classification, lang = None, "en"
+            classification = None
+        lang = ui_lang()  # the app's language ([export] lang when it opened, or as the palette switched it)
         # the same record the CLI writes: marking, the model's git revision, the catalogs used
         revision, catalogs = git_revision(loaded.path), catalog_versions(self.service.catalog, model)
         written: list[str] = []

@@ -20,7 +20,8 @@ from tmodel.model.enums import Level, Stride
 from tmodel.tui.screens.base import TScreen, no_model_text
 from tmodel.tui.screens.triage import TriageScreen
 from tmodel.tui.service import SORT_KEYS, ThreatFilter, filter_threats
-from tmodel.tui.widgets.common import LEVEL_FG, STATUS_STYLE, SearchSelect, T, TextField, level_text, status_text
+from tmodel.tui.widgets.common import (LEVEL_FG, STATUS_STYLE, SearchSelect, T, TextField, level_label, level_text,
+                                       status_label, status_text, title_of, ui_lang, words)
 
 COLUMNS = [("level", "Level  Score", 12), ("residual", "Residual", 8), ("status", "Status", 11),
            ("stride", "STRIDE", 6), ("target", "Target", 18), ("title", "Threat", 44)]
@@ -169,17 +170,17 @@ class ThreatsScreen(TScreen):
         level = level_text(t.level, 9)
         level.append(f"{t.score:>3}")
         status = status_text(t.status)
-        if t.status == "false_positive":
+        if t.status == "false_positive" and ui_lang() == "en":
             status = Text("false pos.", style=status.style)
-        return [level, Text(t.residual_level, style=LEVEL_FG.get(t.residual_level, "")), status,
-                T("".join(t.stride)), T(t.target), T(t.title)]
+        return [level, Text(level_label(t.residual_level), style=LEVEL_FG.get(t.residual_level, "")), status,
+                T("".join(t.stride)), T(t.target), T(title_of(t))]
 
     def selected(self) -> Any:
         row = self.table.cursor_row
         return self.rows[row] if self.rows and 0 <= row < len(self.rows) else None
 
     def show_detail(self) -> None:
-        self.query_one("#th-detail-text", Static).update(detail_text(self.selected()))
+        self.query_one("#th-detail-text", Static).update(detail_text(self.selected(), self.service.catalog))
 
     # -- events ------------------------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -275,22 +276,23 @@ class ThreatsScreen(TScreen):
         self.app.push_screen(TriageScreen(t), done)
 
 
-def detail_text(t: Any) -> Text:
+def detail_text(t: Any, catalog: Any = None) -> Text:
     out = Text()
     if t is None:
         out.append("No threat selected.", style="dim")
         return out
-    out.append(t.title, style="bold")
+    lw = words(catalog)
+    out.append(title_of(t), style="bold")
     out.append("\n")
     out.append(t.id, style="dim")
     out.append("\n\n")
-    out.append(f" {t.level} ", style=LEVEL_FG.get(t.level, "") + " reverse")
+    out.append(f" {level_label(t.level)} ", style=LEVEL_FG.get(t.level, "") + " reverse")
     out.append(f" likelihood {t.likelihood} × impact {t.impact} = {t.score}")
-    out.append(f"\n residual {t.residual_level} ({t.residual_likelihood} × {t.impact} = {t.residual_score})\n", style="dim")
+    out.append(f"\n residual {level_label(t.residual_level)} ({t.residual_likelihood} × {t.impact} = {t.residual_score})\n", style="dim")
     for adj in t.adjustments:
         out.append(f" {adj}\n", style="dim")
     out.append("\nStatus: ", style="bold")
-    out.append(t.status.replace("_", " "), style=STATUS_STYLE.get(t.status, ""))
+    out.append(status_label(t.status), style=STATUS_STYLE.get(t.status, ""))
     d = t.decision
     if d is not None:
         bits = [f"owner {d.owner}" if d.owner else "", f"control {d.control}" if d.control else "",
@@ -307,7 +309,8 @@ def detail_text(t: Any) -> Text:
             out.append(f"  • {m.target}  {m.target_title}  ({m.level})\n")
     out.append("  STRIDE: ", style="bold")
     out.append(" ".join(t.stride))
-    for head, body in (("Threat", t.description), ("Mitigation", t.mitigation)):
+    for head, body in (("Threat", lw.catalog_text("rule", t.rule, "description", t.description)),
+                       ("Mitigation", lw.catalog_text("rule", t.rule, "mitigation", t.mitigation))):
         if body:
             out.append(f"\n\n{head}\n", style="bold")
             out.append(body)
@@ -319,8 +322,8 @@ def detail_text(t: Any) -> Text:
         out.append("\nControls\n", style="bold")
         for c in t.controls:
             out.append("  ")
-            out.append(f"{c.status.replace('_', ' '):<13}", style=STATUS_STYLE.get(c.status, ""))
-            out.append(f" {c.id}  {c.title}\n")
+            out.append(f"{status_label(c.status):<13}", style=STATUS_STYLE.get(c.status, ""))
+            out.append(f" {c.id}  {lw.catalog_text('control', c.id, 'title', c.title)}\n")
     refs = []
     if t.requirements:
         refs.append("requirements: " + ", ".join(t.requirements))

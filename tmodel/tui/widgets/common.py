@@ -10,6 +10,9 @@ from textual import events
 from textual.widgets import Input, Select, TextArea
 from textual.widgets._select import SelectOverlay
 
+from tmodel import i18n
+from tmodel.i18n import terms
+
 # risk levels and statuses keep the same colours in both themes: they carry meaning
 LEVEL_STYLE = {
     "critical": "bold white on #b71c1c",
@@ -28,17 +31,57 @@ STATUS_STYLE = {
 ZONE_STYLE = {"internet": "#e53935", "partner": "#f57c00", "dmz": "#c79100", "internal": "#1e88e5", "restricted": "#8e24aa"}
 
 
+class UiLang:
+    """The app's language (en | ru): ``[export] lang`` of tmodel.toml when the app opens, switched live
+    by the palette's "Switch the language" command. Labels of levels, statuses and kinds and the
+    catalogs' titles follow it (``tmodel.i18n``); model data is shown as written."""
+
+    current = i18n.DEFAULT_LANG
+
+
+def ui_lang() -> str:
+    return UiLang.current
+
+
+def set_ui_lang(lang: str) -> None:
+    if lang not in i18n.LANGS:
+        raise ValueError(f"unknown language {lang!r}")
+    UiLang.current = lang
+
+
+def words(catalog: Any = None) -> i18n.Words:
+    """The app's words in its language (catalog texts from the records' ru: blocks)."""
+    return i18n.Words(UiLang.current, catalog)
+
+
+def title_of(x: Any) -> str:
+    """A threat's or control's catalog title in the app's language (``title_ru`` from the catalog)."""
+    return words().title(str(x.title), getattr(x, "title_ru", "") or "")
+
+
+def level_label(level: str) -> str:
+    return terms.LEVEL_SHORT.get(level, level) if UiLang.current == "ru" else level
+
+
+def status_label(status: str) -> str:
+    """A threat's effective status or a control's / requirement's status, as the app shows it."""
+    if UiLang.current == "ru":
+        return terms.THREAT_STATUS_SHORT.get(status) or terms.CONTROL_STATUS.get(status) or terms.ANSWER.get(status) \
+            or status
+    return status.replace("_", " ")
+
+
 def T(value: Any, style: str = "") -> Text:
     """Model text for display: always plain text, never parsed as markup."""
     return Text("" if value is None else str(value), style=style)
 
 
 def level_text(level: str, width: int = 8) -> Text:
-    return Text(f" {level:<{width - 1}}", style=LEVEL_STYLE.get(level, ""))
+    return Text(f" {level_label(level):<{width - 1}}", style=LEVEL_STYLE.get(level, ""))
 
 
 def status_text(status: str) -> Text:
-    return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
+    return Text(status_label(status), style=STATUS_STYLE.get(status, ""))
 
 
 class TextField(Input):

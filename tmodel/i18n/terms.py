@@ -1,4 +1,4 @@
-"""Russian terms of the threat model document (``tmodel export --format fstec``): the model's
+"""Russian terms shared by every Russian output (the FSTEC document, the register, the record, the CLI and the app): the model's
 vocabularies as a Russian security architect names them, in the terms of 152-ФЗ, ГОСТ Р 57580.1
 and the FSTEC threat database."""
 
@@ -125,6 +125,34 @@ IMPACT = {
     "I": "нарушение конфиденциальности",
     "D": "нарушение доступности",
     "E": "несанкционированное расширение полномочий",
+}
+
+
+# a requirement's status (the requirement is met, not the measure implemented)
+REQUIREMENT_STATUS = {
+    "met": "выполнено",
+    "partial": "выполнено частично",
+    "gap": "не выполнено",
+    "needs_answer": "требует подтверждения",
+    "not_applicable": "не применимо",
+}
+
+# short labels where a column is narrow (the app's tables)
+LEVEL_SHORT = {"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критич."}
+THREAT_STATUS_SHORT = {
+    "open": "актуальна",
+    "expired": "срок истёк",
+    "accepted": "риск принят",
+    "transferred": "риск передан",
+    "mitigated": "нейтрализована",
+    "false_positive": "ложное срабат.",
+}
+
+# framework titles whose catalog names them in English (the others are Russian standards, named as is)
+FRAMEWORK = {
+    "oauth-fapi1": "OpenID FAPI 1.0 / 2.0, RFC 9700 и RFC 8705 (спецификации, которые воспроизводит ФАПИ.СЕК)",
+    "openid-ciba": "OpenID CIBA Core 1.0 и профиль FAPI-CIBA (основа ФАПИ.ПАОК)",
+    "wso2-baseline": "Базовые требования безопасности интеграций на WSO2",
 }
 
 
