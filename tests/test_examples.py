@@ -26,6 +26,7 @@ SEEDED = {
     "ciba-payment-confirmation": {
         "PAOK-GUESSABLE-HINT@fintech-bc-auth", "PAOK-NO-BINDING-MESSAGE@fintech-bc-auth",
         "PAOK-PUSH-MODE@fintech-bc-auth", "OWASP-API6-BUSINESS-FLOW@fintech-bc-auth",
+        "PAOK-AUTH-REQ-ID-WEAK@fintech-bc-auth",
     },
     "loan-marketplace": {
         "WSO2-NO-IP-ALLOWLIST@submit-application", "WSO2-NO-IP-ALLOWLIST@get-decision",
@@ -43,6 +44,7 @@ SEEDED = {
         "FAPI-CLIENT-AUTH-WEAK@events-to-lb", "FAPI-MTLS-TERMINATION@lb-gw", "WSO2-TOKEN-STORAGE@key-manager",
         "WSO2-NO-SCOPES@issue-card", "WSO2-NO-MESSAGE-SIGNING@events-to-lb", "WSO2-NO-REPLAY@events-to-lb",
         "OWASP-API10-UNSAFE-CONSUMPTION@issue-card", "FAPI-LONG-TOKEN@key-manager",
+        "FAPI-WEAK-JWS-ALG@key-manager",
     },
     "byod-admin-portal": {
         "WSO2-BYOD-NO-SOD@publisher", "WSO2-BYOD-DIRECT-INTERNAL@byod-carbon", "WSO2-ADMIN-NO-MFA@publisher",

@@ -174,8 +174,13 @@ def unstated_fields(obj: Element | Flow) -> frozenset[str]:
 
 
 _OAUTH_FIELDS = {"authentication." + k for k in ("client_auth", "grant", "sender_constrained", "pkce", "par",
-                                                  "signed_request_object", "token_in_query", "redirect_uri_exact_match")}
-_REDIRECT_FIELDS = {"authentication." + k for k in ("pkce", "par", "redirect_uri_exact_match")}
+                                                  "signed_request_object", "token_in_query", "redirect_uri_exact_match",
+                                                  "response_protection", "iss_in_response", "refresh_tokens")}
+_REDIRECT_FIELDS = {"authentication." + k for k in ("pkce", "par", "redirect_uri_exact_match", "response_protection",
+                                                    "iss_in_response")}
+# what only an authorization server (an element that issues tokens) does
+_ISSUER_FIELDS = {"public_clients", "ropc_grant", "token_lifetime_minutes", "request_object_max_lifetime_minutes",
+                  "jws_algorithms", "redirects_only_registered", "frame_protection", "redirect_307_after_post"}
 _TOKEN_ISSUERS = {Technology.IDENTITY_PROVIDER, Technology.WSO2_KEY_MANAGER}
 
 
@@ -186,6 +191,8 @@ def _not_relevant(obj: Element | Flow) -> set[str]:
         auth = obj.authentication
         method = auth.method.value
         out = {p for p in ("authentication.ciba",) if method != "ciba"}
+        if auth.ciba is not None and auth.ciba.mode.value != "ping":
+            out.add("authentication.ciba.notification_token_bits")
         if "method" in auth.model_fields_set and method not in ("oauth2", "oidc", "ciba"):
             out |= _OAUTH_FIELDS
         elif method == "ciba" or auth.grant in (GrantType.CLIENT_CREDENTIALS, GrantType.JWT_BEARER, GrantType.TOKEN_EXCHANGE):
@@ -197,7 +204,7 @@ def _not_relevant(obj: Element | Flow) -> set[str]:
         return out
     out = set()
     if obj.technology not in _TOKEN_ISSUERS:
-        out |= {"public_clients", "ropc_grant", "token_lifetime_minutes"}
+        out |= _ISSUER_FIELDS
     if not obj.stores_tokens:
         out.add("tokens_hashed")
     if not obj.privileged_access:

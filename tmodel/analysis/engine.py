@@ -354,6 +354,7 @@ def _rules_mitigated_by(cid: str, catalog: Catalog) -> list[str]:
 
 def _describe(path: str) -> str:
     """A field's description from the model's types, for an unknown's question."""
+    from tmodel.model.load import _unwrap
     from tmodel.model.types import Element, Flow
 
     root, *parts = path.split(".")
@@ -366,7 +367,7 @@ def _describe(path: str) -> str:
         if f is None:
             break
         desc = f.description or part
-        cls = f.annotation
+        cls = _unwrap(f.annotation)  # an optional sub-object (authentication.ciba) is read through its type
     return desc
 
 

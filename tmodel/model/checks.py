@@ -32,6 +32,7 @@ from tmodel.model.enums import (
     DecisionStatus,
     ElementKind,
     FileDirection,
+    GrantType,
     PdCategory,
     Protocol,
     SenderConstraint,
@@ -62,6 +63,8 @@ BANK_TECHNOLOGIES = {
 # technologies that are actors outside the software: a person or a device is an external entity
 ACTOR_TECHNOLOGIES = {Technology.USER, Technology.BYOD_DEVICE}
 TOKEN_ISSUERS = {Technology.IDENTITY_PROVIDER, Technology.WSO2_KEY_MANAGER}
+# grants with no authorization response in a browser: nothing to protect in a redirect
+NO_REDIRECT_GRANTS = {GrantType.CLIENT_CREDENTIALS, GrantType.JWT_BEARER, GrantType.TOKEN_EXCHANGE, GrantType.PASSWORD}
 OUTSIDE_ZONES = {Zone.INTERNET, Zone.PARTNER}
 
 
@@ -270,8 +273,9 @@ def check_element_properties(m: Model, c: Ctx) -> Iterator[Problem]:
             yield c.at(("elements", i, "tokens_hashed"), f"element '{e.id}' hashes stored tokens but stores_tokens is false",
                        "set stores_tokens: true, or remove tokens_hashed", severity="warning", code="inconsistent")
         if e.technology not in TOKEN_ISSUERS:
-            for prop in ("public_clients", "ropc_grant", "token_lifetime_minutes"):
-                if getattr(e, prop) not in (False, None):
+            for prop in ("public_clients", "ropc_grant", "token_lifetime_minutes", "request_object_max_lifetime_minutes",
+                         "jws_algorithms", "redirects_only_registered", "frame_protection", "redirect_307_after_post"):
+                if getattr(e, prop) not in (False, None, []):
                     yield c.at(("elements", i, prop), f"'{prop}' applies to identity providers and key managers, not to {e.technology.value} '{e.id}'",
                                "move it to the element that issues the tokens", severity="warning", code="inconsistent")
         if e.holds_logs and e.kind != ElementKind.DATA_STORE:
@@ -371,8 +375,20 @@ def check_authentication(m: Model, c: Ctx) -> Iterator[Problem]:
             yield c.at(("flows", i, "authorization"), f"flow '{f.id}' checks scopes or roles but authenticates nobody (method: none)",
                        "scopes and roles belong to an authenticated caller: set authentication.method, or remove them",
                        severity="warning", code="inconsistent")
+        if auth.ciba is not None and auth.ciba.notification_token_bits is not None and auth.ciba.mode.value != "ping":
+            yield c.at(at + ("ciba", "notification_token_bits"),
+                       f"flow '{f.id}' states notification_token_bits but its CIBA mode is {auth.ciba.mode.value}",
+                       "the client_notification_token is sent only in ping mode (push is forbidden): set mode: ping or "
+                       "remove it", severity="warning", code="inconsistent")
+        if oauth and (auth.method == AuthMethod.CIBA or auth.grant in NO_REDIRECT_GRANTS):
+            for name in ("response_protection", "iss_in_response"):
+                if getattr(auth, name) is not None:
+                    yield c.at(at + (name,), f"flow '{f.id}' sets {name}, which describes the authorization response "
+                               "of a redirect flow, but it has none", "remove it, or set the grant the flow really uses",
+                               severity="warning", code="inconsistent")
         if not oauth:
-            used = [name for name in ("grant", "pkce", "par", "signed_request_object") if getattr(auth, name, None) not in (None, False)]
+            used = [name for name in ("grant", "pkce", "par", "signed_request_object", "response_protection",
+                                      "iss_in_response", "refresh_tokens") if getattr(auth, name, None) not in (None, False)]
             if auth.sender_constrained != SenderConstraint.NONE:
                 used.append("sender_constrained")
             for name in used:

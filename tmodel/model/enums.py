@@ -188,6 +188,30 @@ class CibaMode(DescribedEnum):
     PUSH = ("push", "The server pushes tokens to the client (forbidden by FAPI.PAOK)")
 
 
+class ResponseProtection(DescribedEnum):
+    NONE = ("none", "Plain response_type=code: code and state in the redirect's query, nothing signed")
+    HYBRID = ("hybrid", "response_type=code id_token: the ID token is a detached signature (c_hash, s_hash, nonce, iss)")
+    JARM = ("jarm", "response_mode=jwt (JARM): the whole response is a JWT signed by the authorization server")
+
+
+class RefreshTokens(DescribedEnum):
+    NOT_ISSUED = ("not_issued", "No refresh tokens are issued to this client")
+    CLIENT_BOUND = ("client_bound", "Usable only together with the confidential client's own authentication")
+    SENDER_CONSTRAINED = ("sender_constrained", "Bound to the client's certificate or DPoP key (RFC 8705 / RFC 9449)")
+    ROTATED = ("rotated", "One-time use: every refresh returns a new one, and reuse revokes the whole family")
+    BEARER = ("bearer", "None of these: whoever holds a refresh token can use it until it expires")
+
+
+class JwsAlgorithm(DescribedEnum):
+    PS256 = ("PS256", "RSASSA-PSS with SHA-256 (FAPI 1.0 Part 2 8.6)")
+    ES256 = ("ES256", "ECDSA P-256 with SHA-256 (FAPI 1.0 Part 2 8.6)")
+    EDDSA = ("EdDSA", "Ed25519 (FAPI 2.0 5.4.1)")
+    GOST = ("GOST", "GOST R 34.10-2012 signatures adopted by the bank (identifiers not confirmed for FAPI.SEC)")
+    RS256 = ("RS256", "RSASSA-PKCS1-v1_5 with SHA-256 (FAPI 1.0 Part 2 8.6: should not be used)")
+    HS256 = ("HS256", "HMAC with a shared secret: no proof of which party signed")
+    NONE = ("none", "Unsigned JWT (alg none): never acceptable")
+
+
 class IdentifierStyle(DescribedEnum):
     NONE = ("none", "No object identifiers are exposed")
     INCREMENTAL = ("incremental", "Sequential numbers: guessable and enumerable")

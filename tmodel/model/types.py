@@ -25,10 +25,13 @@ from tmodel.model.enums import (
     GostLevel,
     GrantType,
     IdentifierStyle,
+    JwsAlgorithm,
     LoggingTarget,
     PdCategory,
     PdLevel,
     Protocol,
+    RefreshTokens,
+    ResponseProtection,
     SenderConstraint,
     Technology,
     TlsVersion,
@@ -145,6 +148,32 @@ class Element(Strict):
         description="Log store: events are kept write-once (WORM / object lock) or integrity-protected (hash chain, "
         "signatures), so administrators cannot silently alter or delete them",
     )
+    request_object_max_lifetime_minutes: int | None = Field(
+        None, ge=1, le=525600,
+        description="Authorization server: the longest request-object lifetime (exp - nbf, in minutes) it accepts on "
+        "authorization and signed CIBA requests; FAPI.SEC 7.2.1 item 6 allows at most 60",
+    )
+    jws_algorithms: list[JwsAlgorithm] = Field(
+        default_factory=list,
+        description="Authorization server: the JWS algorithms it accepts for request objects and client assertions "
+        "and uses for ID tokens, JWT access tokens and JARM responses (FAPI 1.0 Part 2 8.6: PS256 or ES256; never none)",
+    )
+    redirects_only_registered: bool | None = Field(
+        None,
+        description="Authorization server: redirects the browser only to registered URIs of an identified client, "
+        "error responses and logout (post_logout_redirect_uri) included; an unknown client or redirect_uri gets an "
+        "error page, never a redirect (RFC 9700 4.11)",
+    )
+    frame_protection: bool | None = Field(
+        None,
+        description="Authorization server: its login and consent pages forbid framing by other sites "
+        "(Content-Security-Policy frame-ancestors, X-Frame-Options: DENY) against clickjacking (RFC 9700 4.16)",
+    )
+    redirect_307_after_post: bool | None = Field(
+        None,
+        description="Authorization server: after the login or consent form is POSTed it redirects with HTTP 307, so "
+        "the browser re-posts the form, credentials included, to the client (RFC 9700 4.12; use 303 or 302)",
+    )
     derived_from: Sources
 
 
@@ -160,6 +189,27 @@ class Ciba(Strict):
     binding_message: bool = Field(False, description="A binding message is shown on both devices")
     signed_request: bool = Field(False, description="The backchannel authentication request is a signed JWT")
     hint: str = Field("login_hint_token", description="Which hint identifies the user (login_hint_token, id_token_hint, login_hint)")
+    user_code: bool | None = Field(
+        None,
+        description="The authorization server requires a user_code, a secret the customer enters on the consumption "
+        "device, so a request started with a guessed hint cannot reach them",
+    )
+    auth_req_id_bits: int | None = Field(
+        None, ge=1, le=4096, description="Entropy of the auth_req_id in bits (FAPI.PAOK 6.3.3: at least 160)"
+    )
+    auth_req_id_expiry_seconds: int | None = Field(
+        None, ge=1, le=86400,
+        description="Lifetime of an auth_req_id (expires_in of the acknowledgement), in seconds",
+    )
+    auth_req_id_single_use: bool | None = Field(
+        None,
+        description="An auth_req_id is redeemed for tokens only once; a second redemption fails (invalid_grant)",
+    )
+    notification_token_bits: int | None = Field(
+        None, ge=1, le=4096,
+        description="Ping mode: entropy in bits of the client_notification_token the client sends and checks on "
+        "the bank's callback",
+    )
 
 
 class Authentication(Strict):
@@ -177,6 +227,19 @@ class Authentication(Strict):
     ciba: Ciba | None = Field(None, description="Decoupled authentication (FAPI.PAOK) details of the backchannel authentication request; leave out on token-polling flows")
     token_in_query: bool = Field(False, description="Access tokens sent in the URL query (forbidden by FAPI)")
     redirect_uri_exact_match: bool = Field(True, description="Redirect URIs are pre-registered and matched exactly")
+    response_protection: ResponseProtection | None = Field(
+        None,
+        description="Redirect flows: how the authorization response is protected: none (plain code in the query), "
+        "hybrid (code id_token, c_hash / s_hash / nonce) or jarm (response_mode=jwt); FAPI.SEC 7.2.1 item 2",
+    )
+    iss_in_response: bool | None = Field(
+        None,
+        description="Redirect flows: the authorization response names its issuer (iss parameter, RFC 9207), so a "
+        "client working with several authorization servers detects mix-up (JARM and hybrid responses carry iss inside)",
+    )
+    refresh_tokens: RefreshTokens | None = Field(
+        None, description="Refresh tokens issued on this flow and what stops a stolen one being replayed (RFC 9700 4.14)"
+    )
 
 
 class Authorization(Strict):
