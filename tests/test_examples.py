@@ -27,6 +27,7 @@ SEEDED = {
         "PAOK-GUESSABLE-HINT@fintech-bc-auth", "PAOK-NO-BINDING-MESSAGE@fintech-bc-auth",
         "PAOK-PUSH-MODE@fintech-bc-auth", "OWASP-API6-BUSINESS-FLOW@fintech-bc-auth",
         "PAOK-AUTH-REQ-ID-WEAK@fintech-bc-auth",
+        "WSO2-NO-IDEMPOTENCY@fintech-payment", "WSO2-CALLBACK-UNSIGNED@payment-status",
     },
     "loan-marketplace": {
         "WSO2-NO-IP-ALLOWLIST@submit-application", "WSO2-NO-IP-ALLOWLIST@get-decision",
@@ -35,9 +36,10 @@ SEEDED = {
         "WSO2-FILE-UNENCRYPTED@get-decision", "WSO2-FILE-NO-SANDBOX@get-decision",
         "WSO2-AUTH-NOT-OAUTH@widget-status", "OWASP-API4-NO-RATE-LIMIT@widget-status", "WSO2-NO-CSRF@widget-status",
         "WSO2-NO-SCHEMA@widget-status", "WSO2-NO-INJECTION@widget-status", "WSO2-INCREMENTAL-ID@widget-status",
-        "WSO2-TLS-NONE@bureau-batch", "OWASP-API2-NO-AUTH@bureau-batch",
+        "WSO2-TLS-NONE@bureau-batch", "WSO2-SOURCE-UNAUTH@bureau-batch",
         "WSO2-LOG-NOT-CENTRAL@loan-origination", "WSO2-EXCESS-PRIVILEGE@scoring",
         "WSO2-PD-NOT-MINIMIZED@get-decision", "OWASP-API9-INVENTORY@widget-status",
+        "WSO2-API-KEY-IN-QUERY@widget-status", "OWASP-API3-MASS-ASSIGNMENT@submit-application",
     },
     "card-issuing-partner": {
         "PDN-CROSS-BORDER-UNNOTIFIED@issue-card", "WSO2-TLS-WEAK@events-to-lb", "WSO2-MTLS-NOVERIFY@events-to-lb",

@@ -245,9 +245,10 @@ def test_swagger2_weak_choices(imported):
     # operations differ: the weakest decides and the source names it
     assert docs["rate_limit"] is False and "POST /clients/{clientId}/documents declares no 429" in docs["derived_from"]["rate_limit"]
     assert docs["schema_validation"] is False and "/post/parameters/1" in docs["derived_from"]["schema_validation"]
-    # basic or an API key in the query: basic is weakest, the key still leaks in the URL
-    assert clients["authentication"] == {"method": "basic", "token_in_query": True}
-    assert clients["derived_from"]["authentication.token_in_query"].split(" ")[0].endswith("#/securityDefinitions/queryKey/in")
+    # basic or an API key in the query: basic is weakest and is what the flow records; the key still leaks in the
+    # URL, which the description says (api_key_in belongs to a flow authenticated by the key)
+    assert clients["authentication"] == {"method": "basic"}
+    assert "sends an API key in the URL query (#/securityDefinitions/queryKey/in)" in clients["description"]
     assert "schema_validation" not in clients["derived_from"] and "strict" in clients["description"]
     # accessCode, uuid ids, a PDF download; the undeclared scheme is reported, not silently used
     assert statements["authentication"] == {"method": "oauth2", "grant": "authorization_code"}
@@ -497,7 +498,8 @@ def test_small_cases_bearer_header_key_natural_ids_files_both_ways(tmp_path: Pat
     assert st["authentication"] == {"method": "oauth2"} and "HTTP bearer token (JWT)" in st["description"]
     assert st["identifiers"] == "natural" and st["file_transfer"]["direction"] == "both"
     assert st["derived_from"]["file_transfer.direction"].split(" ")[0].endswith("/requestBody/content/application~1octet-stream")
-    assert keys["authentication"] == {"method": "api_key"} and keys["identifiers"] == "incremental"
+    assert keys["authentication"] == {"method": "api_key", "api_key_in": "header"} and keys["identifiers"] == "incremental"
+    assert keys["derived_from"]["authentication.api_key_in"].endswith("#/components/securitySchemes/headerKey/in")
     # an operation's own servers override the document's
     assert keys["protocol"] == "http" and keys["derived_from"]["protocol"].endswith("/get/servers/0/url")
     assert health["authentication"] == {"method": "none"}
@@ -519,3 +521,74 @@ def test_unquoted_versions_and_documents_that_say_little(tmp_path: Path):
     o31.write_text("openapi: 3.1\ninfo: {title: t, version: '1'}\n", encoding="utf-8")
     r = invoke(str(o31))
     assert r.exit_code == 0 and "describes no operations" in r.stderr
+
+
+CALLBACKS = """\
+openapi: 3.1.0
+info: {title: Merchant payments, version: '1'}
+servers: [{url: 'https://api.bank.example'}]
+security: [{queryKey: []}]
+paths:
+  /payments:
+    post:
+      tags: [Payments]
+      parameters:
+        - {name: Idempotency-Key, in: header, required: true, schema: {type: string, maxLength: 64}}
+      responses:
+        '201': {description: created}
+      callbacks:
+        paymentStatus:
+          '{$request.body#/callbackUrl}':
+            post:
+              responses:
+                '200': {description: ok}
+    get:
+      tags: [Payments]
+      responses:
+        '200': {description: ok}
+  /refunds:
+    post:
+      tags: [Refunds]
+      responses:
+        '201': {description: created}
+webhooks:
+  settlement:
+    post:
+      responses:
+        '200': {description: ok}
+components:
+  securitySchemes:
+    queryKey: {type: apiKey, in: query, name: apikey}
+"""
+
+
+def test_query_keys_idempotency_keys_callbacks_and_webhooks(tmp_path: Path):
+    """An apiKey in: query is api_key_in: query (not token_in_query); what the operations do and whether their
+    writes declare an idempotency key header; the callbacks and 3.1 webhooks become one callback flow from the
+    gateway to the consumer, its signature left unstated; and the rules read what was derived."""
+    spec = tmp_path / "merchant.yaml"
+    spec.write_text(CALLBACKS, encoding="utf-8")
+    out = tmp_path / "merchant-model.yaml"
+    r = invoke(str(spec), "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    flows = {f["id"]: f for f in data["flows"]}
+    pay, refunds, cb = flows["payments"], flows["refunds"], flows["callbacks"]
+    assert pay["authentication"] == {"method": "api_key", "api_key_in": "query"}
+    assert pay["derived_from"]["authentication.api_key_in"].endswith("#/components/securitySchemes/queryKey/in (API key in the query)")
+    assert pay["operations"] == ["read", "payment_initiation"] and pay["idempotency_key"] is True
+    assert pay["derived_from"]["idempotency_key"].split(" ")[0].endswith("#/paths/~1payments/post/parameters/0")
+    assert refunds["operations"] == ["refund"] and refunds["idempotency_key"] is False
+    assert "POST /refunds declares no idempotency key header" in refunds["derived_from"]["idempotency_key"]
+    assert "operations" not in flows["payments-backend"]  # the hop behind the gateway carries the same calls
+    assert (cb["from"], cb["to"], cb["callback"], cb["operations"]) == ("gateway", "consumer", True, ["notification"])
+    assert "message_signing" not in cb and "paymentStatus" in cb["description"] and "settlement" in cb["description"]
+    assert "callback(s) or webhook(s)" in r.stderr
+    # the rules read them: the key in the URL and the refund without an idempotency key are findings, the unsigned
+    # callback a question (the document does not say)
+    from tmodel.cli import main
+
+    r = CliRunner().invoke(main, ["analyze", str(out), "--format", "json"])
+    found = {m["id"] for t in json.loads(r.stdout)["threats"] for m in t["members"]}
+    assert {"WSO2-API-KEY-IN-QUERY@payments", "WSO2-NO-IDEMPOTENCY@refunds"} <= found
+    assert "WSO2-NO-IDEMPOTENCY@payments" not in found and "WSO2-CALLBACK-UNSIGNED@callbacks" not in found

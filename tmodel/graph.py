@@ -62,6 +62,7 @@ DERIVED: dict[str, dict[str, Any]] = {
         "in_flows": "int",
         "out_flows": "int",
         "receives_files": "bool",
+        "caller_zones": ("list", Zone),
         # linked configuration files (tmodel.analysis.config_facts); their settings are element.config.*
         "config_linked": "bool",
         "config_drift": ("list", "str"),
@@ -124,7 +125,7 @@ POSITION_TEXT = {
 
 # fields that say what an item is, not how well it is protected: never 'unstated'
 _STRUCTURAL = {"id", "title", "kind", "technology", "boundary", "description", "derived_from", "source", "target",
-               "protocol", "data"}
+               "protocol", "data", "operations", "callback"}
 
 
 @dataclass
@@ -193,6 +194,8 @@ def _not_relevant(obj: Element | Flow) -> set[str]:
         out = {p for p in ("authentication.ciba",) if method != "ciba"}
         if auth.ciba is not None and auth.ciba.mode.value != "ping":
             out.add("authentication.ciba.notification_token_bits")
+        if method != "api_key":
+            out.add("authentication.api_key_in")
         if "method" in auth.model_fields_set and method not in ("oauth2", "oidc", "ciba"):
             out |= _OAUTH_FIELDS
         elif method == "ciba" or auth.grant in (GrantType.CLIENT_CREDENTIALS, GrantType.JWT_BEARER, GrantType.TOKEN_EXCHANGE):
@@ -351,6 +354,28 @@ def _dump(obj: Element | Flow) -> dict[str, Any]:
 
 
 _USER_AGENTS = {Technology.USER, Technology.WEB_APP, Technology.BYOD_DEVICE}
+API_PROTOCOLS = {"https", "http", "grpc", "soap", "websocket"}
+# the management and token plane talks to a gateway too, but it is not an API consumer
+_NOT_API_CALLERS = {Technology.WSO2_PUBLISHER, Technology.WSO2_KEY_MANAGER, Technology.IDENTITY_PROVIDER,
+                    Technology.LOG_COLLECTOR, Technology.HSM}
+
+
+def caller_zones(in_edges: list[Flow], elements: dict[str, Element], zone: Any) -> list[str]:
+    """The zones API consumers call this element from: the sources of its API-protocol in-flows, the
+    management and token plane and data stores left out; an external entity outside every boundary
+    counts as the internet."""
+    out: set[str] = set()
+    for f in in_edges:
+        src = elements.get(f.source)
+        if src is None or f.protocol.value not in API_PROTOCOLS or src.technology in _NOT_API_CALLERS \
+                or src.kind == ElementKind.DATA_STORE:
+            continue
+        z = zone(f.source)
+        if z is None and src.kind == ElementKind.EXTERNAL_ENTITY:
+            z = Zone.INTERNET.value
+        if z is not None:
+            out.add(z)
+    return sorted(out, key=lambda z: ZONE_TRUST[Zone(z)])
 
 
 def _is_front_channel(f: Flow, source: Element | None) -> bool:
@@ -426,6 +451,7 @@ def compute_facts(model: Model) -> Facts:
             config_drift=[],
             receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
             or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),
+            caller_zones=caller_zones(in_edges, elements, zone),
         )
         emap[e.id] = d
 

@@ -249,6 +249,8 @@ EXAMPLES: dict[str, tuple[str, Mutation]] = {
                   lambda m: _fl(m, "gw-accounts").update(tls={"min_version": "none"})),
     "check_authentication": ("certificate-bound tokens without mutual TLS",
                              lambda m: _fl(m, "tpp-gw")["tls"].update(mutual=False, client_cert_verified=False)),
+    "check_callbacks": ("a flow into the bank marked as a callback",
+                        lambda m: _fl(m, "gw-km").update(callback=True)),
     "check_file_transfer": ("file protection on a flow that moves no files",
                             lambda m: _fl(m, "tpp-gw").update(file_transfer={"sandboxed": True})),
     "check_pd_level": ("personal data without the 152-FZ protection level",

@@ -386,6 +386,13 @@ def check_authentication(m: Model, c: Ctx) -> Iterator[Problem]:
                     yield c.at(at + (name,), f"flow '{f.id}' sets {name}, which describes the authorization response "
                                "of a redirect flow, but it has none", "remove it, or set the grant the flow really uses",
                                severity="warning", code="inconsistent")
+        if auth.token_in_query and auth.method == AuthMethod.API_KEY:
+            yield c.at(at + ("token_in_query",), f"flow '{f.id}' sets token_in_query, which is about OAuth access tokens, "
+                       "but authenticates by an API key", "say where the key travels with api_key_in: query (and remove "
+                       "token_in_query)", severity="warning", code="inconsistent")
+        if auth.api_key_in is not None and auth.method != AuthMethod.API_KEY:
+            yield c.at(at + ("api_key_in",), f"flow '{f.id}' sets api_key_in, but authentication.method is {auth.method.value}",
+                       "set authentication.method: api_key, or remove api_key_in", severity="warning", code="inconsistent")
         if not oauth:
             used = [name for name in ("grant", "pkce", "par", "signed_request_object", "response_protection",
                                       "iss_in_response", "refresh_tokens") if getattr(auth, name, None) not in (None, False)]
@@ -394,6 +401,20 @@ def check_authentication(m: Model, c: Ctx) -> Iterator[Problem]:
             for name in used:
                 yield c.at(at + (name,), f"flow '{f.id}' sets {name}, an OAuth option, but authentication.method is {auth.method.value}",
                            "set authentication.method to oauth2, oidc or ciba, or remove the option", severity="warning", code="inconsistent")
+
+
+def check_callbacks(m: Model, c: Ctx) -> Iterator[Problem]:
+    """A callback (webhook) goes from the bank to a party outside it (warning)."""
+    zones = _zones(m)
+    kinds = {e.id: e.kind for e in m.elements}
+    for i, f in enumerate(m.flows):
+        if not f.callback:
+            continue
+        outside = kinds.get(f.target) == ElementKind.EXTERNAL_ENTITY or zones.get(f.target) in OUTSIDE_ZONES
+        if not outside or zones.get(f.source) in OUTSIDE_ZONES:
+            yield c.at(("flows", i, "callback"), f"flow '{f.id}' is marked as a callback but does not go from the bank to a party outside it",
+                       "a callback (webhook) flow goes from the bank's element to the partner's endpoint: check from/to, "
+                       "or remove callback", severity="warning", code="inconsistent")
 
 
 def check_file_transfer(m: Model, c: Ctx) -> Iterator[Problem]:
@@ -537,6 +558,7 @@ CHECKS: list[Check] = [
     check_flow_ends,
     check_tls,
     check_authentication,
+    check_callbacks,
     check_file_transfer,
     check_pd_level,
     check_cross_border,

@@ -148,13 +148,49 @@ class TlsVersion(DescribedEnum):
 class AuthMethod(DescribedEnum):
     NONE = ("none", "No authentication of the caller")
     BASIC = ("basic", "HTTP Basic with a username and password")
-    API_KEY = ("api_key", "A static API key in a header")
+    API_KEY = ("api_key", "A static API key (in a header, the URL query or a cookie: say which in api_key_in)")
     OAUTH2 = ("oauth2", "OAuth 2.0 access token")
     OIDC = ("oidc", "OpenID Connect (OAuth 2.0 with an ID token)")
     MTLS = ("mtls", "Mutual TLS: the client certificate identifies the caller")
     JWT = ("jwt", "A signed JWT assertion (e.g. the gateway's backend JWT)")
     SSH_KEY = ("ssh_key", "SSH public key")
     CIBA = ("ciba", "OpenID CIBA: decoupled (backchannel) authentication, FAPI.PAOK")
+
+
+class ApiKeyLocation(DescribedEnum):
+    HEADER = ("header", "In a request header (e.g. apikey, X-API-Key)")
+    QUERY = ("query", "In the URL query string: it ends up in access logs, proxies, browser history and Referer")
+    COOKIE = ("cookie", "In a cookie: sent by the browser with every request to the host")
+
+
+class MessageSigning(DescribedEnum):
+    NONE = ("none", "Neither requests nor responses carry a signature over the content")
+    REQUESTS = ("requests", "Requests are signed by the source and verified by the target; responses are not")
+    RESPONSES = ("responses", "Responses are signed by the target and verified by the source; requests are not")
+    BOTH = ("both", "Requests and responses are signed (detached JWS) and verified at the other end")
+
+
+REQUEST_SIGNED = {MessageSigning.REQUESTS, MessageSigning.BOTH}
+
+
+class Operation(DescribedEnum):
+    READ = ("read", "Reads data, changes nothing")
+    WRITE = ("write", "Creates or changes records other than money movements (profiles, applications, settings)")
+    PAYMENT_INITIATION = ("payment_initiation", "Initiates a payment or a transfer")
+    PAYMENT_CHANGE = ("payment_change", "Changes or cancels a payment, a standing order or a payment limit")
+    REFUND = ("refund", "Refunds or reverses a payment")
+    PAYEE_CHANGE = ("payee_change", "Adds or changes a payee, a beneficiary or payout account details")
+    NOTIFICATION = ("notification", "Notifies the target of an event (payment status, card status); a webhook or callback")
+
+
+MONEY_CHANGING = {Operation.PAYMENT_CHANGE, Operation.REFUND, Operation.PAYEE_CHANGE}
+
+
+class IdentityPropagation(DescribedEnum):
+    NONE = ("none", "The target receives no end-user or client identity from the caller")
+    SIGNED_JWT = ("signed_jwt", "A JWT signed by the gateway (WSO2 backend JWT, X-JWT-Assertion) that the target verifies")
+    ACCESS_TOKEN = ("access_token", "The client's access token, which the target validates itself (introspection or signature)")
+    PLAIN_HEADER = ("plain_header", "A plain header (X-User-Id, X-Client-Id, X-Consumer-Key) that the target takes as is")
 
 
 class ClientAuth(DescribedEnum):

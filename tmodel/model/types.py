@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from tmodel.model.enums import (
     AnswerStatus,
+    ApiKeyLocation,
     AuthMethod,
     CibaMode,
     Classification,
@@ -25,8 +26,11 @@ from tmodel.model.enums import (
     GostLevel,
     GrantType,
     IdentifierStyle,
+    IdentityPropagation,
     JwsAlgorithm,
     LoggingTarget,
+    MessageSigning,
+    Operation,
     PdCategory,
     PdLevel,
     Protocol,
@@ -62,6 +66,30 @@ Sources = Annotated[
     ),
 ]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _signing_from_bool(value: object) -> object:
+    """The first format had ``message_signing: true|false`` (requests and responses, or neither):
+    it still loads, meaning ``both`` and ``none``."""
+    if value is True:
+        return MessageSigning.BOTH.value
+    if value is False:
+        return MessageSigning.NONE.value
+    return value
+
+
+Signing = Annotated[
+    MessageSigning,
+    BeforeValidator(_signing_from_bool),
+    WithJsonSchema({
+        "anyOf": [
+            {"enum": MessageSigning.values(), "type": "string",
+             "enumDescriptions": [m.description for m in MessageSigning],
+             "markdownEnumDescriptions": [f"**{m.value}**: {m.description}" for m in MessageSigning]},
+            {"type": "boolean", "description": "The first format's form: true means both, false means none"},
+        ]
+    }),
+]
 
 
 class Strict(BaseModel):
@@ -225,7 +253,19 @@ class Authentication(Strict):
     par: bool = Field(False, description="Pushed authorization requests (RFC 9126)")
     signed_request_object: bool = Field(False, description="JWS-signed request objects (JAR)")
     ciba: Ciba | None = Field(None, description="Decoupled authentication (FAPI.PAOK) details of the backchannel authentication request; leave out on token-polling flows")
-    token_in_query: bool = Field(False, description="Access tokens sent in the URL query (forbidden by FAPI)")
+    token_in_query: bool = Field(
+        False, description="OAuth access tokens sent in the URL query (forbidden by FAPI); for an API key use api_key_in"
+    )
+    api_key_in: ApiKeyLocation | None = Field(
+        None,
+        description="With method api_key: where the key travels (header, query or cookie); leave out when not known",
+    )
+    step_up: bool = Field(
+        False,
+        description="The customer authenticates again (strong customer authentication, a CIBA confirmation or an acr "
+        "step-up) for each money-changing operation on this flow (refund, payment change, payee change); a session "
+        "or a long-lived token alone is not enough",
+    )
     redirect_uri_exact_match: bool = Field(True, description="Redirect URIs are pre-registered and matched exactly")
     response_protection: ResponseProtection | None = Field(
         None,
@@ -248,6 +288,12 @@ class Authorization(Strict):
     ip_allowlist: bool = Field(False, description="Access limited by IP / ASN allow-list")
     object_level: bool = Field(False, description="Every object access checks the caller owns the object (BOLA)")
     property_level: bool = Field(False, description="Responses filtered to the properties the caller may see")
+    write_property_level: bool = Field(
+        False,
+        description="Request bodies bound only to the properties the caller may set (an allow-list per operation): "
+        "read-only or server-owned properties (status, owner, approved amount, limits) sent by the caller are "
+        "rejected, not stored (mass assignment, OWASP API3)",
+    )
     function_level: bool = Field(False, description="Administrative functions checked per role")
 
 
@@ -268,12 +314,40 @@ class Flow(Strict):
     authentication: Authentication = Field(default_factory=Authentication, description="How the source is authenticated")
     authorization: Authorization = Field(default_factory=Authorization, description="What the source may do")
     data: list[Id] = Field(default_factory=list, description="Data asset ids carried")
+    operations: list[Operation] = Field(
+        default_factory=list,
+        description="What the calls on this flow do (read, write, payment_initiation, refund, ...): money-changing "
+        "operations need step-up and idempotency; empty when not described",
+    )
+    callback: bool = Field(
+        False,
+        description="A webhook or callback: the bank calls a partner's endpoint to tell it about an event (payment "
+        "status to a merchant, card status, CIBA ping); the flow goes from the bank's element to the partner's",
+    )
     rate_limit: bool = Field(False, description="Rate limiting / throttling per client")
-    replay_protection: bool = Field(False, description="Replay protection (nonce, jti, timestamp, idempotency key)")
+    replay_protection: bool = Field(
+        False,
+        description="Replay protection: a one-time request id (nonce, JWS jti) with a timestamp checked against a replay "
+        "cache, or an idempotency key the target de-duplicates",
+    )
+    idempotency_key: bool = Field(
+        False,
+        description="State-changing requests carry an idempotency key (Idempotency-Key, x-idempotency-key) that the "
+        "target stores and de-duplicates, so a client's retry after a timeout is not executed twice",
+    )
     csrf_protection: bool = Field(False, description="CSRF protection (browser flows)")
     schema_validation: bool = Field(False, description="Request and response validated against the JSON / OpenAPI schema")
     injection_protection: bool = Field(False, description="Input validated and encoded against injection (SQL, XPath, header)")
-    message_signing: bool = Field(False, description="Requests and responses signed (JWS / detached signature)")
+    message_signing: Signing = Field(
+        MessageSigning.NONE,
+        description="Which messages on this hop carry a signature over the content (detached JWS) that the other end "
+        "verifies: none, requests, responses or both (true and false, the first format's values, mean both and none)",
+    )
+    identity_propagation: IdentityPropagation = Field(
+        IdentityPropagation.NONE,
+        description="How the caller tells the target who the end user and the client are (a hop behind the gateway): "
+        "a JWT the gateway signs, the access token itself, or a plain header the target takes as is",
+    )
     identifiers: IdentifierStyle = Field(IdentifierStyle.NONE, description="Style of object identifiers exposed")
     file_transfer: FileTransfer = Field(default_factory=FileTransfer, description="File transfer on this flow")
     logging: LoggingTarget = Field(LoggingTarget.NONE, description="Where calls on this flow are logged")

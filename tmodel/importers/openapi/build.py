@@ -87,6 +87,7 @@ class _Builder:
             self.variants[g.name] = self.variants.get(g.name, 0) + 1
         for g in groups:
             self.flows_for(g)
+        self.callbacks()
         self.data.add_assets(self.spec, draft, self.findings)
         findings, unmapped = document_findings(self.spec, self.ops, facts)
         self.findings += findings
@@ -231,6 +232,8 @@ class _Builder:
         url = next((f.urls for f in g.facts if f.urls), None)
         if url:
             derive(front, "client_supplied_urls", True, self.src(*url))
+        # what the operations do, and idempotency keys on the writes
+        self.operations_of(g, front)
         # 429
         lacking = [f for f in g.facts if not f.has_429]
         if lacking:
@@ -274,6 +277,77 @@ class _Builder:
         front["description"] = shorten((f"Operations: {listed}. Security: {sec_label}. " + " ".join(notes)).strip(), MAX_TEXT)
         back["description"] = shorten((f"Operations: {listed}. " + " ".join(back_notes)).strip(), MAX_TEXT)
         draft.flows += [front, back]
+
+    def operations_of(self, g: _Group, front: dict[str, Any]) -> None:
+        """``operations`` from the methods (GET reads; POST, PUT, PATCH, DELETE write; a POST to a payments,
+        transfers or refunds path initiates or refunds a payment) and ``idempotency_key`` from the header
+        parameters of the POST and PATCH operations: true when every one declares one, false naming the first
+        that does not."""
+        kinds: list[str] = []
+        writes: list[OpFacts] = []
+        for f in g.facts:
+            m = f.op.method.lower()
+            if m in ("get", "head", "options"):
+                kind = "read"
+            else:
+                words = set(pd_fields.words(f.op.path))
+                if m in ("post", "patch"):  # PUT and DELETE are idempotent by HTTP's own rules
+                    writes.append(f)
+                kind = "write"
+                if words & {"refund", "refunds"}:
+                    kind = "refund"
+                elif m == "post" and words & {"payment", "payments", "transfer", "transfers", "vrp", "vrps"} \
+                        and not words & {"consent", "consents"}:
+                    kind = "payment_initiation"
+            if kind not in kinds:
+                kinds.append(kind)
+        order = ["read", "write", "payment_initiation", "refund"]
+        derive(front, "operations", sorted(kinds, key=order.index),
+               self.src(g.facts[0].op.parts, "from the HTTP methods and paths; add payment_change, payee_change where "
+                        "an operation does that"))
+        if not writes:
+            return
+        lacking = next((f for f in writes if f.idempotency is None), None)
+        if lacking is None:
+            derive(front, "idempotency_key", True, self.src(writes[0].idempotency or writes[0].op.parts,
+                                                            "every write operation declares an idempotency key header; "
+                                                            "the backend must de-duplicate by it"))
+        else:
+            derive(front, "idempotency_key", False,
+                   self.src(lacking.op.parts, f"{lacking.op.label} declares no idempotency key header"))
+
+    def callbacks(self) -> None:
+        """One flow from the gateway to the consumer for the callbacks of the operations (OpenAPI 3) and the
+        webhooks of the document (3.1): the bank calls the consumer back. How it is signed and authenticated is
+        left unstated: the document does not say."""
+        spec = self.spec
+        found: list[tuple[str, Parts]] = []
+        for op in self.ops:
+            cbs = op.data.get("callbacks")
+            if isinstance(cbs, dict):
+                found += [(f"{op.label} callback '{name}'", op.parts + ("callbacks", name)) for name in cbs]
+        hooks = spec.data.get("webhooks")
+        if isinstance(hooks, dict):
+            found += [(f"webhook '{name}'", ("webhooks", name)) for name in hooks]
+        if not found:
+            return
+        names = ", ".join(n for n, _ in found[:MAX_OPS_LISTED]) + (f" and {len(found) - MAX_OPS_LISTED} more"
+                                                                  if len(found) > MAX_OPS_LISTED else "")
+        flow: dict[str, Any] = {
+            "id": self.draft.new_id("callbacks"), "title": "Callbacks and webhooks to the API consumer",
+            "from": GATEWAY, "to": CONSUMER, "protocol": "https", "tls": {"min_version": "1.2"},
+            "derived_from": {WHOLE_ITEM: self.src(found[0][1])},
+            "description": shorten(
+                f"The bank calls the consumer back: {names}. The document does not say how the calls are signed or "
+                "authenticated: state message_signing and authentication once known. If a notification service calls "
+                "out directly rather than through the gateway, make it the source. https with TLS 1.2 is a placeholder.",
+                MAX_TEXT),
+        }
+        derive(flow, "callback", True, self.src(found[0][1]))
+        derive(flow, "operations", ["notification"], self.src(found[0][1]))
+        self.draft.flows.append(flow)
+        self.findings.append(f"The document declares {len(found)} callback(s) or webhook(s) ({names}): drafted as flow "
+                             f"'{flow['id']}' from the gateway to the consumer; say how they are signed.")
 
     def suffix(self, g: _Group) -> str:
         """What tells this group's security apart from the other groups with the same name, for its flow id."""

@@ -53,6 +53,12 @@ class OpFacts:
     weak: tuple[Parts, str] | None
     pd: list[tuple[pd_fields.Category, str, Parts]]
     urls: tuple[Parts, str] | None = None  # where the caller hands the API a URL to call back
+    idempotency: Parts | None = None  # an Idempotency-Key / x-idempotency-key header parameter
+
+
+def is_idempotency_header(prm: dict) -> bool:
+    """An Idempotency-Key, x-idempotency-key or x-fapi-idempotency-key style header parameter."""
+    return prm.get("in") == "header" and "idempotency" in pd_fields.words(str(prm.get("name") or ""))
 
 
 ID_RANK = {"incremental": 0, "natural": 1, "unknown": 2, "uuid": 3}
@@ -285,4 +291,5 @@ def operation_facts(spec: Spec, op: Operation, budget: Budget, pd_walker: PdWalk
                 if hit is not None:
                     urls = (nat + ("properties", hit), f"{op.label}: '{hit}' is a URL the API calls back")
                     break
-    return OpFacts(op, transports, ids, file_in, file_out, has_429, resp_parts, has_body, weak, pd, urls)
+    idem = next((at for at, prm in params if is_idempotency_header(prm)), None)
+    return OpFacts(op, transports, ids, file_in, file_out, has_429, resp_parts, has_body, weak, pd, urls, idem)

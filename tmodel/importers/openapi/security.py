@@ -1,5 +1,5 @@
 """Security schemes and requirements -> the authentication facts of a flow: the method, the OAuth
-2.0 grant, an API key in the query, mutual TLS and the scopes, taking the weakest alternative of
+2.0 grant, where an API key travels (header, query, cookie), mutual TLS and the scopes, taking the weakest alternative of
 the weakest operation; and how a group of operations' security is named and keyed."""
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ class Auth:
     method: str
     grant: str | None = None
     grant_parts: Parts | None = None
-    token_in_query: bool = False
-    query_parts: Parts | None = None
+    api_key_in: str | None = None  # header | query | cookie, for an apiKey scheme
+    key_parts: Parts | None = None
     mutual: bool = False
     mutual_parts: Parts | None = None
     scopes: list[str] = field(default_factory=list)
@@ -58,11 +58,12 @@ def _scheme_auth(spec: Spec, name: str) -> tuple[Auth | None, str]:
     typ = str(s.get("type") or "")
     if typ == "apiKey":
         where = str(s.get("in") or "")
+        loc = where if where in ("header", "query", "cookie") else None
         if where == "query":
-            return Auth(2, "api_key", token_in_query=True, query_parts=at + ("in",),
+            return Auth(2, "api_key", api_key_in=loc, key_parts=at + ("in",),
                         notes=[f"'{name}' sends an API key in the URL query"]), ""
         extra = [f"'{name}' sends an API key in a cookie"] if where == "cookie" else []
-        return Auth(3, "api_key", notes=extra), ""
+        return Auth(3, "api_key", api_key_in=loc, key_parts=at + ("in",) if loc else None, notes=extra), ""
     if typ == "basic":  # Swagger 2.0
         return Auth(1, "basic"), ""
     if typ == "http":
@@ -126,9 +127,10 @@ def _requirement_auth(spec: Spec, req: dict[str, Any]) -> tuple[Auth | None, lis
     if auth.method in ("oauth2", "oidc") and oauth:
         g = min(oauth, key=lambda m: GRANT_ORDER.index(m.grant or ""))
         auth.grant, auth.grant_parts = g.grant, g.grant_parts
-    q = next((m for m in members if m.token_in_query), None)
-    if q:
-        auth.token_in_query, auth.query_parts = True, q.query_parts
+    keys = [m for m in members if m.api_key_in]
+    if keys:  # a key in the query anywhere in the requirement is what counts
+        k = min(keys, key=lambda m: m.rank)
+        auth.api_key_in, auth.key_parts = k.api_key_in, k.key_parts
     mt = next((m for m in members if m.mutual), None)
     if mt:
         auth.mutual, auth.mutual_parts = True, mt.mutual_parts
@@ -198,9 +200,16 @@ def authentication(spec: Spec, ops: list[Operation], declared: bool, front: dict
     derive(front, "authentication.method", a.method, spec.source(at, why))
     if a.grant:
         derive(front, "authentication.grant", a.grant, spec.source(a.grant_parts))
-    q = a if a.token_in_query else next((p[3] for p in picks if p[3].token_in_query), None)
-    if q is not None:  # any alternative that puts the key in the URL leaks it, weakest or not
-        derive(front, "authentication.token_in_query", True, spec.source(q.query_parts, "API key in the query"))
+    # any alternative that puts the key in the URL leaks it, weakest or not
+    q = a if a.api_key_in == "query" else next((p[3] for p in picks if p[3].api_key_in == "query"), None)
+    if a.method == "api_key":
+        k = q or a
+        if k.api_key_in:
+            derive(front, "authentication.api_key_in", k.api_key_in,
+                   spec.source(k.key_parts, "API key in the query" if k.api_key_in == "query" else ""))
+    elif q is not None:
+        notes.append(f"An alternative sends an API key in the URL query ({pointer_of(q.key_parts or ())}): it leaks in "
+                     f"logs and Referer even though the weakest alternative, {a.method}, is what the flow records.")
     if a.mutual:
         if front.get("protocol") == "http":
             notes.append("mutualTLS is declared but the server is plain http.")

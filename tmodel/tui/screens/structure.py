@@ -69,18 +69,10 @@ class StructureScreen(TScreen):
         nothing it reports any more can edit the model. Returns the mount awaitable."""
         old = self.form
         old.retire()
-        new = ItemForm(self.service, section, ident, classes="st-form")
+        new = ItemForm(self.service, section, ident, focus=focus, classes="st-form")  # it focuses once its rows exist
         self._form_version = self.entry.version if self.entry is not None else -1
         mounted = self.query_one("#st-form-host").mount(new)
         old.remove()
-        if focus is not None:
-            def refocus() -> None:
-                if not new.retired:
-                    for w in new.query(f"#f-{focus}"):
-                        if w.focusable:
-                            w.focus()
-                        break
-            self.call_after_refresh(refocus)
         return mounted
 
     def refresh_view(self) -> None:

@@ -107,13 +107,27 @@ class ItemForm(VerticalScroll):
         def ident(self) -> str | None:
             return self.form.ident
 
-    def __init__(self, service: Service, section: str | None = None, ident: str | None = None, **kw: Any) -> None:
+    def __init__(self, service: Service, section: str | None = None, ident: str | None = None, *,
+                 focus: str | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.service = service
         self.section = section
         self.ident = ident
         self.retired = False
         self.can_focus = False
+        self._focus_key = focus
+
+    def on_mount(self) -> None:
+        """Focus the field the user was on (``focus``: a field key) once the rows exist. The rows are
+        composed in this form's own task, after the screen has mounted it: only here are they sure to be
+        there, so a rebuilt form (a longer one composes for longer) never loses the focus."""
+        key, self._focus_key = self._focus_key, None
+        if key is None or self.retired:
+            return
+        for w in self.query(f"#f-{key}"):
+            if w.focusable:
+                w.focus()
+            break
 
     def retire(self) -> None:
         """From now on nothing this form reports edits the model; it leaves the screen."""
