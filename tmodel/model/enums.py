@@ -209,6 +209,13 @@ class LoggingTarget(DescribedEnum):
     CENTRAL = ("central", "Shipped to the central log / SIEM")
 
 
+class LogContent(DescribedEnum):
+    METADATA = ("metadata", "Call metadata only: time, client id, API and operation, status, latency; no headers or bodies")
+    HEADERS = ("headers", "Metadata and the request/response headers, Authorization, API-key and cookie headers included")
+    PAYLOADS = ("payloads", "Whole messages, headers and bodies (WSO2 per-API log level FULL, synapse wire logs, "
+                "analytics send_payloads)")
+
+
 class ConfigKind(DescribedEnum):
     WSO2_DEPLOYMENT_TOML = (
         "wso2_deployment_toml",
