@@ -32,6 +32,7 @@ from tmodel.model.enums import (
     DecisionStatus,
     ElementKind,
     FileDirection,
+    PayloadFormat,
     PdCategory,
     Protocol,
     SenderConstraint,
@@ -528,7 +529,7 @@ def check_clear_by_law(m: Model, c: Ctx) -> Iterator[Problem]:
 
 
 def check_flow_review_facts(m: Model, c: Ctx) -> Iterator[Problem]:
-    """Minimization, log-content and leak-prevention facts sit on flows that rules read them on (warning)."""
+    """Minimization, log-content, XML-parsing and leak-prevention facts sit on flows that rules read them on (warning)."""
     assets = {a.id: a for a in m.data_assets}
     for i, f in enumerate(m.flows):
         carried = [assets[d] for d in f.data if d in assets]
@@ -548,6 +549,9 @@ def check_flow_review_facts(m: Model, c: Ctx) -> Iterator[Problem]:
         if f.log_content is not None and "logging" in f.model_fields_set and f.logging.value == "none":
             yield c.at(("flows", i, "log_content"), f"flow '{f.id}' states log_content but logging is none",
                        "set logging (local or central), or remove log_content", severity="warning", code="inconsistent")
+        if f.xml_hardened is not None and f.payload_format != PayloadFormat.XML and f.protocol != Protocol.SOAP:
+            yield c.at(("flows", i, "xml_hardened"), f"flow '{f.id}' states xml_hardened but carries no XML: no rule reads it",
+                       "set payload_format: xml (or protocol: soap), or remove xml_hardened", severity="warning", code="inconsistent")
         sensitive = pd or any(a.classification.value in ("bank_secrecy", "payment") for a in carried)
         if f.leak_prevention is not None and not sensitive:
             yield c.at(("flows", i, "leak_prevention"),

@@ -27,6 +27,7 @@ from tmodel.model.enums import (
     IdentifierStyle,
     LogContent,
     LoggingTarget,
+    PayloadFormat,
     PdCategory,
     PdLevel,
     Protocol,
@@ -281,6 +282,14 @@ class Flow(Strict):
         None,
         description="Outgoing content on this flow passes a leak-prevention (DLP) control that detects and blocks bank "
         "secrecy or personal data beyond what the integration may send (GOST R 57580.1 process 'leak prevention')",
+    )
+    payload_format: PayloadFormat | None = Field(
+        None, description="Format of the request bodies the target parses (a SOAP flow is XML whatever this says)"
+    )
+    xml_hardened: bool | None = Field(
+        None,
+        description="XML from this flow is parsed with DTDs and external entities disabled and entity expansion limited "
+        "(WSO2: the XML threat-protection policy on the API, plus hardened parsers in the backend)",
     )
 
 
