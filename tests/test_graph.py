@@ -48,6 +48,43 @@ def test_cross_border_facts():
     assert f.model["has_cross_border"]
 
 
+def test_cross_border_adequacy_is_three_valued():
+    cb = {"transfer": True, "countries": ["KZ"], "rkn_notified": True}
+    for adequate, expected in ((None, False), (True, False), (False, True)):
+        data = apply_patch(base_data(), {"data_assets[documents].cross_border": {**cb, "adequate_protection": adequate}})
+        assert compute_facts(_model(data)).flows["partner-gw"]["cross_border_non_adequate"] is expected, adequate
+
+
+def test_masking_facts_respect_attributes_required_in_clear():
+    patch = {"data_assets[documents].masked": False, "data_assets[documents].attributes": ["payer_name", "payer_account"]}
+    f = compute_facts(_model(apply_patch(base_data(), patch)))
+    assert f.flows["partner-gw"]["carries_unmasked_pd"] and f.flows["partner-gw"]["carries_clear_pd"]
+    # the law requires only the payer's name in clear: the account is still to be masked
+    f = compute_facts(_model(apply_patch(base_data(), {**patch, "data_assets[documents].clear_by_law": ["payer_name"]})))
+    assert f.flows["partner-gw"]["carries_unmasked_pd"]
+    # both required in clear: nothing to mask, but the PD is still in clear (for the log rules)
+    both = {**patch, "data_assets[documents].clear_by_law": ["payer_name", "payer_account"]}
+    f = compute_facts(_model(apply_patch(base_data(), both)))
+    assert not f.flows["partner-gw"]["carries_unmasked_pd"] and f.flows["partner-gw"]["carries_clear_pd"]
+
+
+def test_unused_attributes_only_once_reviewed():
+    f = compute_facts(_model(base_data()))
+    assert f.flows["tpp-gw"]["pd_attributes_unused"] == []  # data_used unset: not reviewed, no finding
+    f = compute_facts(_model(apply_patch(base_data(), {"flows[tpp-gw].data_used": ["balance"]})))
+    assert f.flows["tpp-gw"]["pd_attributes_unused"] == ["account_alias", "transactions"]
+
+
+def test_platform_shared_with_more_trusted_zones():
+    data = apply_patch(base_data(), {"elements[gw].platform": "k8s", "elements[backend].platform": "k8s",
+                                     "elements[db].platform": "k8s", "elements[files].platform": "other"})
+    f = compute_facts(_model(data))
+    assert f.elements["gw"]["platform_higher_zones"] == ["internal", "restricted"]
+    assert f.elements["backend"]["platform_higher_zones"] == ["restricted"]
+    assert f.elements["db"]["platform_higher_zones"] == [] and f.elements["files"]["platform_higher_zones"] == []
+    assert f.elements["km"]["platform_higher_zones"] == []  # no platform stated
+
+
 def test_nested_boundary_path():
     f = compute_facts(_model(base_data()))
     assert f.elements["db"]["boundary_path"] == ["internal", "restricted"]

@@ -34,7 +34,7 @@ from tmodel.model.enums import (
     Volume,
     Zone,
 )
-from tmodel.model.types import Element, Flow, Model
+from tmodel.model.types import DataAsset, Element, Flow, Model
 
 OUTSIDE_ZONES = {Zone.INTERNET.value, Zone.PARTNER.value}
 BANK_ZONES = {Zone.DMZ.value, Zone.INTERNAL.value, Zone.RESTRICTED.value}
@@ -63,6 +63,8 @@ DERIVED: dict[str, dict[str, Any]] = {
         "out_flows": "int",
         "receives_files": "bool",
         "caller_zones": ("list", Zone),
+        # zones more trusted than this element's own that other elements on its virtualization platform sit in
+        "platform_higher_zones": ("list", Zone),
         # linked configuration files (tmodel.analysis.config_facts); their settings are element.config.*
         "config_linked": "bool",
         "config_drift": ("list", "str"),
@@ -81,8 +83,11 @@ DERIVED: dict[str, dict[str, Any]] = {
         "carries_sensitive": "bool",
         "carries_credentials": "bool",
         "carries_unmasked_pd": "bool",
+        "carries_clear_pd": "bool",
+        "pd_attributes_unused": ("list", "str"),
         "cross_border": "bool",
         "cross_border_unnotified": "bool",
+        "cross_border_non_adequate": "bool",
         "transfers_files": "bool",
         "oauth": "bool",
         "redirect_flow": "bool",
@@ -385,6 +390,30 @@ def _is_front_channel(f: Flow, source: Element | None) -> bool:
     return redirect and source is not None and source.technology in _USER_AGENTS
 
 
+def _clear_by_law(a: DataAsset) -> bool:
+    """Every attribute of the asset is one a law requires in clear: nothing is left to mask."""
+    return bool(a.attributes) and set(a.attributes) <= set(a.clear_by_law)
+
+
+def _unused_attributes(f: Flow, carried: list[DataAsset]) -> list[str]:
+    """Attributes of the flow's personal-data assets that the receiver does not use (flow.data_used);
+    empty while data_used is unset (the minimization review is not done: an unknown, not a finding)."""
+    if f.data_used is None:
+        return []
+    used = set(f.data_used)
+    return sorted({x for a in carried if a.pd_category != PdCategory.NONE for x in a.attributes} - used)
+
+
+def _platform_higher_zones(e: Element, elements: list[Element], zone: Any) -> list[str]:
+    """Zones more trusted than ``e``'s that other elements on the same virtualization platform sit in."""
+    own = zone(e.id)
+    if not e.platform or own is None:
+        return []
+    rank = ZONE_TRUST[Zone(own)]
+    return sorted({z for x in elements if x.id != e.id and x.platform == e.platform
+                   for z in [zone(x.id)] if z is not None and ZONE_TRUST[Zone(z)] > rank})
+
+
 def has_outside_bearer_tokens(fmap: dict[str, dict[str, Any]]) -> bool:
     """Bearer tokens used by a party outside the bank (sources in the bank's own zones excluded)."""
     return any(x["carries_tokens"] and x["from_outside"] and x["source_zone"] not in BANK_ZONES
@@ -452,6 +481,7 @@ def compute_facts(model: Model) -> Facts:
             receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
             or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),
             caller_zones=caller_zones(in_edges, elements, zone),
+            platform_higher_zones=_platform_higher_zones(e, model.elements, zone),
         )
         emap[e.id] = d
 
@@ -482,9 +512,16 @@ def compute_facts(model: Model) -> Facts:
             carries_pd=bool(pds),
             carries_sensitive=bool(set(classes) & {c.value for c in HIGH_IMPACT_CLASSIFICATIONS}) or bool(set(pds) & {p.value for p in HIGH_IMPACT_PD}),
             carries_credentials=Classification.CREDENTIALS.value in classes,
-            carries_unmasked_pd=any(a.pd_category != PdCategory.NONE and not a.masked for a in carried),
+            # unmasked PD that should be masked: an asset whose every attribute a law requires in clear is not
+            carries_unmasked_pd=any(a.pd_category != PdCategory.NONE and not a.masked and not _clear_by_law(a) for a in carried),
+            # any PD in clear, legally required or not (what logs must not hold)
+            carries_clear_pd=any(a.pd_category != PdCategory.NONE and not a.masked for a in carried),
+            pd_attributes_unused=_unused_attributes(f, carried),
             cross_border=any(a.cross_border.transfer for a in carried),
             cross_border_unnotified=any(a.cross_border.transfer and a.pd_category != PdCategory.NONE and not a.cross_border.rkn_notified for a in carried),
+            # PD to a country the model states is not on Roskomnadzor's adequate list (unset: not checked, no finding)
+            cross_border_non_adequate=any(a.cross_border.transfer and a.pd_category != PdCategory.NONE
+                                          and a.cross_border.adequate_protection is False for a in carried),
             transfers_files=f.file_transfer.direction != FileDirection.NONE,
             oauth=method in ("oauth2", "oidc", "ciba"),
             # a front-channel (browser/app redirect) flow: an explicit redirect grant, or OIDC with no grant stated

@@ -267,6 +267,12 @@ EXAMPLES: dict[str, tuple[str, Mutation]] = {
                       lambda m: m["answers"][0].update(evidence="")),
     "check_dates": ("a decision dated in the future",
                     lambda m: m["decisions"][0].update(decided_on=dt.date(2999, 1, 1), expires=dt.date(2999, 6, 1))),
+    "check_clear_by_law": ("attributes required in clear by law on an asset that is masked anyway",
+                           lambda m: m["data_assets"][0].update(clear_by_law=["account_alias"])),
+    "check_flow_review_facts": ("a minimization review naming an attribute the flow's data does not have",
+                                lambda m: _fl(m, "tpp-gw").update(data_used=["account_alias", "iban"])),
+    "check_software_facts": ("a support status stated for the partner's system",
+                             lambda m: _el(m, "tpp").update(supported=False)),
 }
 
 

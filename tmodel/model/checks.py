@@ -33,6 +33,7 @@ from tmodel.model.enums import (
     ElementKind,
     FileDirection,
     GrantType,
+    PayloadFormat,
     PdCategory,
     Protocol,
     SenderConstraint,
@@ -457,6 +458,10 @@ def check_cross_border(m: Model, c: Ctx) -> Iterator[Problem]:
         if cb.rkn_notified and not cb.transfer:
             yield c.at(at + ("rkn_notified",), f"data asset '{a.id}' records a Roskomnadzor notification but transfer is false",
                        "set transfer: true with the countries, or remove rkn_notified", severity="warning", code="cross-border")
+        if cb.adequate_protection is not None and not cb.transfer:
+            yield c.at(at + ("adequate_protection",), f"data asset '{a.id}' states adequate_protection but transfer is false",
+                       "no rule reads it without a transfer: set transfer: true with the countries, or remove it",
+                       severity="warning", code="cross-border")
 
 
 def check_unused_assets(m: Model, c: Ctx) -> Iterator[Problem]:
@@ -544,6 +549,65 @@ def check_dates(m: Model, c: Ctx) -> Iterator[Problem]:
                        severity="warning", code="dates")
 
 
+def check_clear_by_law(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Attributes required in clear by law are attributes of an unmasked personal-data asset (warning)."""
+    for i, a in enumerate(m.data_assets):
+        if not a.clear_by_law:
+            continue
+        at = ("data_assets", i, "clear_by_law")
+        if a.pd_category == PdCategory.NONE or a.masked:
+            why = "it is not personal data" if a.pd_category == PdCategory.NONE else "it is masked"
+            yield c.at(at, f"data asset '{a.id}' lists clear_by_law attributes but {why}: no rule reads them",
+                       "remove clear_by_law, or correct pd_category / masked", severity="warning", code="inconsistent")
+        extra = [x for x in a.clear_by_law if x not in a.attributes]
+        if extra:
+            yield c.at(at, f"data asset '{a.id}': clear_by_law names {', '.join(extra)}, not among its attributes",
+                       "list the attribute in 'attributes' too, or fix the name", severity="warning", code="inconsistent")
+
+
+def check_flow_review_facts(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Minimization, log-content, XML-parsing and leak-prevention facts sit on flows that rules read them on (warning)."""
+    assets = {a.id: a for a in m.data_assets}
+    for i, f in enumerate(m.flows):
+        carried = [assets[d] for d in f.data if d in assets]
+        pd = [a for a in carried if a.pd_category != PdCategory.NONE]
+        if f.data_used is not None:
+            if not pd:
+                yield c.at(("flows", i, "data_used"), f"flow '{f.id}' states data_used but carries no personal data: no rule reads it",
+                           "add the personal-data asset to 'data', or remove data_used", severity="warning", code="inconsistent")
+            else:
+                known = {x for a in pd for x in a.attributes}
+                unknown = [x for x in f.data_used if x not in known]
+                if unknown:
+                    yield c.at(("flows", i, "data_used"),
+                               f"flow '{f.id}': data_used names {', '.join(unknown)}, not an attribute of its personal-data assets",
+                               _suggest(unknown[0], known, "attribute") or "use the names in data_assets[].attributes",
+                               severity="warning", code="inconsistent")
+        if f.log_content is not None and "logging" in f.model_fields_set and f.logging.value == "none":
+            yield c.at(("flows", i, "log_content"), f"flow '{f.id}' states log_content but logging is none",
+                       "set logging (local or central), or remove log_content", severity="warning", code="inconsistent")
+        if f.xml_hardened is not None and f.payload_format != PayloadFormat.XML and f.protocol != Protocol.SOAP:
+            yield c.at(("flows", i, "xml_hardened"), f"flow '{f.id}' states xml_hardened but carries no XML: no rule reads it",
+                       "set payload_format: xml (or protocol: soap), or remove xml_hardened", severity="warning", code="inconsistent")
+        sensitive = pd or any(a.classification.value in ("bank_secrecy", "payment") for a in carried)
+        if f.leak_prevention is not None and not sensitive:
+            yield c.at(("flows", i, "leak_prevention"),
+                       f"flow '{f.id}' states leak_prevention but carries no personal data, bank secrecy or payment data: no rule reads it",
+                       "add the data asset to 'data', or remove leak_prevention", severity="warning", code="inconsistent")
+
+
+def check_software_facts(m: Model, c: Ctx) -> Iterator[Problem]:
+    """Software version, support and platform are stated for the bank's processes and stores, not for external entities (warning)."""
+    for i, e in enumerate(m.elements):
+        if e.kind != ElementKind.EXTERNAL_ENTITY:
+            continue
+        for prop in ("supported", "patched", "platform"):
+            if getattr(e, prop) is not None:
+                yield c.at(("elements", i, prop), f"'{prop}' of external entity '{e.id}' is not read by any rule",
+                           "the rules judge the bank's processes and data stores; describe the partner's software in its description",
+                           severity="warning", code="inconsistent")
+
+
 CHECKS: list[Check] = [
     check_duplicate_ids,
     check_references,
@@ -567,6 +631,9 @@ CHECKS: list[Check] = [
     check_decisions,
     check_answers,
     check_dates,
+    check_clear_by_law,
+    check_flow_review_facts,
+    check_software_facts,
 ]
 
 

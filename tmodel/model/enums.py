@@ -269,6 +269,24 @@ class LoggingTarget(DescribedEnum):
     CENTRAL = ("central", "Shipped to the central log / SIEM")
 
 
+class LogContent(DescribedEnum):
+    METADATA = ("metadata", "Call metadata only: time, client id, API and operation, status, latency; no headers or bodies")
+    HEADERS = ("headers", "Metadata and the request/response headers, Authorization, API-key and cookie headers included")
+    PAYLOADS = ("payloads", "Whole messages, headers and bodies (WSO2 per-API log level FULL, synapse wire logs, "
+                "analytics send_payloads)")
+
+
+class PayloadFormat(DescribedEnum):
+    JSON = ("json", "JSON bodies (REST)")
+    XML = ("xml", "XML bodies (plain XML or SOAP envelopes), parsed by the target")
+    FORM = ("form", "HTML form fields (application/x-www-form-urlencoded)")
+    MULTIPART = ("multipart", "Multipart bodies: file uploads with form fields")
+    SERIALIZED_OBJECT = ("serialized_object", "Native serialized objects the target deserializes into classes: Java "
+                         "serialization (RMI, JMS ObjectMessage), .NET BinaryFormatter, Python pickle, PHP serialize")
+    BINARY = ("binary", "Opaque binary content the target stores or forwards without parsing it (files, images)")
+    OTHER = ("other", "Another format: SQL through a database driver, syslog lines, PKCS#11 calls; describe it")
+
+
 class ConfigKind(DescribedEnum):
     WSO2_DEPLOYMENT_TOML = (
         "wso2_deployment_toml",

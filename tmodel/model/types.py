@@ -28,9 +28,11 @@ from tmodel.model.enums import (
     IdentifierStyle,
     IdentityPropagation,
     JwsAlgorithm,
+    LogContent,
     LoggingTarget,
     MessageSigning,
     Operation,
+    PayloadFormat,
     PdCategory,
     PdLevel,
     Protocol,
@@ -120,6 +122,12 @@ class CrossBorder(Strict):
         default_factory=list, description="Destination countries, ISO 3166-1 alpha-2 codes (e.g. KZ, AE)"
     )
     rkn_notified: bool = Field(False, description="Was Roskomnadzor notified before the transfer started (152-FZ art. 12)?")
+    adequate_protection: bool | None = Field(
+        None,
+        description="Is every destination country on Roskomnadzor's list of foreign states that ensure adequate protection "
+        "of data subjects' rights (152-FZ art. 12)? false when at least one is not; leave unset until the countries are "
+        "checked against the current list (the list is Roskomnadzor's and changes: tmodel holds no copy)",
+    )
 
 
 class DataAsset(Strict):
@@ -133,6 +141,12 @@ class DataAsset(Strict):
     masked: bool = Field(False, description="Masked, depersonalized or replaced by tokens/aliases where it leaves the bank")
     cross_border: CrossBorder = Field(default_factory=CrossBorder, description="Cross-border transfer of this data")
     derived_from: Sources
+    clear_by_law: list[Short] = Field(
+        default_factory=list,
+        description="Attributes (named in 'attributes') that a law or regulation requires to be passed to the recipient "
+        "unmasked, e.g. the payer's name and account in a payment order; when every attribute of an unmasked asset is "
+        "listed, the masking rules do not ask to mask it (logging it is still a finding). Name the law in the description",
+    )
 
 
 class Boundary(Strict):
@@ -203,6 +217,25 @@ class Element(Strict):
         "the browser re-posts the form, credentials included, to the client (RFC 9700 4.12; use 303 or 302)",
     )
     derived_from: Sources
+    product_version: Short | None = Field(
+        None, description="Product and version running in production, e.g. 'WSO2 API Manager 4.2.0 (update level 95)'"
+    )
+    supported: bool | None = Field(
+        None,
+        description="The vendor (or a support contract) still issues security fixes for this version; false once the "
+        "version is past its end of support (WSO2 publishes a support period for every release)",
+    )
+    patched: bool | None = Field(
+        None,
+        description="The security updates published for this version are installed within the vulnerability-management "
+        "SLA (WSO2: the current update level from the update tool; OS and library patches)",
+    )
+    platform: Short | None = Field(
+        None,
+        description="The virtualization or container platform this element runs on (a hypervisor cluster, a Kubernetes "
+        "cluster), e.g. 'k8s-dmz' or 'vsphere-core'; elements naming the same platform share its hosts and its management "
+        "plane. Leave unset for dedicated hardware or when not known",
+    )
 
 
 class Tls(Strict):
@@ -371,6 +404,30 @@ class Flow(Strict):
         "retirement date) and superseded versions are retired (OWASP API9)",
     )
     derived_from: Sources
+    data_used: list[Short] | None = Field(
+        None,
+        description="The attributes of the carried personal data that the receiving side actually uses for its purpose "
+        "(152-FZ art. 5 minimization): attributes of the flow's personal-data assets not named here are sent without "
+        "need. Leave unset until the minimization review is done",
+    )
+    log_content: LogContent | None = Field(
+        None,
+        description="What the logs of this flow record (at the gateway, the backend or the log shipper): metadata only, "
+        "headers too, or whole messages",
+    )
+    leak_prevention: bool | None = Field(
+        None,
+        description="Outgoing content on this flow passes a leak-prevention (DLP) control that detects and blocks bank "
+        "secrecy or personal data beyond what the integration may send (GOST R 57580.1 process 'leak prevention')",
+    )
+    payload_format: PayloadFormat | None = Field(
+        None, description="Format of the request bodies the target parses (a SOAP flow is XML whatever this says)"
+    )
+    xml_hardened: bool | None = Field(
+        None,
+        description="XML from this flow is parsed with DTDs and external entities disabled and entity expansion limited "
+        "(WSO2: the XML threat-protection policy on the API, plus hardened parsers in the backend)",
+    )
 
 
 class ConfigLink(Strict):
