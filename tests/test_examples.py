@@ -30,6 +30,7 @@ SEEDED = {
         "WSO2-NO-IDEMPOTENCY@fintech-payment", "WSO2-CALLBACK-UNSIGNED@payment-status",
     },
     "loan-marketplace": {
+        "STRIDE-PATH-TRAVERSAL@submit-application",
         "WSO2-NO-IP-ALLOWLIST@submit-application", "WSO2-NO-IP-ALLOWLIST@get-decision",
         "WSO2-DIRECT-CLIENT-ID@submit-application", "WSO2-INCREMENTAL-ID@get-decision",
         "OWASP-API1-BOLA@get-decision", "OWASP-API3-PROPERTY@get-decision",

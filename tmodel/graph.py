@@ -188,6 +188,8 @@ _REDIRECT_FIELDS = {"authentication." + k for k in ("pkce", "par", "redirect_uri
 _ISSUER_FIELDS = {"public_clients", "ropc_grant", "token_lifetime_minutes", "request_object_max_lifetime_minutes",
                   "jws_algorithms", "redirects_only_registered", "frame_protection", "redirect_307_after_post"}
 _TOKEN_ISSUERS = {Technology.IDENTITY_PROVIDER, Technology.WSO2_KEY_MANAGER}
+# what serves web pages to browsers: login and consent pages, the WSO2 portals, web applications
+_WEB_PAGE_SERVERS = _TOKEN_ISSUERS | {Technology.WSO2_PUBLISHER, Technology.WEB_APP}
 
 
 def _not_relevant(obj: Element | Flow) -> set[str]:
@@ -208,11 +210,16 @@ def _not_relevant(obj: Element | Flow) -> set[str]:
         if not obj.tls.mutual:
             out.add("tls.client_cert_verified")
         if obj.file_transfer.direction == FileDirection.NONE:
-            out |= {"file_transfer.encrypted", "file_transfer.sandboxed"}
+            out |= {"file_transfer.encrypted", "file_transfer.sandboxed", "file_transfer.caller_names_files",
+                    "file_transfer.names_confined"}
+        if obj.file_transfer.caller_names_files is not True:
+            out.add("file_transfer.names_confined")
         return out
     out = set()
     if obj.technology not in _TOKEN_ISSUERS:
         out |= _ISSUER_FIELDS
+    if obj.technology not in _WEB_PAGE_SERVERS:
+        out.add("xss_protection")
     if not obj.stores_tokens:
         out.add("tokens_hashed")
     if not obj.privileged_access:

@@ -38,7 +38,7 @@ provisions, the attacks of RFC 9700 (OAuth 2.0 Security BCP) and CIBA / FAPI-CIB
 section numbers are only those `../shared/reference/standards.md` confirms.
 
 Status: **covered** (the rules listed judge the item), **partly** (they judge part of it; the note says
-what is missing), **not covered yet** (a rule is being added under issue 13), **not covered** (the note says
+what is missing), **not covered yet** (a rule is planned; the note says where), **not covered** (the note says
 why: out of a DFD model's scope, or a fact the model does not state), **by `tmodel validate`** (a model
 check, not a threat rule). An audit question is a manual check, answered in the model's `answers:`; the
 note names it, but it does not make an item covered.

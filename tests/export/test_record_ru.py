@@ -128,3 +128,24 @@ def test_check_in_russian_keeps_the_verdicts(tmp_path):
     assert ru.output.startswith("FAIL ") and "итого моделей: 1" in ru.output and "total:" not in ru.output
     assert "устарело" in ru.output and "is stale" not in ru.output and "[en]" not in ru.output
     assert "total: 1 model(s)" in en.output
+
+
+def test_every_protection_field_has_a_russian_name():
+    """An unknown can ask about any protection field of an element or a flow: each has its Russian name."""
+    from pydantic import BaseModel
+
+    from tmodel.graph import _STRUCTURAL
+    from tmodel.i18n.engine import FIELDS
+    from tmodel.model.types import Element, Flow
+
+    def walk(m: type[BaseModel], prefix: str = ""):
+        for name, f in m.model_fields.items():
+            if not prefix and name in _STRUCTURAL:
+                continue
+            sub = next((t for t in (*getattr(f.annotation, "__args__", ()), f.annotation)
+                        if isinstance(t, type) and issubclass(t, BaseModel)), None)
+            yield from walk(sub, f"{prefix}{name}.") if sub else [prefix + name]
+
+    missing = [f"{root}.{p}" for root, m in (("element", Element), ("flow", Flow)) for p in walk(m)
+               if p not in FIELDS and f"{root}.{p}" not in FIELDS]
+    assert not missing, f"add to tmodel/i18n/engine.py FIELDS: {missing}"

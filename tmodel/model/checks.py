@@ -589,6 +589,16 @@ def check_flow_review_facts(m: Model, c: Ctx) -> Iterator[Problem]:
         if f.xml_hardened is not None and f.payload_format != PayloadFormat.XML and f.protocol != Protocol.SOAP:
             yield c.at(("flows", i, "xml_hardened"), f"flow '{f.id}' states xml_hardened but carries no XML: no rule reads it",
                        "set payload_format: xml (or protocol: soap), or remove xml_hardened", severity="warning", code="inconsistent")
+        ft = f.file_transfer
+        if (ft.caller_names_files is not None or ft.names_confined is not None) and ft.direction == FileDirection.NONE:
+            yield c.at(("flows", i, "file_transfer"), f"flow '{f.id}' states how files are named but transfers no files: "
+                       "no rule reads it", "set file_transfer.direction, or remove caller_names_files and names_confined",
+                       severity="warning", code="inconsistent")
+        elif ft.names_confined is not None and ft.caller_names_files is not True:
+            yield c.at(("flows", i, "file_transfer", "names_confined"),
+                       f"flow '{f.id}' states names_confined, but the caller does not choose file names: no rule reads it",
+                       "set caller_names_files: true if the caller names the files, or remove names_confined",
+                       severity="warning", code="inconsistent")
         sensitive = pd or any(a.classification.value in ("bank_secrecy", "payment") for a in carried)
         if f.leak_prevention is not None and not sensitive:
             yield c.at(("flows", i, "leak_prevention"),
@@ -606,6 +616,12 @@ def check_software_facts(m: Model, c: Ctx) -> Iterator[Problem]:
                 yield c.at(("elements", i, prop), f"'{prop}' of external entity '{e.id}' is not read by any rule",
                            "the rules judge the bank's processes and data stores; describe the partner's software in its description",
                            severity="warning", code="inconsistent")
+    pages = {"identity_provider", "wso2_key_manager", "wso2_publisher", "web_app"}
+    for i, e in enumerate(m.elements):
+        if e.xss_protection is not None and (e.kind == ElementKind.EXTERNAL_ENTITY or e.technology.value not in pages):
+            yield c.at(("elements", i, "xss_protection"), f"xss_protection of '{e.id}' is not read by any rule",
+                       "it is judged on the bank's processes that serve web pages (identity_provider, wso2_key_manager, "
+                       "wso2_publisher, web_app): remove it here", severity="warning", code="inconsistent")
 
 
 CHECKS: list[Check] = [

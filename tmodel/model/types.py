@@ -236,6 +236,12 @@ class Element(Strict):
         "cluster), e.g. 'k8s-dmz' or 'vsphere-core'; elements naming the same platform share its hosts and its management "
         "plane. Leave unset for dedicated hardware or when not known",
     )
+    xss_protection: bool | None = Field(
+        None,
+        description="Web pages it serves to browsers (login and consent pages, the developer portal, a web application) "
+        "encode every value that callers or partners can influence for its output context and send a "
+        "Content-Security-Policy without 'unsafe-inline' scripts, against cross-site scripting",
+    )
 
 
 class Tls(Strict):
@@ -334,6 +340,17 @@ class FileTransfer(Strict):
     direction: FileDirection = Field(FileDirection.NONE, description="Which way files go on this flow")
     encrypted: bool = Field(False, description="Files are encrypted end to end")
     sandboxed: bool = Field(False, description="Files pass an anti-malware sandbox before use")
+    caller_names_files: bool | None = Field(
+        None,
+        description="The caller chooses the name or path under which the target stores or reads a file (an upload that "
+        "keeps the client's file name, a download or delete by name)",
+    )
+    names_confined: bool | None = Field(
+        None,
+        description="Caller-supplied names never reach the file system as paths: files are stored under server-made ids, "
+        "or the name is checked against an allow-list pattern and the canonical path confined to one directory "
+        "(no '../', absolute paths, drive letters or links)",
+    )
 
 
 class Flow(Strict):
