@@ -96,7 +96,12 @@ class _Main(click.Group):
             sys.stdout = SafeStream(sys.stdout)
             sys.stderr = SafeStream(sys.stderr)
         try:
-            return super().invoke(ctx)
+            if app:
+                return super().invoke(ctx)
+            from tmodel.batchgc import batch_gc
+
+            with batch_gc():  # a command is a batch run: see tmodel.batchgc
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError, BrokenPipeError):
             raise
         except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into a bug report
