@@ -20,7 +20,7 @@ Measured:
 - pytm: building the objects + ``TM.check()`` + ``TM.resolve()`` (what ``tm.py --report`` does
   before rendering);
 - tmodel (library): load + validate + facts + analyze of the YAML file;
-- tmodel (CLI): ``tmodel analyze MODEL --format json --max-size ...`` end to end, start-up included;
+- tmodel (CLI): ``tmodel --max-size 1GB analyze MODEL --format json`` end to end, start-up included;
 - ``tmodel check`` over 200 example-size models (one process) and the xlsx register of about 10k threats.
 """
 
@@ -177,22 +177,25 @@ def worker_tmodel(model_path: str) -> dict:
 
 
 def run_child(argv: list[str], env: dict | None = None) -> dict:
-    """Run a child interpreter; its own rusage gives CPU time and peak memory, whatever it prints."""
-    w0 = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    r = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if r.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv[:4])}... failed ({r.returncode}):\n{r.stderr[-3000:]}")
-    out = {"proc_wall": time.perf_counter() - w0,
-           "proc_cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-           "proc_rss_mb": after.ru_maxrss / 1024}
-    line = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else "{}"
+    """Run a child interpreter; its own rusage (os.wait4: this child only) gives CPU time and peak memory."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        w0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - w0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv[:4])}... failed ({proc.returncode}):\n{stderr[-3000:]}")
+    result = {"proc_wall": wall, "proc_cpu": ru.ru_utime + ru.ru_stime, "proc_rss_mb": ru.ru_maxrss / 1024}
+    line = stdout.strip().splitlines()[-1] if stdout.strip() else "{}"
     try:
-        out.update(json.loads(line))
+        result.update(json.loads(line))
     except json.JSONDecodeError:
         pass
-    return out
+    return result
 
 
 # ---------------------------------------------------------------- the driver
@@ -236,8 +239,8 @@ def main() -> int:
     pytm_py = ensure_pytm()
     import yaml
 
-    cli_help = subprocess.run([sys.executable, "-m", "tmodel", "analyze", "--help"], capture_output=True, text=True, cwd=ROOT)
-    raise_limit = ["--max-size", "1000000000"] if "--max-size" in cli_help.stdout else []  # older tmodel: no option
+    cli_help = subprocess.run([sys.executable, "-m", "tmodel", "--help"], capture_output=True, text=True, cwd=ROOT)
+    raise_limit = ["--max-size", "1GB"] if "--max-size" in cli_help.stdout else []  # older tmodel: no option
     rows = []
     with tempfile.TemporaryDirectory(prefix="tmodel-vs-pytm-") as tmp:
         for n in sizes:
@@ -251,8 +254,8 @@ def main() -> int:
                 res["pytm"].append(run_child([str(pytm_py), __file__, "--worker", "pytm", str(spec)]))
                 res["tmodel"].append(run_child([sys.executable, __file__, "--worker", "tmodel", str(model)]))
                 if not args.no_cli and not (args.quick and n > 1000) and (raise_limit or n <= 1000):
-                    res["cli"].append(run_child([sys.executable, "-m", "tmodel", "analyze", str(model), "--format", "json",
-                                                 *raise_limit]))
+                    res["cli"].append(run_child([sys.executable, "-m", "tmodel", *raise_limit, "analyze", str(model),
+                                                 "--format", "json"]))
             row = {"n": n, "flows": len(desc["flows"]), "elements": len(desc["elements"]),
                    "size_mb": model.stat().st_size / 1e6}
             for tool in ("pytm", "tmodel"):

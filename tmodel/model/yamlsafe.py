@@ -36,9 +36,26 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from tmodel.problems import Problem, ProblemError
 from tmodel.textsafe import neutralize_value
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
-MAX_DEPTH = 40
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_NODES = 200_000
+MAX_BYTES = DEFAULT_MAX_BYTES
+MAX_NODES = DEFAULT_MAX_NODES  # values in one document, aliases expanded
+MAX_DEPTH = 40  # never raised
+# how far aliases may expand a document beyond its own distinct nodes: never raised (an alias bomb is a few
+# lines that expand exponentially, whatever the size budget)
+ALIAS_EXPANSION = DEFAULT_MAX_NODES
+RAISE_HINT = "raise the limit with 'tmodel --max-size 50MB ...' or [limits] max_size in tmodel.toml"
+
+
+def set_max_size(max_bytes: int | None) -> None:
+    """The size budget for model files (``--max-size``, ``[limits] max_size``); None restores the default.
+    The value budget follows in proportion (200,000 values per 5 MiB); depth and alias limits do not move."""
+    global MAX_BYTES, MAX_NODES
+    if max_bytes is None:
+        MAX_BYTES, MAX_NODES = DEFAULT_MAX_BYTES, DEFAULT_MAX_NODES
+        return
+    MAX_BYTES = max_bytes
+    MAX_NODES = max(1000, DEFAULT_MAX_NODES * max_bytes // DEFAULT_MAX_BYTES)
 SHALLOW = 2  # positions kept while reading: ('elements', 3) and above, and items' ids; the rest recomputed for a problem
 
 
@@ -160,7 +177,7 @@ def read_text(path: str) -> str:
     too_big = problem(
         1,
         f"file is {st.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit for a model",
-        "a model describes one integration; split it, or check you passed the right file",
+        f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}",
     )
     if st.st_size > MAX_BYTES:
         raise too_big
@@ -180,7 +197,7 @@ def decode_model_bytes(raw: bytes, label: str) -> str:
 
     if len(raw) > MAX_BYTES:
         raise problem(1, f"file is over the {MAX_BYTES:,}-byte limit for a model",
-                      "a model describes one integration; split it, or check you passed the right file")
+                      f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise problem(1, "the file is UTF-16 text, not UTF-8", "save the model as UTF-8")
     if b"\x00" in raw[:8192]:
@@ -296,7 +313,7 @@ def _count_nodes(text: str, filename: str) -> Problem | None:
                 mark = event.start_mark
                 line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
                 return Problem(filename, line, col, f"the document has more than {MAX_NODES:,} values",
-                               "a model describes one integration: split it, or check you passed the right file", code="yaml-size")
+                               f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}", code="yaml-size")
     return None
 
 
@@ -349,11 +366,13 @@ def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
             on_path.discard(nid)
             total = 1 + sum(size[id(c)] for c in _children(node))
             size[nid] = total
-            if total > MAX_NODES:
+            # beyond the budget, or expanding far beyond the distinct nodes composed so far (a bomb)
+            if total > MAX_NODES or total > len(size) + ALIAS_EXPANSION:
                 line, col = _pos(node)
                 return Problem(
                     filename, line, col,
-                    f"the document expands to more than {MAX_NODES:,} nodes through YAML aliases (an alias bomb?)",
+                    (f"the document expands to more than {MAX_NODES:,} nodes" if total > MAX_NODES else
+                     f"the document expands by more than {ALIAS_EXPANSION:,} nodes") + " through YAML aliases (an alias bomb?)",
                     "remove the YAML anchors (&name) and aliases (*name) that multiply content", code="yaml-bomb",
                 )
             continue
@@ -502,7 +521,7 @@ class _Builder:
         self.budget -= 1
         if self.budget < 0:  # a huge document without aliases (with them, _check_expansion refused it already)
             raise ProblemError([Problem(self.fn, *_pos(node), f"the document has more than {MAX_NODES:,} values",
-                                        "a model describes one integration: split it, or check you passed the right file",
+                                        f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}",
                                         code="yaml-size")])
         if depth > MAX_DEPTH:
             raise ProblemError([Problem(self.fn, *_pos(node), f"nesting is deeper than {MAX_DEPTH} levels",
