@@ -414,13 +414,14 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
     keys: dict[Path, tuple[int, int]] = {}
     raw: dict[Path, str] = {}
     resolver = yaml.resolver.Resolver()
-    resolve = resolver.resolve
+    resolve: Any = resolver.resolve
     implicit_first = set(resolver.yaml_implicit_resolvers)
     # frames: [is_mapping, path, next index or current key, expecting a key]
     stack: list[list[Any]] = []
     skip = object()  # the path part under a key that is not a plain scalar (reported, never read)
     anchors: dict[str, Path] = {}
-    for ev in yaml.parse(text, Loader=_Loader):
+    events: Any = yaml.parse(text, Loader=_Loader)
+    for ev in events:
         t = type(ev)
         if t is yaml.MappingEndEvent or t is yaml.SequenceEndEvent:
             stack.pop()
