@@ -389,7 +389,13 @@ def compute_facts(model: Model) -> Facts:
     internet_paths = _bfs_paths(g, internet)
     outside_paths = _bfs_paths(g, outside)
     external_set = {e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY}
-    reachers = external_ancestors(g, external_set)
+    reachers_of: list[Any] = []  # built on first use: only data stores holding personal data read it
+
+    def reachers(eid: str) -> list[str]:
+        if not reachers_of:
+            reachers_of.append(external_ancestors(g, external_set))
+        result: list[str] = reachers_of[0](eid)
+        return result
 
     # data reaching each element: assets on flows touching it (requests and responses)
     touching: dict[str, set[str]] = {e.id: set() for e in model.elements}
