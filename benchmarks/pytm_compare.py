@@ -230,25 +230,34 @@ def main() -> int:
     ap.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI runs")
     ap.add_argument("--no-extras", action="store_true", help="skip check over 200 models and the 10k-threat register")
     ap.add_argument("--worker", nargs=2, metavar=("TOOL", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--generate", nargs=4, metavar=("N", "SEED", "SPEC", "MODEL"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.generate:
+        import yaml
+
+        n, seed, spec_path, model_path = args.generate
+        desc = describe(int(n), int(seed))
+        Path(spec_path).write_text(json.dumps(desc))
+        Path(model_path).write_text(yaml.safe_dump(tmodel_doc(desc), sort_keys=False))
+        return 0
     if args.worker:
         tool, path = args.worker
         print(json.dumps(worker_pytm(path) if tool == "pytm" else worker_tmodel(path)))
         return 0
     sizes = [100, 1000] if args.quick else args.sizes
     pytm_py = ensure_pytm()
-    import yaml
-
     cli_help = subprocess.run([sys.executable, "-m", "tmodel", "--help"], capture_output=True, text=True, cwd=ROOT)
     raise_limit = ["--max-size", "1GB"] if "--max-size" in cli_help.stdout else []  # older tmodel: no option
     rows = []
     with tempfile.TemporaryDirectory(prefix="tmodel-vs-pytm-") as tmp:
         for n in sizes:
-            desc = describe(n, args.seed)
             spec = Path(tmp) / f"spec-{n}.json"
-            spec.write_text(json.dumps(desc))
             model = Path(tmp) / f"scale-{n}.yaml"
-            model.write_text(yaml.safe_dump(tmodel_doc(desc), sort_keys=False))
+            # written by a child: Linux children inherit the peak memory of the process they are started from,
+            # so this driver stays small (dumping a 10,000-process model with PyYAML takes over 1 GB)
+            subprocess.run([sys.executable, __file__, "--generate", str(n), str(args.seed), str(spec), str(model)],
+                           check=True, cwd=ROOT)
+            desc = json.loads(spec.read_text())
             res: dict[str, list[dict]] = {"pytm": [], "tmodel": [], "cli": []}
             for _ in range(args.runs):  # interleaved: pytm, tmodel, CLI, pytm, ...
                 res["pytm"].append(run_child([str(pytm_py), __file__, "--worker", "pytm", str(spec)]))
@@ -306,11 +315,9 @@ def extras() -> None:
         r = run_child([sys.executable, "-m", "tmodel", "check", str(models), "--fail-on", "critical"], env)
         print(f"tmodel check over 200 example-size models: {r['proc_cpu']:.2f} s CPU, {r['proc_wall']:.2f} s wall, "
               f"{r['proc_rss_mb']:.0f} MB")
-        import yaml
-
-        desc = describe(2500, 16)  # about 10k threats
-        model = Path(tmp) / "register.yaml"
-        model.write_text(yaml.safe_dump(tmodel_doc(desc), sort_keys=False))
+        model = Path(tmp) / "register.yaml"  # about 10k threats
+        subprocess.run([sys.executable, __file__, "--generate", "2500", "16", str(Path(tmp) / "register.json"), str(model)],
+                       check=True, cwd=ROOT)
         code = ("import sys,time,resource;sys.path.insert(0,%r)\n"
                 "from tmodel.model import yamlsafe\nyamlsafe.MAX_BYTES=yamlsafe.MAX_NODES=1<<30\n"
                 "from tmodel.catalog.load import load_catalogs\nfrom tmodel.model.load import load_model\n"

@@ -39,7 +39,7 @@ def test_recomputed_positions_are_the_recorded_ones(path: Path) -> None:
         if yamlsafe._shallow(p):
             assert lazy.where(p) == eager.where(p), p
             assert lazy.where(p, key=True) == eager.where(p, key=True), p
-    assert lazy._source is not None, "an item's position needed the full maps"
+    assert lazy._values is None, "an item's position needed the full maps"
     assert (lazy.values, lazy.keys, lazy.raw) == (eager.values, eager.keys, eager.raw)
     for p in paths:
         assert lazy.where(p) == eager.where(p) and lazy.where(p, key=True) == eager.where(p, key=True), p
@@ -50,3 +50,13 @@ def test_aliases_locate_the_anchored_content() -> None:
     eager = _eager(text, "t.yaml")
     lazy, _ = yamlsafe.parse_yaml(text, "t.yaml")
     assert lazy is not None and (lazy.values, lazy.keys, lazy.raw) == (eager.values, eager.keys, eager.raw)
+
+
+def test_released_data_is_read_again_on_demand() -> None:
+    text = (ROOT / "models" / "loan-marketplace.yaml").read_text(encoding="utf-8")
+    located, _ = yamlsafe.parse_yaml(text, "m.yaml")
+    assert located is not None
+    before = located.data
+    located.release_data()
+    assert located._data is None
+    assert located.data == before and located.where(("elements", 0, "id")) == _eager(text, "m.yaml").where(("elements", 0, "id"))

@@ -88,7 +88,8 @@ class Located:
     def __init__(self, data: Any = None, values: dict[Path, tuple[int, int]] | None = None,
                  keys: dict[Path, tuple[int, int]] | None = None, raw: dict[Path, str] | None = None,
                  unreadable: set[Path] | None = None, *, source: tuple[str, str] | None = None):
-        self.data = data
+        self._data = data
+        self._released = False
         self._values = values if values is not None or source is not None else {}
         self._keys = keys if keys is not None or source is not None else {}
         # the source text of scalars that YAML resolved to something other than a string
@@ -109,7 +110,29 @@ class Located:
             self._values, self._keys, self._raw = _positions(text)
         except yaml.YAMLError:  # pragma: no cover - the text was read once already
             self._values, self._keys, self._raw = {}, {}, {}
-        self._source = None
+
+    @property
+    def data(self) -> Any:
+        """The plain data read from the file; after ``release_data`` read again from the text, once, on demand."""
+        if self._released and self._source is not None:
+            self._released = False
+            builder = _Builder(self._source[1], record=False)
+            try:
+                root = yaml.compose(self._source[0], Loader=_Loader)
+                self._data = builder.build(root, (), 0) if root is not None else None
+            except (yaml.YAMLError, ProblemError):  # pragma: no cover - the text was read once already
+                self._data = None
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data, self._released = value, False
+
+    def release_data(self) -> None:
+        """Drop the plain data once the model is validated (a batch run never reads it again: the validated
+        model holds it); positions and, if asked for, the data are recomputed from the text."""
+        if self._source is not None:
+            self._data, self._released = None, True
 
     @property
     def values(self) -> dict[Path, tuple[int, int]]:
@@ -135,7 +158,7 @@ class Located:
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path`` or of its nearest known ancestor."""
         p = tuple(path)
-        if self._source is not None and _shallow(p):  # an item's position: no need for the full maps
+        if self._values is None and _shallow(p):  # an item's position: no need for the full maps
             values, keys = self.shallow_values, self.shallow_keys
         else:
             values, keys = self.values, self.keys
