@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean schema
+.PHONY: run test install bench bench-pytm clean schema
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/importers.py
 	$(BIN)/python benchmarks/signal.py
+
+# tmodel against OWASP pytm 1.4.0 (installed in benchmarks/.venv-pytm on first use); QUICK=1 for N = 100, 1000
+bench-pytm: $(STAMP)
+	$(BIN)/python benchmarks/pytm_compare.py $(if $(QUICK),--quick,)
 
 schema: $(STAMP)
 	$(BIN)/tmodel schema --write

@@ -95,7 +95,14 @@ class _Main(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        i = 1 if args[:1] == ["--allow-outside-configs"] else 0
+        i = 0
+        while i < len(args):  # the group's own options come first
+            if args[i] == "--allow-outside-configs" or args[i].startswith("--max-size="):
+                i += 1
+            elif args[i] == "--max-size":
+                i += 2
+            else:
+                break
         if len(args) > i and not args[i].startswith("-") and args[i] not in self.commands and Path(args[i]).exists():
             args = [*args[:i], "ui", *args[i:]]
         return super().parse_args(ctx, args)
@@ -111,7 +118,12 @@ class _Main(click.Group):
             sys.stdout = SafeStream(sys.stdout)
             sys.stderr = SafeStream(sys.stderr)
         try:
-            return super().invoke(ctx)
+            if app:
+                return super().invoke(ctx)
+            from tmodel.batchgc import batch_gc
+
+            with batch_gc():  # a command is a batch run: see tmodel.batchgc
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError, BrokenPipeError):
             raise
         except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into a bug report
@@ -126,15 +138,32 @@ class _Main(click.Group):
 @click.version_option(__version__, "-V", "--version", prog_name="tmodel")
 @click.option("--allow-outside-configs", is_flag=True,
               help="Read configs: links outside the model's repository (only for models you trust).")
+@click.option("--max-size", metavar="SIZE", default=None,
+              help="Read model files up to this size (e.g. 50MB; default 5MB, or [limits] max_size in tmodel.toml). "
+                   "The value budget grows with it; nesting-depth and YAML alias-bomb protections stay.")
 @click.pass_context
-def main(ctx: click.Context, allow_outside_configs: bool = False) -> None:
+def main(ctx: click.Context, allow_outside_configs: bool = False, max_size: str | None = None) -> None:
     """Threat modeling and security audit of fintech API integrations behind WSO2.
 
     With no command, opens the terminal app on ./models; `tmodel PATH` opens it on a folder or model file.
     """
+    from tmodel.config import load_config, parse_size
     from tmodel.linkpolicy import allow_outside
+    from tmodel.model.yamlsafe import set_max_size
+    from tmodel.problems import ProblemError
 
     allow_outside(allow_outside_configs)
+    size = None
+    if max_size is not None:
+        size = parse_size(max_size.strip())
+        if size is None:
+            raise click.BadParameter("a size from 1KB to 4GB, e.g. 50MB or 50000000", param_hint="'--max-size'")
+    else:
+        try:
+            size = load_config().max_size
+        except ProblemError:  # reported by the command that reads the configuration
+            size = None
+    set_max_size(size)
     if ctx.invoked_subcommand is None:
         ctx.invoke(ui, path="models")
 

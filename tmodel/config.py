@@ -9,10 +9,14 @@
 
     [decisions]
     max_acceptance_days = 365       # longest acceptance 'tmodel import register' records
+
+    [limits]
+    max_size = "50MB"               # largest model file read (default 5MB; --max-size on the command line)
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +39,27 @@ class Config:
     classification: str = DEFAULT_CLASSIFICATION
     max_acceptance_days: int = DEFAULT_MAX_ACCEPTANCE_DAYS
     lang: str = DEFAULT_LANG
+    max_size: int | None = None  # [limits] max_size in bytes; None: the default (tmodel.model.yamlsafe)
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$", re.IGNORECASE)
+_UNIT = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
+         "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+MIN_SIZE, MAX_SIZE = 1 << 10, 1 << 32
+
+
+def parse_size(value: object) -> int | None:
+    """Bytes from ``50000000``, ``"50MB"``, ``"1.5GiB"`` (K/M/G are powers of 1024); None when unreadable or
+    outside 1 KiB..4 GiB."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, str) and (m := _SIZE.match(value)):
+        n = int(float(m.group(1)) * _UNIT[(m.group(2) or "").lower()])
+    else:
+        return None
+    return n if MIN_SIZE <= n <= MAX_SIZE else None
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -74,7 +99,13 @@ def load_config(start: Path | None = None) -> Config:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
         raise ProblemError([Problem(str(path), _line_of(text, "max_acceptance_days"), 1, "[decisions] max_acceptance_days must be a whole number of days from 1 to 3650",
                                     "e.g. max_acceptance_days = 365 (one year)")])
-    return Config(path, [str((path.parent / p).resolve()) for p in paths], classification.strip(), days, str(lang))
+    limits = data.get("limits", {})
+    raw_size = limits.get("max_size") if isinstance(limits, dict) else "?"
+    max_size = parse_size(raw_size) if raw_size is not None else None
+    if raw_size is not None and max_size is None:
+        raise ProblemError([Problem(str(path), _line_of(text, "max_size"), 1, "[limits] max_size must be a size from 1KB to 4GB",
+                                    'e.g. max_size = "50MB" to read models larger than the default 5MB')])
+    return Config(path, [str((path.parent / p).resolve()) for p in paths], classification.strip(), days, str(lang), max_size)
 
 
 def _line_of(text: str, key: str) -> int:

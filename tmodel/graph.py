@@ -155,17 +155,26 @@ class Facts:
                         self.unstated[fid] = self.unstated[fid] - {f"{side}.{path}"}
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def unstated_fields(obj: Element | Flow) -> frozenset[str]:
     """Protection fields the model does not state for this item (pydantic's fields-set), plus the
     ones an importer marked as placeholders in ``derived_from``: unknowns, not weaknesses."""
     out: set[str] = set()
 
     def walk(m: Any, prefix: str, stated: bool) -> None:
-        for name, f in type(m).model_fields.items():
+        cls = type(m)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+        fields_set = m.model_fields_set
+        values = m.__dict__  # pydantic keeps field values here; getattr per field was a third of the facts' time
+        for name in names:
             if not prefix and name in _STRUCTURAL:
                 continue
-            value = getattr(m, name)
-            here = stated and name in m.model_fields_set
+            value = values.get(name)
+            here = stated and name in fields_set
             if isinstance(value, BaseModel):
                 walk(value, f"{prefix}{name}.", here)
             elif not here:
@@ -253,7 +262,12 @@ def external_ancestors(g: Any, externals: set[str]) -> Any:
         members = cond.nodes[c]["members"]
         mask = above[c] | (own[c] if len(members) > 1 else 0)  # in a cycle a node reaches itself; nx excludes it
         mask &= ~bit.get(node, 0)
-        return [x for i, x in enumerate(order) if mask >> i & 1]
+        out = []
+        while mask:  # the set bits only: a scan of every external entity per node was quadratic
+            low = mask & -mask
+            out.append(order[low.bit_length() - 1])
+            mask ^= low
+        return out
 
     return of
 
@@ -443,7 +457,13 @@ def compute_facts(model: Model) -> Facts:
     internet_paths = _bfs_paths(g, internet)
     outside_paths = _bfs_paths(g, outside)
     external_set = {e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY}
-    reachers = external_ancestors(g, external_set)
+    reachers_of: list[Any] = []  # built on first use: only data stores holding personal data read it
+
+    def reachers(eid: str) -> list[str]:
+        if not reachers_of:
+            reachers_of.append(external_ancestors(g, external_set))
+        result: list[str] = reachers_of[0](eid)
+        return result
 
     # data reaching each element: assets on flows touching it (requests and responses)
     touching: dict[str, set[str]] = {e.id: set() for e in model.elements}
@@ -568,9 +588,13 @@ def compute_facts(model: Model) -> Facts:
         "flow_count": len(model.flows),
     }
     unstated = {e.id: unstated_fields(e) for e in model.elements}
+    as_end: dict[tuple[str, str], frozenset[str]] = {}  # an element's unstated paths as a flow's end, built once
     for f in model.flows:
         own = set(unstated_fields(f))
         for side, eid in (("source", f.source), ("target", f.target)):
-            own.update(f"{side}.{k}" for k in unstated.get(eid, ()))
+            key = (side, eid)
+            if key not in as_end:
+                as_end[key] = frozenset(f"{side}.{k}" for k in unstated.get(eid, ()))
+            own |= as_end[key]
         unstated[f.id] = frozenset(own)
     return Facts(model=mfacts, elements=emap, flows=fmap, graph=g, unstated=unstated, position=_positions(model, zone))

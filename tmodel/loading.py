@@ -35,4 +35,10 @@ def load_models(paths: Iterable[str], catalog: Catalog | None = None) -> list[Lo
     files, problems = model_files(list(paths))
     if problems:
         raise ProblemError(problems)
-    return [with_catalog_references(load_model(f), catalog) for f in files]
+    out = []
+    for f in files:
+        lm = with_catalog_references(load_model(f), catalog)
+        if lm.ok and lm.located is not None:
+            lm.located.release_data()  # the validated model holds it; a third of a large model's memory otherwise
+        out.append(lm)
+    return out

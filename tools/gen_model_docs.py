@@ -43,7 +43,7 @@ from tmodel.model import checks  # noqa: E402
 from tmodel.model.enums import DescribedEnum  # noqa: E402
 from tmodel.model.load import load_model_text  # noqa: E402
 from tmodel.model.types import Model  # noqa: E402
-from tmodel.model.yamlsafe import MAX_BYTES, MAX_DEPTH, MAX_NODES  # noqa: E402
+from tmodel.model.yamlsafe import ALIAS_EXPANSION, MAX_BYTES, MAX_DEPTH, MAX_NODES  # noqa: E402
 
 DOC = ROOT / "docs" / "model-format.md"
 EXAMPLE = ROOT / "docs" / "model-example.yaml"
@@ -318,9 +318,12 @@ def limits_reference() -> str:
         "| Limit | Value |",
         "|---|---|",
         f"| Format version read by this tmodel | `{FORMAT_VERSION}` |",
-        f"| File size | {MAX_BYTES:,} bytes (refused before reading) |",
-        f"| Values (keys, values, list items), also after expanding YAML aliases | {MAX_NODES:,} |",
-        f"| Nesting depth | {MAX_DEPTH} levels |",
+        f"| File size | {MAX_BYTES:,} bytes (refused before reading); raise it with `tmodel --max-size 50MB ...` "
+        "or `[limits] max_size` in tmodel.toml |",
+        f"| Values (keys, values, list items), also after expanding YAML aliases | {MAX_NODES:,} per 5 MiB of the "
+        "size limit (it grows with `--max-size`) |",
+        f"| Expansion through YAML aliases beyond the document's own values | {ALIAS_EXPANSION:,} (never raised) |",
+        f"| Nesting depth | {MAX_DEPTH} levels (never raised) |",
         "| Encoding | UTF-8 (a byte-order mark is allowed) |",
         "| YAML tags | none beyond the standard scalar ones; `!!python/...` and custom tags are refused |",
         "",

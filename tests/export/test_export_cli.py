@@ -122,3 +122,32 @@ def test_numbers_agree_with_analyze_json(cli_env):
     assert rows["total"].split(" | ")[0] == str(ref["threats"])
     for fw, cov in ref["coverage"].items():
         assert re.search(rf"^### .*\({re.escape(fw)}\): {cov:.1f}%$", md, re.MULTILINE), fw
+
+
+def test_a_diagram_too_large_to_lay_out_is_written_as_dot_with_a_note(cli_env, monkeypatch):
+    from tmodel.export import diagram
+
+    monkeypatch.setattr(diagram, "MAX_LAYOUT_ELEMENTS", 1)  # the demo has more: as a 10,000-element model would
+    r = run("export", str(DEMO), "--to", "out", "--format", "svg,png,md,docx,xlsx", "--as-of", "2026-11-01")
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in Path("out").iterdir())
+    assert names == ["export-demo-data.dot", "export-demo-dataflow.dot", "export-demo-record.docx",
+                     "export-demo-record.md", "export-demo-register.xlsx"]
+    assert "note: no SVG diagram:" in r.stderr and "written as DOT" in r.stderr
+    assert "note: the Word record has no diagrams" in r.stderr
+    assert ".svg)" not in Path("out/export-demo-record.md").read_text(encoding="utf-8")
+
+
+@needs_dot
+def test_a_layout_that_times_out_is_written_as_dot_and_the_export_goes_on(cli_env, monkeypatch):
+    from tmodel.export import diagram
+
+    def slow(source: str, fmt: str, **_: object) -> bytes:
+        raise diagram.LayoutTooLarge(f"dot -T{fmt} took longer than 120 s to lay out the diagram")
+
+    monkeypatch.setattr(diagram, "render", slow)
+    r = run("export", str(DEMO), "--to", "out", "--format", "svg,json", "--as-of", "2026-11-01")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in Path("out").iterdir()) == ["export-demo-analysis.json", "export-demo-data.dot",
+                                                          "export-demo-dataflow.dot"]
+    assert "took longer than 120 s" in r.stderr

@@ -4,6 +4,7 @@ and compliance statuses. A pure function of (model, catalog, date): it never mut
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import replace
 from typing import Any
@@ -101,21 +102,42 @@ def _hops_in_front(model: Model) -> dict[str, list[str]]:
     return {f.id: sorted(into[f.source]) for f in model.flows if into.get(f.source)}
 
 
-def _targets(rule: CompiledRule, facts: Facts) -> list[tuple[str, str, dict[str, Any]]]:
-    """(target id, target kind, ctx) for each target the rule applies to."""
+class _Contexts:
+    """One fact context per target, built once and shared by every rule that reads it (a rule that needs
+    to add its own key, such as the unstated facts, copies it first)."""
+
+    def __init__(self, facts: Facts):
+        self.facts = facts
+        self._flows: list[tuple[str, str, dict[str, Any]]] | None = None
+        self._elements: list[tuple[str, str, dict[str, Any], Any, Any]] | None = None
+
+    def flows(self) -> list[tuple[str, str, dict[str, Any]]]:
+        if self._flows is None:
+            m = self.facts.model
+            self._flows = [(fid, "flow", {"flow": f, "model": m}) for fid, f in self.facts.flows.items()]
+        return self._flows
+
+    def elements(self) -> list[tuple[str, str, dict[str, Any], Any, Any]]:
+        if self._elements is None:
+            m = self.facts.model
+            self._elements = [(eid, "element", {"element": e, "model": m}, e["kind"], e["technology"])
+                              for eid, e in self.facts.elements.items()]
+        return self._elements
+
+
+def _targets(rule: CompiledRule, facts: Facts, contexts: _Contexts | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(target id, target kind, ctx) for each target the rule applies to; the ctx may be shared: copy before writing."""
     r = rule.rule
     to = r.applies.to
     if to == AppliesTo.MODEL:
         return [("model", "model", {"model": facts.model})]
+    contexts = contexts or _Contexts(facts)
     if to == AppliesTo.FLOW:
-        return [(fid, "flow", {"flow": f, "model": facts.model}) for fid, f in facts.flows.items()]
+        return contexts.flows()
     kinds = {k.value for k in r.applies.kinds}
     techs = {t.value for t in r.applies.technologies}
-    return [
-        (eid, "element", {"element": e, "model": facts.model})
-        for eid, e in facts.elements.items()
-        if (not kinds or e["kind"] in kinds) and (not techs or e["technology"] in techs)
-    ]
+    return [(eid, kind, ctx) for eid, kind, ctx, k, t in contexts.elements()
+            if (not kinds or k in kinds) and (not techs or t in techs)]
 
 
 def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located | None = None,
@@ -146,8 +168,9 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
     in_scope: dict[str, set[str]] = defaultdict(set)
     fired_on: dict[str, set[str]] = defaultdict(set)
     unknown_on: dict[str, set[str]] = defaultdict(set)
+    contexts = _Contexts(facts)
     for rule in sorted(rules, key=lambda r: r.rule.id):
-        for tid, kind, ctx in _targets(rule, facts):
+        for tid, kind, ctx in _targets(rule, facts, contexts):
             if rule.scope is not None and not rule.scope(ctx):
                 continue
             in_scope[rule.rule.id].add(tid)
@@ -155,13 +178,13 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                 # a check that passes only because the model leaves what it reads unstated is not 'met'
                 left_out = facts.unstated.get(tid)
                 if left_out and rule.tri is not None and not rule.reads.isdisjoint(left_out):
-                    ctx[UNKNOWN_KEY] = {kind: left_out}
+                    ctx = {**ctx, UNKNOWN_KEY: {kind: left_out}}
                     if rule.tri(ctx)[0] is None:
                         unknown_on[rule.rule.id].add(tid)
                 continue
             threat_id = f"{rule.rule.id}@{tid}"
             if rule.tri is not None and kind != "model" and not _decided(threat_id, tid, rule.rule.id, ends, decisions):
-                ctx[UNKNOWN_KEY] = {kind: facts.unstated.get(tid, frozenset())}
+                ctx = {**ctx, UNKNOWN_KEY: {kind: facts.unstated.get(tid, frozenset())}}
                 holds, unstated = rule.tri(ctx)
                 if holds is None:
                     unknown_hits.append((rule, tid, kind, unstated))
@@ -186,12 +209,13 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                                              unknown_on)
                        for c in wanted_controls}
     in_front = _hops_in_front(model)
+    sets = _ControlSets(control_results, declared)
 
     # 3. threats: score each (rule, target), then group flows of one rule between the same two elements
     members: list[tuple[CompiledRule, Threat]] = []
     for rule, tid, kind, ctx in fired:
         members.append((rule, _score_one(rule, tid, kind, ctx, facts, catalog, control_results, declared, decisions,
-                                         titles, as_of, in_front)))
+                                         titles, as_of, in_front, sets)))
     threats = _group(members, decisions, ends, titles, catalog, control_results, declared, as_of, in_front, facts)
     threats.sort(key=lambda t: (-LEVEL_ORDER[Level(t.residual_level)], -LEVEL_ORDER[Level(t.level)], -t.score, t.id))
     unknowns = _unknowns(unknown_hits, ends, titles, catalog)
@@ -225,9 +249,11 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
 
 def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], facts: Facts, catalog: Catalog,
                control_results: dict[str, ControlResult], declared: dict[str, list[Any]], decisions: dict[str, Any],
-               titles: dict[str, str], as_of: dt.date, in_front: dict[str, list[str]]) -> Threat:
+               titles: dict[str, str], as_of: dt.date, in_front: dict[str, list[str]],
+               sets: _ControlSets | None = None) -> Threat:
     """The threat of one rule on one target: inherent and residual risk, controls, decision."""
     r = rule.rule
+    sets = sets or _ControlSets(control_results, declared)
     threat_id = f"{r.id}@{tid}"
     ends = {tid: (ctx["flow"]["source"]["id"], ctx["flow"]["target"]["id"])} if kind == "flow" else {}
     if kind == "model":
@@ -244,11 +270,11 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
         cr = control_results.get(cid)
         st: str = NEEDS_ANSWER
         if cr:
-            st = _scoped_status(cid, tid, cr, declared)
+            st = _scoped_status(cid, tid, cr, declared, sets)
             front = in_front.get(tid, [])
             check = catalog.controls[cid].check if cid in catalog.controls else None
             if st != MET and check is not None and check.covers_hops_behind and front \
-                    and set(front) <= set(cr.checked) and not set(front) & set(cr.violations):
+                    and sets.checked(cid).issuperset(front) and sets.violations(cid).isdisjoint(front):
                 st = MET
                 notes.append(f"{cid} is met on the hop in front ({', '.join(front)})")
         refs.append(ControlRef(cid, catalog.controls[cid].title if cid in catalog.controls else cid, st))
@@ -263,7 +289,7 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
             status = EXPIRED
         if d.status == DecisionStatus.MITIGATED:
             named = control_results.get(d.control) if d.control else None
-            named_status = _scoped_status(d.control, tid, named, declared) if named and d.control else None
+            named_status = _scoped_status(d.control, tid, named, declared, sets) if named and d.control else None
             if named_status in (GAP, NEEDS_ANSWER):
                 notes.append(f"decided mitigated by {d.control}, but that control is "
                              f"{'a gap' if named_status == GAP else 'not answered'}: residual not lowered")
@@ -348,10 +374,25 @@ def _group(members: list[tuple[CompiledRule, Threat]], decisions: dict[str, Any]
     return out
 
 
+_MITIGATED_BY: dict[int, tuple[Catalog, int, dict[str, list[str]]]] = {}  # id(catalog) -> (catalog, rules, index)
+
+
 def _rules_mitigated_by(cid: str, catalog: Catalog) -> list[str]:
-    return [rid for rid, r in catalog.rules.items() if cid in r.rule.controls]
+    """The rules that name control ``cid``: indexed once per catalog (a scan of every rule per control and per
+    model was a tenth of 'tmodel check' over many models). The catalog is held, so its id stays its own."""
+    known = _MITIGATED_BY.get(id(catalog))
+    if known is None or known[0] is not catalog or known[1] != len(catalog.rules):
+        index: dict[str, list[str]] = defaultdict(list)
+        for rid, r in catalog.rules.items():
+            for c in dict.fromkeys(r.rule.controls):
+                index[c].append(rid)
+        if len(_MITIGATED_BY) > 8:  # tests load many catalogs in one process
+            _MITIGATED_BY.clear()
+        known = _MITIGATED_BY[id(catalog)] = (catalog, len(catalog.rules), dict(index))
+    return known[2].get(cid, [])
 
 
+@functools.lru_cache(maxsize=None)
 def _describe(path: str) -> str:
     """A field's description from the model's types, for an unknown's question."""
     from tmodel.model.load import _unwrap
@@ -399,15 +440,51 @@ def _unknowns(hits: list[tuple[CompiledRule, str, str, list[str]]], ends: dict[s
     return out
 
 
-def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str, list[Any]]) -> str:
+class _ControlSets:
+    """Set views of each control's lists, built once per analysis (a list searched per threat made the
+    analysis quadratic on large models)."""
+
+    def __init__(self, control_results: dict[str, ControlResult], declared: dict[str, list[Any]]):
+        self._results = control_results
+        self._declared = declared
+        self._checked: dict[str, frozenset[str]] = {}
+        self._violations: dict[str, frozenset[str]] = {}
+        self._scoped: dict[str, tuple[dict[str, Any], bool, bool]] = {}
+
+    def checked(self, cid: str) -> frozenset[str]:
+        if cid not in self._checked:
+            cr = self._results.get(cid)
+            self._checked[cid] = frozenset(cr.checked if cr else ())
+        return self._checked[cid]
+
+    def violations(self, cid: str, cr: ControlResult | None = None) -> frozenset[str]:
+        if cid not in self._violations:
+            cr = cr or self._results.get(cid)
+            self._violations[cid] = frozenset(cr.violations if cr else ())
+        return self._violations[cid]
+
+    def scoped(self, cid: str) -> tuple[dict[str, Any], bool, bool]:
+        """target -> the first scoped declaration naming it; whether any declaration is scoped; whether one is unscoped."""
+        if cid not in self._scoped:
+            first: dict[str, Any] = {}
+            decl = self._declared.get(cid, [])
+            for cs in decl:
+                for target in cs.scope or ():
+                    first.setdefault(target, cs)
+            self._scoped[cid] = (first, any(cs.scope for cs in decl), any(not cs.scope for cs in decl))
+        return self._scoped[cid]
+
+
+def _scoped_status(cid: str, target: str, cr: ControlResult, declared: dict[str, list[Any]],
+                   sets: _ControlSets | None = None) -> str:
     """A control's status for one target: automatic violations and scoped declarations narrow it."""
+    sets = sets or _ControlSets({cid: cr}, declared)
     if cr.kind == "automatic":
-        return GAP if target in cr.violations else (cr.status if cr.status != PARTIAL else MET)
-    scoped = [cs for cs in declared.get(cid, []) if cs.scope]
-    for cs in scoped:
-        if target in cs.scope:
-            return _DECLARED[cs.status]
-    if scoped and not any(not cs.scope for cs in declared.get(cid, [])):
+        return GAP if target in sets.violations(cid, cr) else (cr.status if cr.status != PARTIAL else MET)
+    first, any_scoped, any_unscoped = sets.scoped(cid)
+    if target in first:
+        return _DECLARED[first[target].status]
+    if any_scoped and not any_unscoped:
         return GAP
     return cr.status
 

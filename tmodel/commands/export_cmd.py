@@ -100,10 +100,11 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
         targets[key] = lm
     for key, lm in targets.items():
         result = analyze(lm.model, cat, path=lm.path, located=lm.located, as_of=day)
+        notes: list[str] = []
         try:
             written = export_model(result, lm.model, key.parent, wanted, catalog=cat, source=lm,
                                    classification=cfg.classification, revision=git_revision(lm.path),
-                                   catalogs=catalog_versions(cat, lm.model), lang=lang or cfg.lang)
+                                   catalogs=catalog_versions(cat, lm.model), lang=lang or cfg.lang, notes=notes)
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)
@@ -112,5 +113,7 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
 
             click.echo(write_problem(getattr(exc, "path", None) or str(key.parent), exc).format(), err=True)
             sys.exit(EXIT_INVALID)
+        for note in notes:
+            click.echo(f"{lm.path}: note: {note}", err=True)
         for path in written:
             click.echo(f"wrote {path}")

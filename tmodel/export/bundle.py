@@ -46,6 +46,7 @@ class ExportJob:
     catalogs: list[tuple[str, str, str]] | None = None  # (id, title, version) of the catalogs used
     paths: Any = None  # the attack paths (tmodel.analysis.paths) when the catalog was given
     lang: str = "en"  # the language of the register, the record and the diagrams (en | ru)
+    notes: list[str] = dataclasses.field(default_factory=list)  # what the export did instead (told to the user)
 
 
 Files = list[tuple[str, bytes | str]]  # (file name key of common.file_names, content)
@@ -62,19 +63,34 @@ def _diagrams(job: ExportJob) -> Files:
     from tmodel.export import diagram
 
     out: Files = []
+    too_large = diagram.too_large_to_lay_out(job.model)
     for prefix, src in sources_for(job.analysis, job.model, job.lang).items():
-        if "dot" in job.formats:
+        dot_written = "dot" in job.formats
+        if dot_written:
             out.append((f"{prefix}dot", src))
         for fmt in RENDERED:
-            if fmt in job.formats:
+            if fmt not in job.formats:
+                continue
+            try:
+                if too_large:
+                    raise diagram.LayoutTooLarge(too_large)
                 out.append((f"{prefix}{fmt}", diagram.render(src, fmt)))
+            except diagram.LayoutTooLarge as exc:  # never fails the whole export: the DOT source instead
+                if not dot_written:
+                    out.append((f"{prefix}dot", src))
+                    dot_written = True
+                note = f"no {fmt.upper()} {'data-asset ' if prefix else ''}diagram: {exc}"
+                job.notes.append(note)
     return out
 
 
 def _record(job: ExportJob) -> Files:
     from tmodel.export.record import record_markdown
 
-    return [("md", record_markdown(job.analysis, job.model, svg="svg" in job.formats, classification=job.classification,
+    from tmodel.export.diagram import too_large_to_lay_out
+
+    svg = "svg" in job.formats and too_large_to_lay_out(job.model) is None  # else no SVG is written to link to
+    return [("md", record_markdown(job.analysis, job.model, svg=svg, classification=job.classification,
                                    revision=job.revision, catalogs=job.catalogs, paths=job.paths, lang=job.lang,
                                    catalog=job.catalog))]
 
@@ -83,8 +99,15 @@ def _record_docx(job: ExportJob) -> Files:
     from tmodel.export import diagram
     from tmodel.export.record_docx import record_docx
 
-    pngs = ({k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model, job.lang).items()}
-            if diagram.dot_available() else {})
+    pngs: dict[str, bytes] = {}
+    too_large = diagram.too_large_to_lay_out(job.model)
+    if diagram.dot_available() and too_large:
+        job.notes.append(f"the Word record has no diagrams: {too_large}")
+    elif diagram.dot_available():
+        try:
+            pngs = {k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model, job.lang).items()}
+        except diagram.LayoutTooLarge as exc:
+            job.notes.append(f"the Word record has no diagrams: {exc}")
     return [("docx", record_docx(job.analysis, job.model, diagram_png=pngs.get(""), data_png=pngs.get("data-"),
                                  classification=job.classification, revision=job.revision, catalogs=job.catalogs,
                                  paths=job.paths, lang=job.lang, catalog=job.catalog))]
@@ -137,13 +160,14 @@ assert {f for made, _ in WRITERS for f in made} == set(FORMATS)
 def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | tuple[str, ...], *,
                  catalog: Any = None, source: Any = None, classification: str | None = None,
                  revision: str | None = None, catalogs: list[tuple[str, str, str]] | None = None,
-                 lang: str = "en") -> list[Path]:
+                 lang: str = "en", notes: list[str] | None = None) -> list[Path]:
     """Write the requested formats for one model into ``out_dir``; returns the files written.
 
     svg/png need Graphviz ``dot`` (``diagram.render`` raises ``RenderError`` without it); sarif needs
     ``catalog`` and ``source`` (the ``Loaded`` model). ``classification``: the marking on every page
     (default: the project setting's default); ``revision``: the model's git revision and ``catalogs``
-    (id, title, version), named in the record; ``lang``: the language of the risk register (en, ru)."""
+    (id, title, version), named in the record; ``lang``: the language of the risk register (en, ru); ``notes``
+    receives what the export did instead of failing (a diagram too large to lay out is written as DOT)."""
     from tmodel.config import DEFAULT_CLASSIFICATION
 
     marking = DEFAULT_CLASSIFICATION if classification is None else classification
@@ -157,6 +181,8 @@ def export_model(a: Analysis, model: Model, out_dir: Path, formats: list[str] | 
     job = ExportJob(a, model, wanted, catalog, source, marking, revision, catalogs, paths, lang)
     names = file_names(job.analysis.model_id)
     files = [item for made, write in WRITERS if made & set(job.formats) for item in write(job)]  # all before writing
+    if notes is not None:
+        notes.extend(job.notes)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for key, data in files:

@@ -44,11 +44,27 @@ SHAPE_NAMES = {
     ElementKind.DATA_STORE: "data store",
 }
 RENDER_TIMEOUT = 120  # seconds
+# Graphviz lays out a few hundred nodes in seconds; past this many elements (with their clusters and flows) its
+# layout can run for minutes or fail, so exports write the DOT file and say so instead of trying
+MAX_LAYOUT_ELEMENTS = 400
 INSTALL_HINT = "install Graphviz to render SVG/PNG: 'apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 
 
 class RenderError(Exception):
     pass
+
+
+class LayoutTooLarge(RenderError):
+    """A diagram Graphviz cannot lay out in time: the export writes its DOT source instead, with a note."""
+
+
+def too_large_to_lay_out(model: Model) -> str | None:
+    """Why the model's diagrams are not rendered (too many elements), or None."""
+    n = len(model.elements)
+    if n > MAX_LAYOUT_ELEMENTS:
+        return (f"{n:,} elements are more than Graphviz lays out in reasonable time ({MAX_LAYOUT_ELEMENTS:,}); "
+                "the diagram is written as DOT: render a part of it, or open it in a DOT viewer")
+    return None
 
 
 def dot_available() -> bool:
@@ -282,7 +298,7 @@ def render(source: str, fmt: str, *, timeout: float = RENDER_TIMEOUT) -> bytes:
         proc = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"dot -T{fmt} took longer than {timeout} s") from None
+        raise LayoutTooLarge(f"dot -T{fmt} took longer than {timeout:g} s to lay out the diagram") from None
     except OSError as exc:
         raise RenderError(f"cannot run dot: {exc.strerror or exc}") from None
     if proc.returncode != 0:

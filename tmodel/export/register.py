@@ -32,7 +32,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -386,11 +386,8 @@ def _risks(s: Sheet, a: Analysis, model: Model, w: ru.Words) -> Printed:
         }
         for c in RISK_COLUMNS:
             dated = c.key in ("expires", "decided_on")
-            cell = s.put(r, cols[c.key], values[c.key], wrap=c.wrap, border=True, fmt=DATE_FORMAT if dated else None,
-                         measure=False)
-            if c.editable:
-                cell.protection = Protection(locked=False)
-                cell.fill = EDIT_FILL
+            s.put(r, cols[c.key], values[c.key], wrap=c.wrap, border=True, fmt=DATE_FORMAT if dated else None,
+                  measure=False, unlocked_fill=EDIT_FILL if c.editable else None)
     last = max(2, len(a.threats) + 1)
     if a.threats:
         lv = [x.value for x in Level]
@@ -480,11 +477,8 @@ def _audit(s: Sheet, a: Analysis, model: Model, w: ru.Words) -> Printed:
             "expected": w.catalog_text("control", c.id, "evidence", c.expected_evidence or ""),
         }
         for col in AUDIT_COLUMNS:
-            cell = s.put(r, cols[col.key], values[col.key], wrap=col.wrap, border=True, measure=False,
-                         fmt=DATE_FORMAT if col.key == "answered_on" else None)
-            if col.editable:
-                cell.protection = Protection(locked=False)
-                cell.fill = EDIT_FILL
+            s.put(r, cols[col.key], values[col.key], wrap=col.wrap, border=True, measure=False,
+                  fmt=DATE_FORMAT if col.key == "answered_on" else None, unlocked_fill=EDIT_FILL if col.editable else None)
     last = max(2, len(questions) + 1)
     if questions:
         col = get_column_letter(cols["status"])

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from copy import copy
 from typing import Any
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -34,6 +36,7 @@ SECTION_FONT = Font(bold=True, size=11)
 THIN = Side(style="thin", color="B0BEC5")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
 TOP = Alignment(vertical="top")
 MAX_WIDTH, MIN_WIDTH = 60, 6
 # A4 landscape less 1.3 cm margins each side, in Excel column-width units (a unit is 7 px of 96 dpi
@@ -58,22 +61,41 @@ class Sheet:
         self.widths: dict[int, int] = {}
         self.wrapped: dict[tuple[int, int], str] = {}  # (row, col) -> text of wrapped cells
         self.spans: dict[tuple[int, int], int] = {}  # (row, col) -> last column of a merged cell
+        # (font, fill, border, wrap, format) -> the style a fresh cell ends up with: copied onto the next fresh
+        # cell styled alike instead of registering each style object again (openpyxl hashes every font, fill,
+        # border and alignment it is given: 90 % of a large register's time). The objects are kept, so
+        # their ids stay theirs; the workbook's style tables and every cell's style come out the same.
+        self._styles: dict[tuple[int, int, bool, bool, str | None, int], tuple[Any, StyleArray]] = {}
 
     def put(self, row: int, col: int, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
-            fmt: str | None = None, border: bool = False, wrap: bool = False, measure: bool = True) -> Any:
+            fmt: str | None = None, border: bool = False, wrap: bool = False, measure: bool = True,
+            unlocked_fill: PatternFill | None = None) -> Any:
+        """Write one cell. ``unlocked_fill``: an editable cell of a protected sheet, unlocked and filled so."""
         cell = self.ws.cell(row=row, column=col)
         if isinstance(value, str):
             set_text(cell, value)
         elif value is not None:
             cell.value = value
-        if fmt:
-            cell.number_format = fmt
-        cell.font = font or BODY_FONT
-        if fill:
-            cell.fill = fill
-        if border:
-            cell.border = BOX
-        cell.alignment = WRAP if wrap else TOP
+        font = font or BODY_FONT
+        key = (id(font), id(fill), border, wrap, fmt, id(unlocked_fill))
+        fresh = not cell.has_style
+        known = self._styles.get(key) if fresh else None
+        if known is not None:
+            cell._style = copy(known[1])
+        else:
+            if fmt:
+                cell.number_format = fmt
+            cell.font = font
+            if fill:
+                cell.fill = fill
+            if border:
+                cell.border = BOX
+            cell.alignment = WRAP if wrap else TOP
+            if unlocked_fill is not None:
+                cell.protection = UNLOCKED
+                cell.fill = unlocked_fill
+            if fresh:
+                self._styles[key] = ((font, fill, unlocked_fill), copy(cell._style))
         if wrap and isinstance(value, str):
             self.wrapped[(row, col)] = value
         if measure and value is not None:

@@ -73,8 +73,8 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
     problems = list(yaml_problems)
     if "format_version" in data:
         version = data["format_version"]
-        line, col = located.where(("format_version",))
         if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+            line, col = located.where(("format_version",))  # positions are recomputed only for a problem
             problem = Problem(
                 path, line, col,
                 f"format_version {version} is newer than this tmodel understands (version {FORMAT_VERSION})",
@@ -82,6 +82,7 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
             )
             return Loaded(path, text, None, located, [problem], mtime_ns)
         if not (isinstance(version, int) and not isinstance(version, bool) and version == FORMAT_VERSION):
+            line, col = located.where(("format_version",))
             shown = "empty" if version is None else f"'{located.raw.get(('format_version',), version)}'"
             problems.append(Problem(path, line, col, f"format_version must be {FORMAT_VERSION}, not {shown}",
                                     f"write 'format_version: {FORMAT_VERSION}' (a number, no quotes)", code="format-version"))

@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -37,9 +36,31 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from tmodel.problems import Problem, ProblemError
 from tmodel.textsafe import neutralize_value
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
-MAX_DEPTH = 40
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_NODES = 200_000
+MAX_BYTES = DEFAULT_MAX_BYTES
+MAX_NODES = DEFAULT_MAX_NODES  # values in one document, aliases expanded
+MAX_DEPTH = 40  # never raised
+# how far aliases may expand a document beyond its own distinct nodes: never raised (an alias bomb is a few
+# lines that expand exponentially, whatever the size budget)
+ALIAS_EXPANSION = DEFAULT_MAX_NODES
+RAISE_HINT = "raise the limit with 'tmodel --max-size 50MB ...' or [limits] max_size in tmodel.toml"
+
+
+def set_max_size(max_bytes: int | None) -> None:
+    """The size budget for model files (``--max-size``, ``[limits] max_size``); None restores the default.
+    The value budget follows in proportion (200,000 values per 5 MiB); depth and alias limits do not move."""
+    global MAX_BYTES, MAX_NODES
+    if max_bytes is None:
+        MAX_BYTES, MAX_NODES = DEFAULT_MAX_BYTES, DEFAULT_MAX_NODES
+        return
+    MAX_BYTES = max_bytes
+    MAX_NODES = max(1000, DEFAULT_MAX_NODES * max_bytes // DEFAULT_MAX_BYTES)
+SHALLOW = 2  # positions kept while reading: ('elements', 3) and above, and items' ids; the rest recomputed for a problem
+
+
+def _shallow(path: Path) -> bool:
+    return len(path) <= SHALLOW or (len(path) == SHALLOW + 1 and path[-1] == "id")
 
 Path = tuple[Any, ...]
 
@@ -55,28 +76,99 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
-@dataclass
 class Located:
-    """Plain data plus where each piece came from (1-based line and column)."""
+    """Plain data plus where each piece came from (1-based line and column).
 
-    data: Any
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    # the source text of scalars that YAML resolved to something other than a string
-    raw: dict[Path, str] = field(default_factory=dict)
-    # paths whose value could not be read (already reported; read as null)
-    unreadable: set[Path] = field(default_factory=set)
+    Read from a file (``parse_yaml``), the positions are not kept: a large model's map of every
+    value's position was most of its working set, and it is needed only to locate a problem. The
+    first read of ``values``, ``keys`` or ``raw`` (``where``) parses the same text again, once, and
+    keeps the maps from then on.
+    """
+
+    def __init__(self, data: Any = None, values: dict[Path, tuple[int, int]] | None = None,
+                 keys: dict[Path, tuple[int, int]] | None = None, raw: dict[Path, str] | None = None,
+                 unreadable: set[Path] | None = None, *, source: tuple[str, str] | None = None):
+        self._data = data
+        self._released = False
+        self._values = values if values is not None or source is not None else {}
+        self._keys = keys if keys is not None or source is not None else {}
+        # the source text of scalars that YAML resolved to something other than a string
+        self._raw = raw if raw is not None or source is not None else {}
+        # paths whose value could not be read (already reported; read as null)
+        self.unreadable: set[Path] = unreadable if unreadable is not None else set()
+        self._source = source  # (text, filename) to recompute the positions from
+        # without the full maps: the positions of paths up to SHALLOW long (the model's items), kept while reading
+        self.shallow_values: dict[Path, tuple[int, int]] = {}
+        self.shallow_keys: dict[Path, tuple[int, int]] = {}
+
+    def _locate(self) -> None:
+        if self._source is None:
+            self._values, self._keys, self._raw = self._values or {}, self._keys or {}, self._raw or {}
+            return
+        text, _ = self._source
+        try:
+            self._values, self._keys, self._raw = _positions(text)
+        except yaml.YAMLError:  # pragma: no cover - the text was read once already
+            self._values, self._keys, self._raw = {}, {}, {}
+
+    @property
+    def data(self) -> Any:
+        """The plain data read from the file; after ``release_data`` read again from the text, once, on demand."""
+        if self._released and self._source is not None:
+            self._released = False
+            builder = _Builder(self._source[1], record=False)
+            try:
+                root = yaml.compose(self._source[0], Loader=_Loader)
+                self._data = builder.build(root, (), 0) if root is not None else None
+            except (yaml.YAMLError, ProblemError):  # pragma: no cover - the text was read once already
+                self._data = None
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data, self._released = value, False
+
+    def release_data(self) -> None:
+        """Drop the plain data once the model is validated (a batch run never reads it again: the validated
+        model holds it); positions and, if asked for, the data are recomputed from the text."""
+        if self._source is not None:
+            self._data, self._released = None, True
+
+    @property
+    def values(self) -> dict[Path, tuple[int, int]]:
+        if self._values is None:
+            self._locate()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def keys(self) -> dict[Path, tuple[int, int]]:
+        if self._keys is None:
+            self._locate()
+        assert self._keys is not None
+        return self._keys
+
+    @property
+    def raw(self) -> dict[Path, str]:
+        if self._raw is None:
+            self._locate()
+        assert self._raw is not None
+        return self._raw
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path`` or of its nearest known ancestor."""
         p = tuple(path)
+        if self._values is None and _shallow(p):  # an item's position: no need for the full maps
+            values, keys = self.shallow_values, self.shallow_keys
+        else:
+            values, keys = self.values, self.keys
         while True:
-            if key and p in self.keys:
-                return self.keys[p]
-            if p in self.values:
-                return self.values[p]
-            if p in self.keys:
-                return self.keys[p]
+            if key and p in keys:
+                return keys[p]
+            if p in values:
+                return values[p]
+            if p in keys:
+                return keys[p]
             if not p:
                 return (1, 1)
             p = p[:-1]
@@ -108,7 +200,7 @@ def read_text(path: str) -> str:
     too_big = problem(
         1,
         f"file is {st.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit for a model",
-        "a model describes one integration; split it, or check you passed the right file",
+        f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}",
     )
     if st.st_size > MAX_BYTES:
         raise too_big
@@ -128,7 +220,7 @@ def decode_model_bytes(raw: bytes, label: str) -> str:
 
     if len(raw) > MAX_BYTES:
         raise problem(1, f"file is over the {MAX_BYTES:,}-byte limit for a model",
-                      "a model describes one integration; split it, or check you passed the right file")
+                      f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise problem(1, "the file is UTF-16 text, not UTF-8", "save the model as UTF-8")
     if b"\x00" in raw[:8192]:
@@ -163,7 +255,7 @@ def parse_yaml(text: str, filename: str) -> tuple[Located | None, list[Problem]]
     if conflicts:
         return None, conflicts
     try:
-        too_many = _count_nodes(text, filename)
+        too_many = _count_nodes(text, filename) if _node_bound(text) > MAX_NODES else None
         if too_many is not None:
             return None, [too_many]
         root = yaml.compose(text, Loader=_Loader)
@@ -177,13 +269,15 @@ def parse_yaml(text: str, filename: str) -> tuple[Located | None, list[Problem]]
         bomb = _check_expansion(root, filename)
         if bomb is not None:
             return None, [bomb]
-    builder = _Builder(filename)
+    builder = _Builder(filename, record=False)
     try:
         data = builder.build(root, (), 0)
     except ProblemError as exc:
         return None, builder.problems + exc.problems
-    builder.located.data = data
-    return builder.located, builder.problems
+    del root  # the node graph (several times the data's size) goes before validation
+    located = Located(data, unreadable=builder.located.unreadable, source=(text, filename))
+    located.shallow_values, located.shallow_keys = builder.located.shallow_values, builder.located.shallow_keys
+    return located, builder.problems
 
 
 _MARKER = re.compile(r"^(<{7}|>{7}|\|{7})(?: .*)?$|^={7}$", re.MULTILINE)
@@ -217,6 +311,17 @@ def _conflict(filename: str, lines: list[int]) -> Problem:
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 
 
+def _node_bound(text: str) -> int:
+    """A cheap upper bound on the number of nodes ``text`` composes into (aliases are bounded apart).
+
+    Every node but the root starts after an indicator or a line break (``:`` ``-`` ``,`` ``[`` ``{``
+    ``?`` or a newline), and at most two nodes start after one (a mapping and its first key); the
+    counts run in C. When the bound is within the budget, the counting pass over the parser's
+    events (a second parse of the file) is skipped.
+    """
+    return 2 * sum(text.count(c) for c in "\n:-,[{?") + 2
+
+
 def _count_nodes(text: str, filename: str) -> Problem | None:
     """Refuse a document with more than ``MAX_NODES`` nodes before composing it.
 
@@ -231,7 +336,7 @@ def _count_nodes(text: str, filename: str) -> Problem | None:
                 mark = event.start_mark
                 line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
                 return Problem(filename, line, col, f"the document has more than {MAX_NODES:,} values",
-                               "a model describes one integration: split it, or check you passed the right file", code="yaml-size")
+                               f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}", code="yaml-size")
     return None
 
 
@@ -284,11 +389,13 @@ def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
             on_path.discard(nid)
             total = 1 + sum(size[id(c)] for c in _children(node))
             size[nid] = total
-            if total > MAX_NODES:
+            # beyond the budget, or expanding far beyond the distinct nodes composed so far (a bomb)
+            if total > MAX_NODES or total > len(size) + ALIAS_EXPANSION:
                 line, col = _pos(node)
                 return Problem(
                     filename, line, col,
-                    f"the document expands to more than {MAX_NODES:,} nodes through YAML aliases (an alias bomb?)",
+                    (f"the document expands to more than {MAX_NODES:,} nodes" if total > MAX_NODES else
+                     f"the document expands by more than {ALIAS_EXPANSION:,} nodes") + " through YAML aliases (an alias bomb?)",
                     "remove the YAML anchors (&name) and aliases (*name) that multiply content", code="yaml-bomb",
                 )
             continue
@@ -319,11 +426,97 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+_KEY, _VALUE = True, False
+
+
+def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]]:
+    """Every value's and key's position, and the source text of scalars YAML reads as non-strings, from
+    the parser's event stream: no node graph, no values built (a fifth of composing). An alias's
+    content is located at the alias (its nodes are the anchor's); a merge key's at the mapping."""
+    values: dict[Path, tuple[int, int]] = {}
+    keys: dict[Path, tuple[int, int]] = {}
+    raw: dict[Path, str] = {}
+    resolver = yaml.resolver.Resolver()
+    resolve: Any = resolver.resolve
+    implicit_first = set(resolver.yaml_implicit_resolvers)
+    # frames: [is_mapping, path, next index or current key, expecting a key]
+    stack: list[list[Any]] = []
+    skip = object()  # the path part under a key that is not a plain scalar (reported, never read)
+    anchors: dict[str, Path] = {}
+    events: Any = yaml.parse(text, Loader=_Loader)
+    for ev in events:
+        t = type(ev)
+        if t is yaml.MappingEndEvent or t is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        if t not in _NODE_EVENTS:
+            continue
+        mark = ev.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        tag = None
+        if t is yaml.ScalarEvent:
+            if ev.tag not in (None, "!"):
+                tag = ev.tag
+            elif not ev.implicit[0] or (ev.value and ev.value[0] not in implicit_first):
+                tag = _STR_TAG  # quoted, or plain text no implicit type starts with (most values)
+            else:
+                tag = resolve(yaml.ScalarNode, ev.value, ev.implicit)
+        if stack and stack[-1][0] and stack[-1][3] is _KEY:
+            frame = stack[-1]
+            frame[3] = _VALUE
+            if t is yaml.ScalarEvent:
+                if tag == "tag:yaml.org,2002:merge":
+                    frame[2] = None  # the merged content sits at the mapping's own path
+                    continue
+                key = neutralize_value(ev.value) if tag == _STR_TAG else str(ev.value)
+                frame[2] = key
+                keys.setdefault(frame[1] + (key,), pos)
+                continue
+            frame[2] = skip
+            path: Path = frame[1] + (skip,)
+        elif stack:
+            frame = stack[-1]
+            if frame[0]:
+                path = frame[1] if frame[2] is None else frame[1] + (frame[2],)
+                frame[3] = _KEY
+            else:
+                path = frame[1] + (frame[2],)
+                frame[2] += 1
+        else:
+            path = ()
+        if t is yaml.AliasEvent:  # the anchored content's positions, as the composed graph shares its nodes
+            _copy_anchored(anchors.get(ev.anchor), path, values, keys, raw)
+            continue
+        if ev.anchor is not None:
+            anchors[ev.anchor] = path
+        values.setdefault(path, pos)
+        if t is yaml.ScalarEvent:
+            if tag not in (_STR_TAG, "tag:yaml.org,2002:null"):
+                raw.setdefault(path, ev.value)
+        elif t is yaml.MappingStartEvent:
+            stack.append([True, path, None, _KEY])
+        elif t is yaml.SequenceStartEvent:
+            stack.append([False, path, 0, _VALUE])
+    return values, keys, raw
+
+
+def _copy_anchored(anchor: Path | None, path: Path, *maps: dict[Path, Any]) -> None:
+    """Record under ``path`` what was recorded under the anchored node's ``anchor`` path (aliases are rare in
+    models; the scan is bounded by the document, already checked for alias bombs)."""
+    if anchor is None:
+        return
+    n = len(anchor)
+    for m in maps:
+        for p, v in [(p, v) for p, v in m.items() if p[:n] == anchor]:
+            m.setdefault(path + p[n:], v)
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording positions and collecting problems."""
 
-    def __init__(self, filename: str):
+    def __init__(self, filename: str, record: bool = True):
         self.fn = filename
+        self.record = record  # keep every value's position (else recomputed on demand: Located._locate)
         self.located = Located(None)
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
@@ -352,17 +545,20 @@ class _Builder:
         self.budget -= 1
         if self.budget < 0:  # a huge document without aliases (with them, _check_expansion refused it already)
             raise ProblemError([Problem(self.fn, *_pos(node), f"the document has more than {MAX_NODES:,} values",
-                                        "a model describes one integration: split it, or check you passed the right file",
+                                        f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}",
                                         code="yaml-size")])
         if depth > MAX_DEPTH:
             raise ProblemError([Problem(self.fn, *_pos(node), f"nesting is deeper than {MAX_DEPTH} levels",
                                         "flatten the structure", code="yaml-depth")])
-        self.located.values.setdefault(path, _pos(node))
+        if self.record:
+            self.located.values.setdefault(path, _pos(node))
+        elif _shallow(path):
+            self.located.shallow_values.setdefault(path, _pos(node))
         if isinstance(node, yaml.ScalarNode):
             ok, value = self.scalar(node)
             if not ok:
                 self.located.unreadable.add(path)
-            elif not isinstance(value, str) and value is not None:
+            elif self.record and not isinstance(value, str) and value is not None:
                 self.located.raw.setdefault(path, node.value)
             return value
         if node.tag not in (_SEQ_TAG, _MAP_TAG) and not isinstance(node, yaml.ScalarNode):
@@ -409,7 +605,10 @@ class _Builder:
                 )
                 continue
             first_seen[key] = kpos
-            self.located.keys[path + (key,)] = kpos
+            if self.record:
+                self.located.keys[path + (key,)] = kpos
+            elif _shallow(path + (key,)):
+                self.located.shallow_keys[path + (key,)] = kpos
             result[key] = self.build(value_node, path + (key,), depth + 1)
         for k, v in merged.items():  # explicit keys win over merged ones, as YAML specifies
             result.setdefault(k, v)

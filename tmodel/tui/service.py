@@ -243,14 +243,14 @@ class Service:
         except EditError:
             self._restore(e, before_text, before_dirty)
             raise
-        self._revalidate(e)
+        after_text = self._revalidate(e)  # the document serialized once for validation and for the undo check
         new = [p for p in e.errors if p.message not in before_errors]
         if strict and new:
             self._restore(e, before_text, before_dirty)
             self._revalidate(e)
             p = new[0]
             raise EditRejected(p.message + (f" ({p.hint})" if p.hint else ""), new)
-        if e.doc is not None and e.doc.text() != before_text:
+        if e.doc is not None and after_text != before_text:
             e.undo_stack.append((before_text, what))
             e.redo_stack.clear()
         self._changed(e, reanalyse=False)
