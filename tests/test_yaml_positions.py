@@ -60,3 +60,13 @@ def test_released_data_is_read_again_on_demand() -> None:
     located.release_data()
     assert located._data is None
     assert located.data == before and located.where(("elements", 0, "id")) == _eager(text, "m.yaml").where(("elements", 0, "id"))
+
+
+def test_merge_keys_locate_explicit_keys_first_then_the_first_merged_mapping():
+    """YAML: explicit keys win over merged ones, and in '<<: [*a, *b]' the first mapping wins."""
+    from tmodel.model.yamlsafe import _positions
+
+    values, _, _ = _positions("base: &a {x: 1, y: 2}\nother: &b {x: 9, z: 3}\nm:\n  <<: [*a, *b]\n  y: 5\n")
+    assert values[("m", "y")] == (5, 6)
+    assert values[("m", "x")] == (1, 14)
+    assert values[("m", "z")] == (2, 21)

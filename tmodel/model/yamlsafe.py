@@ -443,6 +443,7 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
     stack: list[list[Any]] = []
     skip = object()  # the path part under a key that is not a plain scalar (reported, never read)
     anchors: dict[str, Path] = {}
+    merged: list[tuple[Path | None, Path]] = []  # (anchor, at) of merge keys' aliases
     events: Any = yaml.parse(text, Loader=_Loader)
     for ev in events:
         t = type(ev)
@@ -477,15 +478,21 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
         elif stack:
             frame = stack[-1]
             if frame[0]:
-                path = frame[1] if frame[2] is None else frame[1] + (frame[2],)
+                merging = frame[2] is None
+                path = frame[1] if merging else frame[1] + (frame[2],)
                 frame[3] = _KEY
+            elif frame[2] is None:  # a list of merged mappings: each merges at the mapping's own path
+                merging, path = True, frame[1]
             else:
-                path = frame[1] + (frame[2],)
+                merging, path = False, frame[1] + (frame[2],)
                 frame[2] += 1
         else:
-            path = ()
+            merging, path = False, ()
         if t is yaml.AliasEvent:  # the anchored content's positions, as the composed graph shares its nodes
-            _copy_anchored(anchors.get(ev.anchor), path, values, keys, raw)
+            if merging:  # explicit keys win over merged ones, as YAML specifies: copy after the document
+                merged.append((anchors.get(ev.anchor), path))
+            else:
+                _copy_anchored(anchors.get(ev.anchor), path, values, keys, raw)
             continue
         if ev.anchor is not None:
             anchors[ev.anchor] = path
@@ -496,7 +503,9 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
         elif t is yaml.MappingStartEvent:
             stack.append([True, path, None, _KEY])
         elif t is yaml.SequenceStartEvent:
-            stack.append([False, path, 0, _VALUE])
+            stack.append([False, path, None if merging else 0, _VALUE])
+    for anchor, path in merged:  # setdefault: in "<<: [*a, *b]" the first mapping wins, as YAML specifies
+        _copy_anchored(anchor, path, values, keys, raw)
     return values, keys, raw
 
 
