@@ -427,3 +427,116 @@ def test_shipped_catalogs_end_to_end(tmp_path, monkeypatch):
     doc = json.loads(r.stdout)
     raised = [t["id"] for t in doc["threats"] if t["change"] == "raised"]
     assert "WSO2-TLS-WEAK@tpp-gw" in raised
+
+
+# --- Russian (issue 14) ---------------------------------------------------------------------------
+
+def _tool_english(words) -> list[str]:
+    """The English the diff itself writes: every fragment of its word table between the fields."""
+    import re
+
+    out = []
+    for en in words.TEXT:
+        for part in re.split(r"\{\w+\}", en):
+            part = part.strip(" :;,.*#()")
+            if len(re.findall(r"[A-Za-z]+", part)) >= 2 or part in ("Threats", "Decisions", "Compliance", "Before", "After"):
+                out.append(part)
+    return out
+
+
+@pytest.fixture
+def ru_repo(tmp_path: Path) -> Path:
+    """An example model (shipped catalogs, all with ru: blocks) committed, then changed in the working tree:
+    a rename, a resolved threat, a raised one, an accepted risk that has expired."""
+    root = Path(__file__).resolve().parent.parent
+    r = tmp_path / "repo"
+    (r / "models" / "configs").mkdir(parents=True)
+    git(r, "init", "-q", "-b", "main")
+    git(r, "config", "user.name", "Test Architect")
+    git(r, "config", "user.email", "architect@example.test")
+    git(r, "config", "commit.gpgsign", "false")
+    text = (root / "models" / "loan-marketplace.yaml").read_text(encoding="utf-8")
+    for cfg in (root / "models" / "configs").glob("loan-marketplace*"):
+        (r / "models" / "configs" / cfg.name).write_bytes(cfg.read_bytes())
+    git(r, "add", "models/configs")
+    commit(r, text, "Loan marketplace model", "v1", path="models/loan-marketplace.yaml")
+    import re
+
+    changed = text.replace("tls: {min_version: none}       # flaw: plain AMQP on port 5672",
+                           'tls: {min_version: "1.2", forward_secrecy: true}')
+    changed = changed.replace("    rate_limit: true\n", "    rate_limit: false\n", 1)
+    changed = re.sub(r"\bscoring\b(?!-)", "scoring-engine", changed)
+    changed = changed.replace("    status: open\n    owner: Retail lending integration team",
+                              "    status: accepted\n    expires: 2026-11-15\n    owner: Retail lending integration team", 1)
+    assert changed.count("scoring-engine") > 1 and "rate_limit: false" in changed
+    (r / "models" / "loan-marketplace.yaml").write_text(changed, encoding="utf-8")
+    return r
+
+
+def test_diff_in_russian_and_from_the_project_setting(ru_repo, monkeypatch):
+    from tmodel.catalog.load import load_catalogs
+    from tmodel.cli import main
+    from tmodel.export.diff_report import DiffWords
+
+    monkeypatch.delenv("TMODEL_CATALOGS", raising=False)
+    if any(p.is_error for p in load_catalogs().problems):
+        pytest.skip("shipped catalogs do not load cleanly")
+    monkeypatch.chdir(ru_repo)
+    runner = CliRunner()
+    args = ["diff", "models/loan-marketplace.yaml", "--from", "v1", "--as-of", AS_OF.isoformat()]
+    outputs = {}
+    for fmt in ("text", "markdown"):
+        en = runner.invoke(main, [*args, "--format", fmt])
+        ru = runner.invoke(main, [*args, "--format", fmt, "--lang", "ru"])
+        assert en.exit_code == ru.exit_code == 0, (en.output, ru.output)
+        assert ru.stdout != en.stdout
+        outputs[fmt] = ru.stdout
+        for phrase in _tool_english(DiffWords):
+            assert phrase not in ru.stdout, (fmt, phrase)
+        assert "[en]" not in ru.stdout
+        for code in ("raised", "resolved", "carried", "needs_answer", "partial ->", "open ->", "high", "medium"):
+            assert code not in ru.stdout, (fmt, code)
+    text, markdown = outputs["text"], outputs["markdown"]
+    assert "Изменения модели:" in text and "Угрозы:" in text and "Соответствие требованиям:" in text
+    assert "переименовано элемент scoring -> scoring-engine" in " ".join(text.split())
+    assert "новая" in text and "устранена" in text and "перенесена" in text and "высокий" in text
+    assert "(рабочая копия)" in text and "требует подтверждения" in text
+    assert "Непубличные данные передаются без TLS: правило больше не срабатывает" in text  # the rule's ru: title
+    assert markdown.startswith("## Что изменение делает с безопасностью: ")
+    for heading in ("### Новые угрозы", "### Устранённые угрозы", "### Угрозы, перенесённые при переименовании объекта",
+                    "### Изменён уровень риска или статус угрозы", "### Решения по рискам", "### Соответствие требованиям",
+                    "### Меры защиты"):
+        assert heading in markdown, heading
+    assert "| средний | средний | `OWASP-API4-NO-RATE-LIMIT@submit-application` |" in markdown
+    assert "Scoring engine" in markdown  # model data as written
+    # JSON is the same in both languages
+    assert runner.invoke(main, [*args, "--format", "json", "--lang", "ru"]).stdout == \
+        runner.invoke(main, [*args, "--format", "json"]).stdout
+    # the exit code and the gate's message
+    en_gate = runner.invoke(main, [*args, "--fail-on-new", "medium"])
+    ru_gate = runner.invoke(main, [*args, "--fail-on-new", "medium", "--lang", "ru"])
+    assert en_gate.exit_code == ru_gate.exit_code == 1
+    assert "new or worsened" in en_gate.stderr and "ухудшившиеся" in ru_gate.stderr and "worsened" not in ru_gate.stderr
+    # tmodel.toml [export] lang = "ru" gives the same; --lang en overrides it
+    (ru_repo / "tmodel.toml").write_text('[export]\nlang = "ru"\n', encoding="utf-8")
+    assert runner.invoke(main, [*args]).stdout == text
+    assert runner.invoke(main, [*args, "--format", "markdown"]).stdout == markdown
+    english = runner.invoke(main, [*args, "--lang", "en"]).stdout
+    assert english.startswith("Partner loan marketplace") and "Model changes:" in english
+
+
+def test_diff_words_are_complete():
+    """Every Russian template fills the same fields as its English; every reason the diff gives has its Russian."""
+    import re
+
+    from tmodel.export.diff_report import DiffWords
+
+    for en, ru in DiffWords.TEXT.items():
+        assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", ru)), en
+    w = DiffWords("ru")
+    assert w.reason("flow f1 removed") == "поток f1 удалён из модели"
+    assert w.reason("the rule no longer fires (on element gw, renamed to gateway)") == \
+        "правило больше не срабатывает (на объекте «элемент» gw, переименованном в gateway)"
+    assert w.reason("element gw renamed to gateway") == "элемент gw переименован в gateway"
+    assert w.hint("its target was renamed: change the decision's threat to R@gateway").endswith("угрозу R@gateway")
+    assert w.reason("something new") == "[en] something new"

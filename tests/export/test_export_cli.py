@@ -151,3 +151,34 @@ def test_a_layout_that_times_out_is_written_as_dot_and_the_export_goes_on(cli_en
     assert sorted(p.name for p in Path("out").iterdir()) == ["export-demo-analysis.json", "export-demo-data.dot",
                                                           "export-demo-dataflow.dot"]
     assert "took longer than 120 s" in r.stderr
+
+
+def test_export_messages_in_russian(cli_env, monkeypatch):
+    """--lang ru (or [export] lang) also puts what export tells the user in Russian: the files written and the
+    notes on diagrams it could not render (issue 14)."""
+    from tmodel.export import diagram
+    from tmodel.export.bundle import ExportWords
+
+    for en, ru in ExportWords.TEXT.items():
+        assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", ru)), en
+    monkeypatch.setattr(diagram, "MAX_LAYOUT_ELEMENTS", 1)
+    r = run("export", str(DEMO), "--to", "out", "--format", "svg,md,docx", "--as-of", "2026-11-01", "--lang", "ru")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0] == f"записан файл {Path('out/export-demo-dataflow.dot')}"
+    assert "wrote" not in r.stdout and "note:" not in r.stderr and "[en]" not in r.stderr
+    assert "примечание: схема потоков данных в SVG не построена: число элементов модели" in r.stderr
+    assert "записана в формате DOT" in r.stderr
+    if shutil.which("dot"):
+        assert "протокол рассмотрения в формате Word сформирован без схем" in r.stderr
+    assert ExportWords("ru").reason("dot -Tpng took longer than 120 s to lay out the diagram") == \
+        "dot -Tpng раскладывал схему дольше 120 с"
+    monkeypatch.setenv("PATH", str(cli_env / "no-bin"))
+    Path("tmodel.toml").write_text('[export]\nlang = "ru"\n', encoding="utf-8")
+    r = run("export", str(DEMO), "--to", "out2", "--format", "md", "--as-of", "2026-11-01")
+    assert r.exit_code == 0 and r.stdout.startswith("записан файл "), r.output
+    r = run("export", str(DEMO), "--to", "out3", "--as-of", "2026-11-01")
+    assert r.exit_code == 0 and "программа Graphviz dot не найдена" in r.stderr and "apt-get install graphviz" in r.stderr
+    assert "was not found" not in r.stderr
+    r = run("export", str(DEMO), "--to", "out4", "--format", "md,svg")
+    assert r.exit_code == 2 and "ошибка: запрошены форматы svg" in r.stderr and "подсказка:" in r.stderr
+    assert run("export", str(DEMO), "--to", "out5", "--format", "md", "--lang", "en").stdout.startswith("wrote ")

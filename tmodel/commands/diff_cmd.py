@@ -94,7 +94,7 @@ def revision_reader(root: Path, rel: str, rev: str) -> Any:
 
 
 def register(main: click.Group) -> None:
-    from tmodel.cli import EXIT_FINDINGS, as_of_option, catalog_option, fail, get_catalog, parse_date
+    from tmodel.cli import EXIT_FINDINGS, as_of_option, catalog_option, fail, get_catalog, lang_option, parse_date, resolve_lang
 
     @main.command("diff", short_help="What a change does to threats and compliance.")
     @click.argument("paths", nargs=-1, required=True, metavar="OLD.yaml NEW.yaml | MODEL")
@@ -106,9 +106,13 @@ def register(main: click.Group) -> None:
                   help="Exit 1 when a new or worsened unresolved threat has a residual level at or above LEVEL.")
     @catalog_option
     @as_of_option
+    @lang_option
     def diff(paths: tuple[str, ...], rev_from: str | None, rev_to: str | None, fmt: str, fail_on_new: str | None,
-             catalogs: tuple[str, ...], as_of: str | None) -> None:
-        """What changed in a model's threats, risks and compliance (two files, or git revisions)."""
+             catalogs: tuple[str, ...], as_of: str | None, lang: str | None = None) -> None:
+        """What changed in a model's threats, risks and compliance (two files, or git revisions).
+
+        Text and Markdown are in English, or in Russian with --lang ru (or [export] lang in tmodel.toml);
+        JSON is the same in both."""
         from tmodel.analysis.diff import diff_models
         from tmodel.analysis.engine import analyze
 
@@ -144,20 +148,20 @@ def register(main: click.Group) -> None:
         (old, new) = loaded
         old_a = analyze(old.model, cat, path=old.path, located=old.located, as_of=day, config_reader=readers[0])
         new_a = analyze(new.model, cat, path=new.path, located=new.located, as_of=day, config_reader=readers[1])
-        new_label = new.path if rev_to is not None or rev_from is None else f"{new.path} (working tree)"
-        d = diff_models(old.model, old_a, new.model, new_a, old_label=old.path, new_label=new_label)
-
         from tmodel.export import diff_report
 
+        w = diff_report.DiffWords(resolve_lang(lang) if fmt != "json" or fail_on_new else "en", cat)
+        new_label = new.path if rev_to is not None or rev_from is None else w("{path} (working tree)", path=new.path)
+        d = diff_models(old.model, old_a, new.model, new_a, old_label=old.path, new_label=new_label)
         if fmt == "json":
             click.echo(diff_report.diff_json(d), nl=False)
         elif fmt == "markdown":
-            click.echo(diff_report.diff_markdown(d), nl=False)
+            click.echo(diff_report.diff_markdown(d, lang=w.lang, catalog=cat), nl=False)
         else:
-            click.echo(diff_report.diff_text(d, color=sys.stdout.isatty()))
+            click.echo(diff_report.diff_text(d, color=sys.stdout.isatty(), lang=w.lang, catalog=cat))
         if fail_on_new:
             worse = d.regressions(fail_on_new)
             if worse:
-                click.echo(f"{len(worse)} new or worsened unresolved threat(s) at or above {fail_on_new}: "
-                           + ", ".join(t.id for t in worse), err=True)
+                click.echo(w("{n} new or worsened unresolved threat(s) at or above {level}: {ids}", n=len(worse),
+                             level=w.level(fail_on_new), ids=", ".join(t.id for t in worse)), err=True)
                 sys.exit(EXIT_FINDINGS)

@@ -65,37 +65,40 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
     from tmodel.export.bundle import export_model
     from tmodel.export.diagram import INSTALL_HINT, RenderError, dot_available
 
-    wanted, explicit = parse_formats(formats)
-    day = parse_date(as_of)
-    if any(f in wanted for f in RENDERED) and not dot_available():
-        missing = [f for f in wanted if f in RENDERED]
-        if explicit:
-            click.echo(f"error: {'/'.join(missing)} requested, but Graphviz 'dot' was not found on PATH\n"
-                       f"    hint: {INSTALL_HINT}", err=True)
-            sys.exit(EXIT_INVALID)
-        click.echo(f"note: Graphviz 'dot' was not found, so no SVG/PNG diagrams (the DOT files are written); {INSTALL_HINT}",
-                   err=True)
-        wanted = [f for f in wanted if f not in RENDERED]
-
     from tmodel.config import load_config
+    from tmodel.export.bundle import ExportWords
     from tmodel.export.common import catalog_versions, git_revision
     from tmodel.problems import ProblemError
 
-    cat = get_catalog(catalogs)
+    wanted, explicit = parse_formats(formats)
+    day = parse_date(as_of)
     try:
         cfg = load_config()
     except ProblemError as exc:
         from tmodel.cli import fail
 
         fail(exc.problems)
+    w = ExportWords(lang or cfg.lang)
+    if any(f in wanted for f in RENDERED) and not dot_available():
+        missing = [f for f in wanted if f in RENDERED]
+        if explicit:
+            click.echo(w("error: {formats} requested, but Graphviz 'dot' was not found on PATH\n    hint: {hint}",
+                         formats="/".join(missing), hint=w.reason(INSTALL_HINT)), err=True)
+            sys.exit(EXIT_INVALID)
+        click.echo(w("note: Graphviz 'dot' was not found, so no SVG/PNG diagrams (the DOT files are written); {hint}",
+                     hint=w.reason(INSTALL_HINT)), err=True)
+        wanted = [f for f in wanted if f not in RENDERED]
+
+    cat = get_catalog(catalogs)
     loaded = load_valid(models, cat, quiet_warnings=True)
     targets: dict[Path, Any] = {}
     for lm in loaded:
         out = Path(to) if to else Path("exports") / lm.model.metadata.id
         key = out / lm.model.metadata.id
         if key in targets:
-            click.echo(f"{lm.path}: error: model id '{lm.model.metadata.id}' is also the id of {targets[key].path}; "
-                       f"their exports would overwrite each other\n    hint: give each model its own metadata.id", err=True)
+            click.echo(w("{path}: error: model id '{id}' is also the id of {other}; their exports would overwrite each other\n"
+                         "    hint: give each model its own metadata.id", path=lm.path, id=lm.model.metadata.id,
+                         other=targets[key].path), err=True)
             sys.exit(EXIT_INVALID)
         targets[key] = lm
     for key, lm in targets.items():
@@ -104,7 +107,7 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
         try:
             written = export_model(result, lm.model, key.parent, wanted, catalog=cat, source=lm,
                                    classification=cfg.classification, revision=git_revision(lm.path),
-                                   catalogs=catalog_versions(cat, lm.model), lang=lang or cfg.lang, notes=notes)
+                                   catalogs=catalog_versions(cat, lm.model), lang=w.lang, notes=notes)
         except RenderError as exc:
             click.echo(f"{lm.path}: error: {exc}", err=True)
             sys.exit(EXIT_INVALID)
@@ -114,6 +117,6 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
             click.echo(write_problem(getattr(exc, "path", None) or str(key.parent), exc).format(), err=True)
             sys.exit(EXIT_INVALID)
         for note in notes:
-            click.echo(f"{lm.path}: note: {note}", err=True)
+            click.echo(w("{path}: note: {note}", path=lm.path, note=note), err=True)
         for path in written:
-            click.echo(f"wrote {path}")
+            click.echo(w("wrote {path}", path=path))

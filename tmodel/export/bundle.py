@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tmodel import i18n
 from tmodel.analysis.result import Analysis
 from tmodel.export.common import file_names, shown_path, strip_machine_paths, write_atomic
 from tmodel.model.types import Model
@@ -32,6 +33,56 @@ FORMATS: dict[str, str] = {
     "fstec": "Threat model by the FSTEC 2021 methodology, in Russian (Markdown and Word)",
 }
 RENDERED = ("svg", "png")
+
+
+class ExportWords(i18n.Words):
+    """What ``tmodel export`` (and the app's export) tells the user: the files written and what the export did
+    instead of failing, in the language of the export (``--lang`` / ``[export] lang``)."""
+
+    TEXT = {
+        "wrote {path}": "записан файл {path}",
+        "{path}: note: {note}": "{path}: примечание: {note}",
+        "no {fmt} diagram: {reason}": "схема потоков данных в {fmt} не построена: {reason}",
+        "no {fmt} data-asset diagram: {reason}": "схема информационных активов в {fmt} не построена: {reason}",
+        "the Word record has no diagrams: {reason}": "протокол рассмотрения в формате Word сформирован без схем: {reason}",
+        "note: Graphviz 'dot' was not found, so no SVG/PNG diagrams (the DOT files are written); {hint}":
+            "примечание: программа Graphviz dot не найдена, поэтому схемы в SVG/PNG не построены (файлы DOT записаны); {hint}",
+        "error: {formats} requested, but Graphviz 'dot' was not found on PATH\n    hint: {hint}":
+            "ошибка: запрошены форматы {formats}, но программа Graphviz dot не найдена в PATH\n    подсказка: {hint}",
+        "{path}: error: model id '{id}' is also the id of {other}; their exports would overwrite each other\n"
+        "    hint: give each model its own metadata.id":
+            "{path}: ошибка: идентификатор модели «{id}» совпадает с идентификатором {other}; выгрузки перезаписали бы "
+            "друг друга\n    подсказка: задайте каждой модели собственный metadata.id",
+    }
+
+    # the reasons of ``tmodel.export.diagram`` (English template, Russian template)
+    REASONS: tuple[tuple[str, str], ...] = (
+        ("{n} elements are more than Graphviz lays out in reasonable time ({max}); the diagram is written as DOT: "
+         "render a part of it, or open it in a DOT viewer",
+         "число элементов модели ({n}) больше, чем Graphviz раскладывает за разумное время (предел — {max}); схема "
+         "записана в формате DOT: постройте её часть или откройте файл в программе просмотра DOT"),
+        ("dot -T{fmt} took longer than {seconds} s to lay out the diagram",
+         "dot -T{fmt} раскладывал схему дольше {seconds} с"),
+        ("install Graphviz to render SVG/PNG: 'apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)",
+         "для построения схем в SVG/PNG установите Graphviz: «apt-get install graphviz» (Debian/Ubuntu) или "
+         "«brew install graphviz» (macOS)"),
+    )
+
+    def reason(self, text: str) -> str:
+        """A reason ``tmodel.export.diagram`` gave in English, in this language (unknown ones marked ``[en]``)."""
+        if not self.ru:
+            return text
+        import re
+
+        for en, ru in self.REASONS:
+            parts = re.split(r"\{(\w+)\}", en)
+            rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+            m = re.fullmatch(rx, text, re.S)
+            if m:
+                return ru.format(**{k: v.replace(",", "\u00a0") for k, v in m.groupdict().items()})
+        from tmodel.i18n.engine import FALLBACK
+
+        return FALLBACK + text
 
 
 @dataclass(frozen=True)
@@ -63,6 +114,7 @@ def _diagrams(job: ExportJob) -> Files:
     from tmodel.export import diagram
 
     out: Files = []
+    w = ExportWords(job.lang)
     too_large = diagram.too_large_to_lay_out(job.model)
     for prefix, src in sources_for(job.analysis, job.model, job.lang).items():
         dot_written = "dot" in job.formats
@@ -79,8 +131,8 @@ def _diagrams(job: ExportJob) -> Files:
                 if not dot_written:
                     out.append((f"{prefix}dot", src))
                     dot_written = True
-                note = f"no {fmt.upper()} {'data-asset ' if prefix else ''}diagram: {exc}"
-                job.notes.append(note)
+                which = "no {fmt} data-asset diagram: {reason}" if prefix else "no {fmt} diagram: {reason}"
+                job.notes.append(w(which, fmt=fmt.upper(), reason=w.reason(str(exc))))
     return out
 
 
@@ -99,15 +151,16 @@ def _record_docx(job: ExportJob) -> Files:
     from tmodel.export import diagram
     from tmodel.export.record_docx import record_docx
 
+    w = ExportWords(job.lang)
     pngs: dict[str, bytes] = {}
     too_large = diagram.too_large_to_lay_out(job.model)
     if diagram.dot_available() and too_large:
-        job.notes.append(f"the Word record has no diagrams: {too_large}")
+        job.notes.append(w("the Word record has no diagrams: {reason}", reason=w.reason(too_large)))
     elif diagram.dot_available():
         try:
             pngs = {k: diagram.render(v, "png") for k, v in sources_for(job.analysis, job.model, job.lang).items()}
         except diagram.LayoutTooLarge as exc:
-            job.notes.append(f"the Word record has no diagrams: {exc}")
+            job.notes.append(w("the Word record has no diagrams: {reason}", reason=w.reason(str(exc))))
     return [("docx", record_docx(job.analysis, job.model, diagram_png=pngs.get(""), data_png=pngs.get("data-"),
                                  classification=job.classification, revision=job.revision, catalogs=job.catalogs,
                                  paths=job.paths, lang=job.lang, catalog=job.catalog))]
