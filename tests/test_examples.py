@@ -43,6 +43,7 @@ SEEDED = {
         "WSO2-API-KEY-IN-QUERY@widget-status", "OWASP-API3-MASS-ASSIGNMENT@submit-application",
     },
     "card-issuing-partner": {
+        "WSO2-INTERNAL-UNSIGNED@gw-card-svc",
         "PDN-CROSS-BORDER-UNNOTIFIED@issue-card", "WSO2-TLS-WEAK@events-to-lb", "WSO2-MTLS-NOVERIFY@events-to-lb",
         "FAPI-CLIENT-AUTH-WEAK@events-to-lb", "FAPI-MTLS-TERMINATION@lb-gw", "WSO2-TOKEN-STORAGE@key-manager",
         "WSO2-NO-SCOPES@issue-card", "WSO2-NO-MESSAGE-SIGNING@events-to-lb", "WSO2-NO-REPLAY@events-to-lb",
