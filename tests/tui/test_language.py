@@ -18,6 +18,15 @@ def visible_text(app) -> str:
     return "\n".join(parts)
 
 
+async def switch_language(pilot) -> None:
+    """As a user does: open the command palette, type the command, press Enter."""
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*"switch the language")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
 async def test_palette_switches_the_language_live(models_dir):
     app = build_app(models_dir, load_catalogs())  # the shipped catalogs: their ru: blocks give the titles
     async with app.run_test(size=SIZE) as pilot:
@@ -30,12 +39,7 @@ async def test_palette_switches_the_language_live(models_dir):
         threat = app.service.current.analysis.threats[0]
         assert threat.title_ru and threat.title_ru not in before
 
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"switch the language")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await switch_language(pilot)
         after = visible_text(app)
         assert "актуальна" in after  # the status of open threats
         assert threat.title_ru in after  # the rule's title from its ru: block
@@ -45,12 +49,7 @@ async def test_palette_switches_the_language_live(models_dir):
         await pilot.press("6")  # Audit
         await settle(pilot)
         assert any(s in visible_text(app) for s in ("реализована", "требует подтверждения", "не реализована"))
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"switch the language")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await switch_language(pilot)
         assert "реализована" not in visible_text(app)
 
 
