@@ -114,6 +114,12 @@ class ModelDocument:
         self._yaml.indent(mapping=max(2, seq_indent - offset), sequence=seq_indent, offset=offset)
         self.data: CommentedMap = _round_trip_load(self._yaml, text, path)
         self.dirty = False
+        self._text: str | None = None  # the serialized document, until the next change
+
+    def _touch(self) -> None:
+        """The document changed: its text is serialized again when next asked for."""
+        self._text = None
+        self.dirty = True
 
     # -- opening and saving -----------------------------------------------------------------
     @classmethod
@@ -127,9 +133,12 @@ class ModelDocument:
         return cls(text, path, mtime)
 
     def text(self) -> str:
-        buf = io.StringIO()
-        self._yaml.dump(self.data, buf)
-        return buf.getvalue()
+        """The document as YAML: serialized once per change (every operation here marks the change)."""
+        if self._text is None:
+            buf = io.StringIO()
+            self._yaml.dump(self.data, buf)
+            self._text = buf.getvalue()
+        return self._text
 
     def validate(self) -> Loaded:
         return load_model_text(self.text(), self.path, self.mtime_ns)
@@ -207,7 +216,7 @@ class ModelDocument:
             node[key] = _plain(value)
         if before != (None if value is None else node[key]):
             self._forget_source(path)
-        self.dirty = True
+        self._touch()
 
     def _forget_source(self, path: tuple[Any, ...]) -> None:
         """A value changed by hand no longer comes from where an importer found it: drop its derived_from entry."""
@@ -229,11 +238,11 @@ class ModelDocument:
         if section not in self.data or self.data[section] is None:
             self.data[section] = CommentedSeq()
         self.data[section].append(_plain(item))
-        self.dirty = True
+        self._touch()
 
     def remove_item(self, section: str, ident: str) -> None:
         del self.data[section][self._index(section, ident)]
-        self.dirty = True
+        self._touch()
 
     def references_to(self, ident: str) -> list[str]:
         """Human descriptions of every place that refers to ``ident`` (for delete confirmations)."""
@@ -304,7 +313,7 @@ class ModelDocument:
             if threat.endswith(f"@{old}"):
                 d["threat"] = threat[: -len(old)] + new
                 changed.append(f"decision '{threat}' -> '{d['threat']}'")
-        self.dirty = True
+        self._touch()
         return changed
 
     def _upsert(self, section: str, ident: str, fields: dict[str, Any]) -> bool:
@@ -323,7 +332,7 @@ class ModelDocument:
                     del item[k]
             else:
                 item[k] = _plain(v)
-        self.dirty = True
+        self._touch()
         return created
 
     def set_decision(self, threat: str, status: str, **fields: Any) -> bool:
@@ -349,11 +358,19 @@ def _yaml_error_problem(exc: Exception, text: str, path: str) -> Problem:
     return Problem(path, line, col, f"YAML error: {message}", "fix the YAML here; the file was not changed", code="yaml-syntax")
 
 
+class _NoLoad:
+    """Lets ruamel's indentation guess (which reads lines) skip its own round-trip load of the document:
+    the document is loaded once, by ``_round_trip_load`` (a second load was half of opening a model)."""
+
+    def load(self, text: str) -> None:
+        return None
+
+
 def _guess_indent(text: str, path: str) -> tuple[Any, int, int]:
     if not text.strip():
         return None, 4, 2
     try:
-        guessed: tuple[Any, int, int] = load_yaml_guess_indent(text)
+        guessed: tuple[Any, int, int] = load_yaml_guess_indent(text, yaml=_NoLoad())
         return guessed
     except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds of errors for broken YAML
         raise ProblemError([_yaml_error_problem(exc, text, path)]) from None

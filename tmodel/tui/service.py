@@ -181,12 +181,24 @@ class Service:
         e = self.entry(path)
         if e.doc is None and not e.open_error:
             try:
-                e.doc = ModelDocument.open(path)
+                e.doc = self._document(e)
             except Exception as exc:  # ruamel raises many kinds of errors for broken YAML
                 e.open_error = f"cannot edit this file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         self.current = e
         self._changed(e, reanalyse=False)
         return e
+
+    def _document(self, e: Entry) -> ModelDocument:
+        """The editable document of ``e``: from the text it was loaded from when the file is unchanged
+        since (one read and one YAML parse of the model for reading; ruamel's for editing), else the
+        entry is read again first, so that the document, the model and the analysis agree."""
+        try:
+            mtime = os.stat(e.path).st_mtime_ns
+        except OSError:
+            mtime = -1
+        if not e.loaded.text or mtime != e.loaded.mtime_ns:
+            return ModelDocument.open(e.path)
+        return ModelDocument(e.loaded.text, e.path, e.loaded.mtime_ns)
 
     # -- re-validation ------------------------------------------------------------------------
     def _analyse(self, e: Entry) -> None:
@@ -236,18 +248,19 @@ class Service:
         """Run ``op`` on the current document, re-validate and re-analyse; undo it if it adds errors.
         A change that is kept goes on the undo stack (``what`` names it for the undo message)."""
         e, doc = self._doc()
-        before_text, before_dirty = doc.text(), doc.dirty
+        before_text, before_dirty = doc.text(), doc.dirty  # the text is kept from the last change: no serialization
+        before_state = (e.loaded, e.problems, e.analysis, e.analysis_current, e.dirty)
         before_errors = {p.message for p in e.errors}
         try:
             result = op(doc)
         except EditError:
             self._restore(e, before_text, before_dirty)
             raise
-        after_text = self._revalidate(e)  # the document serialized once for validation and for the undo check
+        after_text = self._revalidate(e)  # the one serialization of the edit: for validation, undo and saving
         new = [p for p in e.errors if p.message not in before_errors]
         if strict and new:
             self._restore(e, before_text, before_dirty)
-            self._revalidate(e)
+            e.loaded, e.problems, e.analysis, e.analysis_current, e.dirty = before_state  # as it was: nothing to redo
             p = new[0]
             raise EditRejected(p.message + (f" ({p.hint})" if p.hint else ""), new)
         if e.doc is not None and after_text != before_text:
