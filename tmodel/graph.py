@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from pydantic import BaseModel
 
 from tmodel.model.enums import (
@@ -35,6 +34,9 @@ from tmodel.model.enums import (
     Zone,
 )
 from tmodel.model.types import DataAsset, Element, Flow, Model
+
+if TYPE_CHECKING:  # networkx is imported when a graph is first built: a tenth of a second the app's first screen does without
+    import networkx as nx
 
 OUTSIDE_ZONES = {Zone.INTERNET.value, Zone.PARTNER.value}
 BANK_ZONES = {Zone.DMZ.value, Zone.INTERNAL.value, Zone.RESTRICTED.value}
@@ -243,6 +245,8 @@ def external_ancestors(g: Any, externals: set[str]) -> Any:
     excluded), for every node in one pass: each strongly connected component's set of external
     ancestors is an integer bit mask OR-ed along a topological order of the condensation (a graph
     search per data store was most of the analysis time on large models)."""
+    import networkx as nx
+
     order = sorted(x for x in externals if x in g)
     bit = {x: 1 << i for i, x in enumerate(order)}
     cond = nx.condensation(g)
@@ -326,6 +330,8 @@ def _positions(model: Model, zone_of: Any) -> dict[str, str]:
 
 
 def build_graph(model: Model) -> nx.MultiDiGraph:
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for e in sorted(model.elements, key=lambda e: e.id):
         g.add_node(e.id)

@@ -30,6 +30,7 @@ class Loaded:
     located: Located | None
     problems: list[Problem] = field(default_factory=list)
     mtime_ns: int = 0
+    yaml_clean: bool = True  # the YAML read without a problem (duplicate keys, tags, unreadable values)
 
     @property
     def ok(self) -> bool:
@@ -61,7 +62,14 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
     """
     located, yaml_problems = parse_yaml(text, path)
     if located is None:
-        return Loaded(path, text, None, None, sorted(yaml_problems), mtime_ns)
+        return Loaded(path, text, None, None, sorted(yaml_problems), mtime_ns, yaml_clean=False)
+    return load_located(located, text, path, mtime_ns, yaml_problems)
+
+
+def load_located(located: Located, text: str, path: str, mtime_ns: int = 0, yaml_problems: list[Problem] | None = None) -> Loaded:
+    """Check model data already read from ``text`` (``located``, with the problems reading it found): format
+    version, schema, semantic checks. The app's editor reads an edit's text piece by piece and comes in here."""
+    yaml_problems = yaml_problems or []
     data = located.data
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else ("text" if isinstance(data, str) else f"a {type(data).__name__}")
@@ -69,7 +77,7 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
             path, 1, 1, f"the model must be a mapping of keys, but this file holds {kind}",
             "start the file with 'format_version: 1' and 'metadata:'", code="type",
         )
-        return Loaded(path, text, None, located, sorted(yaml_problems + [problem]), mtime_ns)
+        return Loaded(path, text, None, located, sorted(yaml_problems + [problem]), mtime_ns, yaml_clean=not yaml_problems)
     problems = list(yaml_problems)
     if "format_version" in data:
         version = data["format_version"]
@@ -80,7 +88,7 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
                 f"format_version {version} is newer than this tmodel understands (version {FORMAT_VERSION})",
                 "upgrade tmodel (pip install -U tmodel) to read this model", code="format-version",
             )
-            return Loaded(path, text, None, located, [problem], mtime_ns)
+            return Loaded(path, text, None, located, [problem], mtime_ns, yaml_clean=not yaml_problems)
         if not (isinstance(version, int) and not isinstance(version, bool) and version == FORMAT_VERSION):
             line, col = located.where(("format_version",))
             shown = "empty" if version is None else f"'{located.raw.get(('format_version',), version)}'"
@@ -92,9 +100,9 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
     except ValidationError as exc:
         errors = [e for e in _relevant(exc.errors()) if tuple(e["loc"]) not in located.unreadable]
         problems += {_locate_error(err, located, path) for err in errors}
-        return Loaded(path, text, None, located, sorted(set(problems)), mtime_ns)
+        return Loaded(path, text, None, located, sorted(set(problems)), mtime_ns, yaml_clean=not yaml_problems)
     problems += check_model(model, located, path)
-    return Loaded(path, text, model, located, sorted(set(problems)), mtime_ns)
+    return Loaded(path, text, model, located, sorted(set(problems)), mtime_ns, yaml_clean=not yaml_problems)
 
 
 # field names that are spelled differently in the file (the file's spelling is the alias)

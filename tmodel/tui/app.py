@@ -9,20 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+from functools import partial
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
 from textual.theme import Theme
 
 from tmodel.catalog.load import Catalog
 from tmodel.tui.commands import TmodelCommands
-from tmodel.tui.screens.audit import AuditScreen
-from tmodel.tui.screens.diagram import DiagramScreen
 from tmodel.tui.safety import CrashSafe
 from tmodel.tui.screens.dialogs import ConflictScreen, QuitScreen
-from tmodel.tui.screens.export import ExportScreen
-from tmodel.tui.screens.help import HelpScreen
 from tmodel.tui.screens.models import ModelsScreen
 from tmodel.tui.screens.overview import OverviewScreen
 from tmodel.tui.screens.structure import StructureScreen
@@ -39,12 +39,31 @@ THEMES = (
 MODEL_SCREENS = ("overview", "structure", "diagram", "threats", "audit", "export")
 
 
+# screens that are never the first one are imported when first shown (the first screen draws sooner)
+def _diagram_screen() -> Screen[Any]:
+    from tmodel.tui.screens.diagram import DiagramScreen
+
+    return DiagramScreen()
+
+
+def _audit_screen() -> Screen[Any]:
+    from tmodel.tui.screens.audit import AuditScreen
+
+    return AuditScreen()
+
+
+def _export_screen() -> Screen[Any]:
+    from tmodel.tui.screens.export import ExportScreen
+
+    return ExportScreen()
+
+
 class TmodelApp(CrashSafe, App[None]):
     CSS_PATH = "tmodel.tcss"
     TITLE = "tmodel"
     COMMANDS = App.COMMANDS | {TmodelCommands}
-    MODES = {"models": ModelsScreen, "overview": OverviewScreen, "structure": StructureScreen, "diagram": DiagramScreen,
-             "threats": ThreatsScreen, "audit": AuditScreen, "export": ExportScreen}
+    MODES = {"models": ModelsScreen, "overview": OverviewScreen, "structure": StructureScreen, "diagram": _diagram_screen,
+             "threats": ThreatsScreen, "audit": _audit_screen, "export": _export_screen}
     BINDINGS = [
         *(Binding(str(i), f"go('{mode}')", mode.title(), show=False, id=f"go-{mode}")
           for i, mode in enumerate(("models", *MODEL_SCREENS), 1)),
@@ -66,6 +85,42 @@ class TmodelApp(CrashSafe, App[None]):
         self.theme = theme
         service.listeners.append(self.update_title)
         self.update_title()
+
+    class EntryLoaded(Message):
+        """A model the background loader read and analysed (posted from its thread)."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def on_ready(self) -> None:
+        """The first screen is drawn: now analyse the models it lists, in the background."""
+        self.load_models()
+
+    def load_models(self) -> None:
+        """Load and analyse, in a thread worker, the listed models not loaded yet; their rows fill in as each
+        finishes. The worker changes nothing shared: each entry is handed to this thread, which registers it
+        unless the model was loaded meanwhile (``Service.adopt``). A new call replaces a running loader."""
+        pending = self.service.pending()
+        if pending:
+            self.run_worker(partial(self._load_in_background, pending), thread=True, exclusive=True,
+                            group="load-models", name="load models")
+
+    def _load_in_background(self, paths: list[str]) -> None:
+        worker = get_current_worker()
+        for path in paths:
+            if worker.is_cancelled:
+                return
+            if path in self.service.entries:  # opened meanwhile (a read of a dict: safe across threads)
+                continue
+            entry = self.service.load_entry(path)
+            if worker.is_cancelled:
+                return
+            self.post_message(self.EntryLoaded(entry))
+
+    def on_tmodel_app_entry_loaded(self, message: EntryLoaded) -> None:
+        if self.service.adopt(message.entry):
+            getattr(self.screen, "model_loaded", lambda _: None)(message.entry.path)
 
     def update_title(self) -> None:
         e = self.service.current
@@ -151,6 +206,8 @@ class TmodelApp(CrashSafe, App[None]):
 
     # -- the rest -------------------------------------------------------------------------
     def action_help(self) -> None:
+        from tmodel.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

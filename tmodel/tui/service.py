@@ -23,7 +23,7 @@ from tmodel.analysis.references import check_catalog_references
 from tmodel.analysis.result import Analysis
 from tmodel.catalog.load import Catalog
 from tmodel.model.enums import LEVEL_ORDER, Level
-from tmodel.model.load import Loaded, load_model, load_model_text, model_files
+from tmodel.model.load import Loaded, load_located, load_model, load_model_text, model_files
 from tmodel.model.save import KEYS, ChangedOnDisk, EditError, ModelDocument, yaml_safe
 from tmodel.problems import Problem
 from tmodel.tui.fields import linked_edits
@@ -60,10 +60,10 @@ class Entry:
     open_error: str = ""  # why the file cannot be edited (e.g. a YAML syntax error)
     dirty: bool = False
     version: int = 0
-    # undo and redo: the document text before (after) each edit since the model was opened, with
-    # what the edit was; restoring a text and saving writes exactly that text
-    undo_stack: list[tuple[str, str]] = field(default_factory=list)
-    redo_stack: list[tuple[str, str]] = field(default_factory=list)
+    # undo and redo: the document's state (ModelDocument.snapshot) before (after) each edit since the model was
+    # opened, with what the edit was; restoring a state and saving writes exactly that state's text
+    undo_stack: list[tuple[Any, str]] = field(default_factory=list)
+    redo_stack: list[tuple[Any, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -105,9 +105,12 @@ class Summary:
     errors: int
     warnings: int
     dirty: bool
+    pending: bool = False  # not loaded and analysed yet (the app does it in a worker)
 
     @property
     def status(self) -> str:
+        if self.pending:
+            return "… analysing"
         if self.errors:
             return f"✗ {self.errors} error(s)"
         if self.warnings:
@@ -155,26 +158,56 @@ class Service:
         """The entry of ``path``, loading and analysing it on first use."""
         e = self.entries.get(path)
         if e is None:
-            e = Entry(path, self.rel(path), load_model(path))
-            self._analyse(e)
+            e = self.load_entry(path)
             self.entries[path] = e
         return e
 
-    def summaries(self) -> list[Summary]:
-        out = []
-        for f in self.files:
-            e = self.entry(f)
-            a = e.analysis
-            unresolved = {lv.value: 0 for lv in Level}
-            compliance = None
-            if a is not None:
-                for t in a.threats:
-                    if t.unresolved:
-                        unresolved[t.residual_level] += 1
-                if a.frameworks:
-                    compliance = round(sum(fw.coverage for fw in a.frameworks) / len(a.frameworks), 1)
-            out.append(Summary(f, e.rel, e.title, e.owner, unresolved, compliance, len(e.errors), len(e.warnings), e.dirty))
-        return out
+    def load_entry(self, path: str) -> Entry:
+        """``path`` loaded and analysed into a new entry that is not registered: safe to run in a worker
+        thread (it reads the file, the catalog and the service's settings, and changes nothing shared).
+        ``adopt`` registers it, on the thread that owns the service."""
+        e = Entry(path, self.rel(path), load_model(path))
+        self._analyse(e)
+        return e
+
+    def pending(self) -> list[str]:
+        """The listed model files not loaded and analysed yet."""
+        return [f for f in self.files if f not in self.entries]
+
+    def adopt(self, e: Entry) -> bool:
+        """Register an entry prepared by ``load_entry`` elsewhere. Refused (False) when the model was loaded
+        meanwhile (the entry in use, perhaps opened and edited, stays), left the folder, or changed on disk
+        since it was read (its analysis would be stale: it is loaded again when needed)."""
+        if e.path in self.entries or e.path not in self.files:
+            return False
+        try:
+            mtime = os.stat(e.path).st_mtime_ns
+        except OSError:
+            mtime = -1
+        if e.loaded.text and mtime != e.loaded.mtime_ns:
+            return False
+        self.entries[e.path] = e
+        self.version += 1
+        return True
+
+    def summary(self, path: str, *, load: bool = True) -> Summary:
+        """One model's row on the Models screen; without ``load``, a model not analysed yet is shown pending."""
+        e = self.entry(path) if load else self.entries.get(path)
+        if e is None:
+            return Summary(path, self.rel(path), "", "", {lv.value: 0 for lv in Level}, None, 0, 0, False, pending=True)
+        a = e.analysis
+        unresolved = {lv.value: 0 for lv in Level}
+        compliance = None
+        if a is not None:
+            for t in a.threats:
+                if t.unresolved:
+                    unresolved[t.residual_level] += 1
+            if a.frameworks:
+                compliance = round(sum(fw.coverage for fw in a.frameworks) / len(a.frameworks), 1)
+        return Summary(path, e.rel, e.title, e.owner, unresolved, compliance, len(e.errors), len(e.warnings), e.dirty)
+
+    def summaries(self, *, load: bool = True) -> list[Summary]:
+        return [self.summary(f, load=load) for f in self.files]
 
     def open(self, path: str) -> Entry:
         """Make ``path`` the current model and give it an editable document."""
@@ -197,8 +230,12 @@ class Service:
         except OSError:
             mtime = -1
         if not e.loaded.text or mtime != e.loaded.mtime_ns:
-            return ModelDocument.open(e.path)
-        return ModelDocument(e.loaded.text, e.path, e.loaded.mtime_ns)
+            e.loaded = load_model(e.path)
+            self._analyse(e)
+        if e.loaded.located is None:
+            return ModelDocument.open(e.path)  # YAML that cannot be read: ruamel's own message
+        # a clean read is split into pieces (an edit then costs what the edited item costs); else edited whole
+        return ModelDocument(e.loaded.text, e.path, e.loaded.mtime_ns, located=e.loaded.located if e.loaded.yaml_clean else None)
 
     # -- re-validation ------------------------------------------------------------------------
     def _analyse(self, e: Entry) -> None:
@@ -221,9 +258,15 @@ class Service:
             e.analysis_current = False
 
     def _revalidate(self, e: Entry) -> str:
+        """Validate and analyse the document's current text: from its pieces when they read cleanly (no parse
+        of the whole text), else from the text (its messages and positions are the reference)."""
         assert e.doc is not None
         text = e.doc.text()
-        e.loaded = load_model_text(text, e.path, e.doc.mtime_ns)
+        located, _ = e.doc.located()
+        if located is not None:
+            e.loaded = load_located(located, text, e.path, e.doc.mtime_ns)
+        else:
+            e.loaded = load_model_text(text, e.path, e.doc.mtime_ns)
         self._analyse(e)
         e.dirty = text != e.doc.original_text
         return text
@@ -248,23 +291,24 @@ class Service:
         """Run ``op`` on the current document, re-validate and re-analyse; undo it if it adds errors.
         A change that is kept goes on the undo stack (``what`` names it for the undo message)."""
         e, doc = self._doc()
-        before_text, before_dirty = doc.text(), doc.dirty  # the text is kept from the last change: no serialization
+        before_text, before_dirty = doc.text(), doc.dirty  # the text is kept from the last change: not made again
+        before = doc.snapshot()
         before_state = (e.loaded, e.problems, e.analysis, e.analysis_current, e.dirty)
         before_errors = {p.message for p in e.errors}
         try:
             result = op(doc)
         except EditError:
-            self._restore(e, before_text, before_dirty)
+            self._restore(e, before, before_dirty)
             raise
-        after_text = self._revalidate(e)  # the one serialization of the edit: for validation, undo and saving
+        after_text = self._revalidate(e)  # the edit's text, made once: for validation, undo and saving
         new = [p for p in e.errors if p.message not in before_errors]
         if strict and new:
-            self._restore(e, before_text, before_dirty)
+            self._restore(e, before, before_dirty)
             e.loaded, e.problems, e.analysis, e.analysis_current, e.dirty = before_state  # as it was: nothing to redo
             p = new[0]
             raise EditRejected(p.message + (f" ({p.hint})" if p.hint else ""), new)
         if e.doc is not None and after_text != before_text:
-            e.undo_stack.append((before_text, what))
+            e.undo_stack.append((before, what))
             e.redo_stack.clear()
         self._changed(e, reanalyse=False)
         return result
@@ -272,11 +316,12 @@ class Service:
     def restore_text(self, text: str, what: str = "restore recovered changes") -> None:
         """Replace the open model's text by ``text`` (recovered after a crash) as one undoable edit."""
         e, doc = self._doc()
-        before = doc.text()
+        before, dirty = doc.snapshot(), doc.dirty
         try:
-            self._restore(e, text, True)
+            lm = load_model_text(text, e.path, doc.mtime_ns)
+            doc.reset(text, lm.located if lm.yaml_clean else None)
         except Exception as exc:
-            self._restore(e, before, doc.dirty)
+            self._restore(e, before, dirty)
             raise EditError(f"the recovered text cannot be read: {exc}") from None
         self._revalidate(e)
         e.undo_stack.append((before, what))
@@ -305,21 +350,19 @@ class Service:
         source, target = (e.undo_stack, e.redo_stack) if back else (e.redo_stack, e.undo_stack)
         if not source:
             return None
-        text, what = source.pop()
-        target.append((e.doc.text(), what))
-        self._restore(e, text, True)
+        state, what = source.pop()
+        target.append((e.doc.snapshot(), what))
+        self._restore(e, state, True)
         self._revalidate(e)
         e.doc.dirty = e.dirty
         self._changed(e, reanalyse=False)
         return what
 
-    def _restore(self, e: Entry, text: str, dirty: bool) -> None:
-        old = e.doc
-        assert old is not None
-        doc = ModelDocument(text, old.path, old.mtime_ns)
-        doc.original_text = old.original_text
-        doc.dirty = dirty
-        e.doc = doc
+    def _restore(self, e: Entry, state: Any, dirty: bool) -> None:
+        """Put the document back as it was at ``state`` (``ModelDocument.snapshot``)."""
+        assert e.doc is not None
+        e.doc.restore(state)
+        e.doc.dirty = dirty
 
     # -- edit operations ----------------------------------------------------------------------
     def value(self, section: str, ident: str | None, path: tuple[str, ...], default: Any = None) -> Any:
@@ -331,13 +374,9 @@ class Service:
         """Did the file as opened (or last saved) write this key? Lets an edit back to the default
         remove a key it added, so that undoing by hand restores the file byte for byte."""
         e, doc = self._doc()
-        cache = getattr(e, "_original", None)
-        if cache is None or cache[0] != doc.original_text:
-            cache = (doc.original_text, ModelDocument(doc.original_text, doc.path))
-            e._original = cache  # type: ignore[attr-defined]
         full = (section,) + ((ident,) if ident is not None else ()) + tuple(path)
         missing = object()
-        return cache[1].get(full, missing) is not missing
+        return doc.get_original(full, missing) is not missing
 
     def set_field(self, section: str, ident: str | None, path: tuple[str, ...], value: Any) -> list[str]:
         """Set one field of an item (``ident`` None for metadata). None removes an optional key.
@@ -409,7 +448,7 @@ class Service:
         if snippet is None:
             raise EditError(f"no snippet named '{name}'")
         e, doc = self._doc()
-        plan = plan_merge(doc.data, snippet.data())
+        plan = plan_merge(doc.plain(), snippet.data())
         if not plan.added:
             return plan  # everything is already there: no edit, nothing to undo
 
@@ -484,10 +523,8 @@ class Service:
         e = entry or self.current
         if e is None:
             return []
-        if e.doc is not None:
-            data: Any = e.doc.data
-        else:
-            data = e.loaded.located.data if e.loaded.located else None
+        # the data read from the current text (the editor's text after every change, validated or not)
+        data = e.loaded.located.data if e.loaded.located else (e.doc.plain() if e.doc is not None else None)
         if not isinstance(data, dict):
             return []
         items = data.get(section) or []

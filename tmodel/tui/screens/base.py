@@ -58,6 +58,9 @@ class TScreen(Screen):
     def refresh_view(self) -> None:
         """Redraw from the service's current model."""
 
+    def model_loaded(self, path: str) -> None:
+        """The app finished loading and analysing ``path`` in the background."""
+
     def take_pending(self, request: dict[str, Any] | None) -> None:
         """Another screen asked to show something here (an item, a threat)."""
 

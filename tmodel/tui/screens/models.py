@@ -12,6 +12,7 @@ from tmodel.model.enums import Level
 from tmodel.templates import templates
 from tmodel.tui.screens.base import TScreen
 from tmodel.tui.screens.starting import start_new_model
+from tmodel.tui.service import Summary
 from tmodel.tui.widgets.common import LEVEL_FG, T
 
 LEVELS = [lv.value for lv in reversed(list(Level))]  # critical first
@@ -48,17 +49,10 @@ class ModelsScreen(TScreen):
             table.add_column(Text(lv[:4].title(), style=LEVEL_FG[lv]), key=lv)
         table.add_column("Compliance", key="compliance", width=10)
         table.add_column("Validation", key="validation", width=14)
-        summaries = s.summaries()
+        summaries = s.summaries(load=False)  # the models not analysed yet show as pending: the app fills them in
         self._summaries = {sm.path: sm for sm in summaries}
         for sm in summaries:
-            marker = "● " if sm.dirty else ""
-            cells = [T(marker + sm.rel, "bold" if s.current and s.current.path == sm.path else ""), T(sm.title), T(sm.owner)]
-            for lv in LEVELS:
-                n = sm.unresolved.get(lv, 0)
-                cells.append(Text(str(n), style=LEVEL_FG[lv] if n else "dim", justify="right"))
-            cells.append(Text("—" if sm.compliance is None else f"{sm.compliance:.1f}%", justify="right"))
-            cells.append(T(sm.status, "bold #e53935" if sm.errors else ("#c79100" if sm.warnings else "#43a047")))
-            table.add_row(*cells, key=sm.path)
+            table.add_row(*self._cells(sm), key=sm.path)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
         empty = not summaries and all(p.message.startswith("no model files") for p in s.scan_problems)
@@ -73,6 +67,29 @@ class ModelsScreen(TScreen):
             self._foot_extra.append(f"\n{len(s.skipped)} catalog file(s) in the folder are not listed as models", style="dim")
         self.show_foot()
         table.focus()
+
+    def _cells(self, sm: Summary) -> list[Text]:
+        s = self.service
+        marker = "● " if sm.dirty else ""
+        cells = [T(marker + sm.rel, "bold" if s.current and s.current.path == sm.path else ""), T(sm.title), T(sm.owner)]
+        for lv in LEVELS:
+            n = sm.unresolved.get(lv, 0)
+            cells.append(Text("…" if sm.pending else str(n), style=LEVEL_FG[lv] if n else "dim", justify="right"))
+        cells.append(Text("…" if sm.pending else "—" if sm.compliance is None else f"{sm.compliance:.1f}%", justify="right"))
+        cells.append(T(sm.status, "dim" if sm.pending else "bold #e53935" if sm.errors else ("#c79100" if sm.warnings else "#43a047")))
+        return cells
+
+    def model_loaded(self, path: str) -> None:
+        """A model the app analysed in the background is ready: fill in its row (the cursor stays)."""
+        table = self.query_one("#models-table", DataTable)
+        summaries = getattr(self, "_summaries", None)
+        if summaries is None or path not in summaries or path not in table.rows:
+            return
+        sm = self.service.summary(path, load=False)
+        summaries[path] = sm
+        for column, cell in zip(table.columns, self._cells(sm)):
+            table.update_cell(path, column, cell)
+        self.show_foot()
 
     def show_foot(self) -> None:
         table = self.query_one("#models-table", DataTable)
@@ -112,6 +129,7 @@ class ModelsScreen(TScreen):
         self.service.scan()
         self.service.version += 1
         self.sync(force=True)
+        self.app.load_models()  # type: ignore[attr-defined]
 
 
 def start_text(root: str) -> Text:
