@@ -56,10 +56,13 @@ class FieldRow(Vertical):
         yield Static(T(self.note), classes="field-error" + ("" if self.note else " hidden"))
 
     def show_state(self) -> None:
-        for state in self.query(".bool-state").results(Static):
-            state.update(_yes_no(bool(self.control.value)))  # type: ignore[attr-defined]
+        for state in self.query(".bool-state").results(Static):  # a fixed width (tmodel.tcss): no new layout
+            state.update(_yes_no(bool(self.control.value)), layout=False)  # type: ignore[attr-defined]
 
     def set_error(self, message: str) -> None:
+        if message == self.note:
+            return  # shown already: no redraw (an accepted edit clears a message that is not there)
+        self.note = message
         for err in self.query(".field-error").results(Static):
             err.update(T(message))
             err.set_class(not message, "hidden")
