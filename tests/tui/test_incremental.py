@@ -21,6 +21,7 @@ from typing import Any, Callable
 import pytest
 import yaml
 
+from tmodel.analysis.engine import analyze
 from tmodel.catalog.load import load_catalogs
 from tmodel.model.load import load_model_text
 from tmodel.model.pieces import WHOLE
@@ -53,10 +54,13 @@ def _state(service: Service, e: Entry) -> dict[str, Any]:
 
 
 def _fresh(service: Service, e: Entry) -> dict[str, Any]:
-    """What reading and analysing the entry's current text from scratch gives."""
+    """What reading the entry's current text from scratch and analysing it with ``engine.analyze`` gives."""
     assert e.doc is not None
     ref = Entry(e.path, e.rel, load_model_text(e.doc.text(), e.path, e.doc.mtime_ns))
-    service._analyse(ref)
+    service._analyse(ref)  # the problems (catalog references, linked files) as the app finds them
+    if ref.analysis_current:
+        assert ref.model is not None
+        ref.analysis = analyze(ref.model, service.catalog, path=ref.path, located=ref.loaded.located, as_of=service.as_of)
     out = _state(service, ref)
     if not ref.analysis_current:  # a model with errors keeps its last valid analysis: compare what is current
         out["analysis"] = _state(service, e)["analysis"]
@@ -77,6 +81,9 @@ class Pair:
         self.w = w
         assert self.e.doc is not None and self.e.doc.pieces[0].kind != WHOLE, "the app's document is in pieces"
         self.steps = 0
+        self.ways: dict[str, int] = {}  # how the analyses were made: incremental or full
+        fresh, mine = _fresh(self.fast, self.e), _state(self.fast, self.e)
+        assert mine == fresh, "the model as opened"
 
     def __call__(self, what: str, call: Callable[[Service], Any]) -> Any:
         results = []
@@ -94,6 +101,8 @@ class Pair:
         for key in fresh:
             assert mine[key] == fresh[key], f"{what}: {key} differs from a fresh read of the text"
         self.steps += 1
+        if self.e.analyser is not None:
+            self.ways[self.e.analyser.last] = self.ways.get(self.e.analyser.last, 0) + 1
         return results[0][1]
 
 
@@ -175,6 +184,10 @@ def test_every_edit_on_the_bundled_models_equals_a_fresh_read(tmp_path, name, sh
     pair = Pair(folder, name, shipped_catalog)
     _edits(pair)
     assert pair.steps > 30
+    if pair.e.model is not None and pair.e.model.configs:  # linked configuration files: always analysed whole
+        assert set(pair.ways) == {"full"}, pair.ways
+    else:  # field edits, decisions on existing sections: in part
+        assert pair.ways.get("incremental", 0) >= 10, pair.ways
 
 
 @pytest.mark.parametrize("name", ["payments.yaml", "markup.yaml", "broken.yaml"])
@@ -191,6 +204,7 @@ def test_every_edit_on_a_generated_model_equals_a_fresh_read(tmp_path, shipped_c
     (folder / "scale.yaml").write_text(_generated(24), encoding="utf-8")
     pair = Pair(folder, "scale.yaml", shipped_catalog)
     _edits(pair)
+    assert pair.ways.get("incremental", 0) >= 10, pair.ways
 
 
 def test_a_model_with_anchors_is_edited_whole(tmp_path, tui_catalog):

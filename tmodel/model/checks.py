@@ -297,6 +297,32 @@ def check_unused_elements(m: Model, c: Ctx) -> Iterator[Problem]:
 
 # --- flows ----------------------------------------------------------------------------------
 
+# id(flow) -> (the flow, its shape), kept only in the app (``keep_flow_shapes``): it checks a model after every edit,
+# and an edit makes new objects only of the items it changes (a validated flow is never changed)
+_SHAPES: dict[int, tuple[Any, str]] | None = None
+
+
+def keep_flow_shapes() -> None:
+    """Remember each flow's shape from one check to the next (the app; a batch run does not keep them)."""
+    global _SHAPES
+    if _SHAPES is None:
+        _SHAPES = {}
+
+
+def _shape(f: Any) -> str:
+    """What a flow is but for its id, title and description: duplicate flows have the same."""
+    known = _SHAPES.get(id(f)) if _SHAPES is not None else None
+    if known is not None and known[0] is f:
+        return known[1]
+    shape = f.model_dump(mode="json", exclude={"id", "title", "description"})
+    key = repr(sorted(shape.items()))
+    if _SHAPES is not None:
+        if len(_SHAPES) > 200_000:
+            _SHAPES.clear()
+        _SHAPES[id(f)] = (f, key)
+    return key
+
+
 def check_flow_ends(m: Model, c: Ctx) -> Iterator[Problem]:
     """A flow joins two different elements, not both external entities; no flow is an exact copy of another."""
     kinds = {e.id: e.kind for e in m.elements}
@@ -310,8 +336,7 @@ def check_flow_ends(m: Model, c: Ctx) -> Iterator[Problem]:
             yield c.at(("flows", i, "id"), f"flow '{f.id}' joins two external entities",
                        "a threat model covers flows that touch the bank's systems: remove it, or model the bank's side as a process",
                        severity="warning", code="dfd")
-        shape = f.model_dump(mode="json", exclude={"id", "title", "description"})
-        key = repr(sorted(shape.items()))
+        key = _shape(f)
         if key in seen:
             yield c.at(("flows", i, "id"), f"flow '{f.id}' repeats flow '{seen[key]}' (same ends, protocol, data and properties)",
                        "merge them, or record what differs between them", severity="warning", code="duplicate-flow")

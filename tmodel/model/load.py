@@ -66,9 +66,12 @@ def load_model_text(text: str, path: str, mtime_ns: int = 0) -> Loaded:
     return load_located(located, text, path, mtime_ns, yaml_problems)
 
 
-def load_located(located: Located, text: str, path: str, mtime_ns: int = 0, yaml_problems: list[Problem] | None = None) -> Loaded:
+def load_located(located: Located, text: str, path: str, mtime_ns: int = 0, yaml_problems: list[Problem] | None = None,
+                 *, previous: Loaded | None = None) -> Loaded:
     """Check model data already read from ``text`` (``located``, with the problems reading it found): format
-    version, schema, semantic checks. The app's editor reads an edit's text piece by piece and comes in here."""
+    version, schema, semantic checks. The app's editor reads an edit's text piece by piece and comes in here,
+    with the ``previous`` state: the items read from the same data as before are its validated items (the
+    same objects: what did not change is not validated again, and is seen not to have changed)."""
     yaml_problems = yaml_problems or []
     data = located.data
     if not isinstance(data, dict):
@@ -95,14 +98,54 @@ def load_located(located: Located, text: str, path: str, mtime_ns: int = 0, yaml
             problems.append(Problem(path, line, col, f"format_version must be {FORMAT_VERSION}, not {shown}",
                                     f"write 'format_version: {FORMAT_VERSION}' (a number, no quotes)", code="format-version"))
         data = {k: v for k, v in data.items() if k != "format_version"}
+    model = None
+    if previous is not None and not problems:
+        try:
+            model = _revalidated(previous, data)
+        except ValidationError:  # an edited item is invalid: validating the whole says where, as always
+            model = None
     try:
-        model = Model.model_validate(data, by_alias=True, by_name=False)
+        if model is None:
+            model = Model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as exc:
         errors = [e for e in _relevant(exc.errors()) if tuple(e["loc"]) not in located.unreadable]
         problems += {_locate_error(err, located, path) for err in errors}
         return Loaded(path, text, None, located, sorted(set(problems)), mtime_ns, yaml_clean=not yaml_problems)
     problems += check_model(model, located, path)
     return Loaded(path, text, model, located, sorted(set(problems)), mtime_ns, yaml_clean=not yaml_problems)
+
+
+_ITEM_TYPES: dict[str, Any] = {name: typing.get_args(f.annotation)[0] for name, f in Model.model_fields.items()
+                               if typing.get_origin(f.annotation) is list}
+
+
+def _revalidated(previous: Loaded, data: dict[str, Any]) -> Model | None:
+    """``data``'s model from ``previous``'s: the list items that are the same plain objects as before keep their
+    validated objects, the others are validated one by one. None when that cannot give what validating the
+    whole gives (a section came or went, or anything but list items changed): validate the whole then."""
+    old_model, old_located = previous.model, previous.located
+    old_data = old_located.data if old_located is not None else None
+    if old_model is None or not isinstance(old_data, dict):
+        return None
+    old_data = {k: v for k, v in old_data.items() if k != "format_version"}
+    if data.keys() != old_data.keys():
+        return None
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        old = old_data[key]
+        if key not in Model.model_fields:
+            return None
+        if value is old:
+            values[key] = getattr(old_model, key)
+            continue
+        item_type = _ITEM_TYPES.get(key)
+        old_items = getattr(old_model, key)
+        if item_type is None or not isinstance(value, list) or not isinstance(old, list) or len(old) != len(old_items):
+            return None
+        known = {id(x): obj for x, obj in zip(old, old_items)}
+        values[key] = [known[id(x)] if id(x) in known else item_type.model_validate(x, by_alias=True, by_name=False)
+                       for x in value]
+    return Model.model_construct(set(old_model.model_fields_set), **values)
 
 
 # field names that are spelled differently in the file (the file's spelling is the alias)

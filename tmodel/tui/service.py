@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
-from tmodel.analysis.engine import analyze
+from tmodel.analysis.incremental import Analyser
 from tmodel.analysis.references import check_catalog_references
 from tmodel.analysis.result import Analysis
 from tmodel.catalog.load import Catalog
+from tmodel.model.checks import keep_flow_shapes
 from tmodel.model.enums import LEVEL_ORDER, Level
 from tmodel.model.load import Loaded, load_located, load_model, load_model_text, model_files
 from tmodel.model.save import KEYS, ChangedOnDisk, EditError, ModelDocument, yaml_safe
@@ -62,6 +63,7 @@ class Entry:
     version: int = 0
     # undo and redo: the document's state (ModelDocument.snapshot) before (after) each edit since the model was
     # opened, with what the edit was; restoring a state and saving writes exactly that state's text
+    analyser: Analyser | None = None  # the analysis kept from edit to edit (only what an edit touches is redone)
     undo_stack: list[tuple[Any, str]] = field(default_factory=list)
     redo_stack: list[tuple[Any, str]] = field(default_factory=list)
 
@@ -134,6 +136,7 @@ class Service:
         self.current: Entry | None = None
         self.version = 0
         self.listeners: list[Callable[[], None]] = []
+        keep_flow_shapes()  # the checks after every edit see again only the flows it changed
         self.scan()
 
     # -- discovery and loading ----------------------------------------------------------------
@@ -252,7 +255,9 @@ class Service:
         # a model with errors is not analysed (the CLI would refuse it too); the last valid
         # analysis stays on screen, marked as such. Unknown catalog ids alone do not block it.
         if lm.ok and lm.model is not None:
-            e.analysis = analyze(lm.model, self.catalog, path=e.path, located=lm.located, as_of=self.as_of)
+            if e.analyser is None:
+                e.analyser = Analyser(self.catalog, path=e.path, as_of=self.as_of)
+            e.analysis = e.analyser.analyse(lm.model, lm.located)  # what engine.analyze gives (tests/tui/test_incremental.py)
             e.analysis_current = True
         else:
             e.analysis_current = False
@@ -264,7 +269,7 @@ class Service:
         text = e.doc.text()
         located, _ = e.doc.located()
         if located is not None:
-            e.loaded = load_located(located, text, e.path, e.doc.mtime_ns)
+            e.loaded = load_located(located, text, e.path, e.doc.mtime_ns, previous=e.loaded)
         else:
             e.loaded = load_model_text(text, e.path, e.doc.mtime_ns)
         self._analyse(e)
