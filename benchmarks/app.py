@@ -52,11 +52,20 @@ def _cpu() -> float:
 
 # ---------------------------------------------------------------- children (fresh interpreters)
 
+def _as_run_app() -> None:
+    """What ``run_app`` sets up for the app's process (older checkouts: nothing)."""
+    import tmodel.tui.app as app_module
+
+    getattr(app_module, "tune_gc", lambda: None)()
+
+
 def child_first_screen(folder: str) -> dict:
     """CPU from the interpreter's start to the first screen drawn, and to every listed model analysed."""
     from tmodel.loading import load_catalog
     from tmodel.tui.app import TmodelApp
     from tmodel.tui.service import Service
+
+    _as_run_app()
 
     marks: dict[str, float] = {}
 
@@ -93,6 +102,7 @@ def child_edit(model: str, edits: int) -> dict:
     from tmodel.loading import load_catalog
     from tmodel.tui.app import make_app
 
+    _as_run_app()
     catalog = load_catalog()
     app = make_app(model, catalog, user="bench", cursor_blink=False)
     app.animation_level = "none"
