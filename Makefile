@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/importers.py
 	$(BIN)/python benchmarks/signal.py
 

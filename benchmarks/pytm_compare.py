@@ -21,7 +21,8 @@ Measured:
   before rendering);
 - tmodel (library): load + validate + facts + analyze of the YAML file;
 - tmodel (CLI): ``tmodel --max-size 1GB analyze MODEL --format json`` end to end, start-up included;
-- ``tmodel check`` over 200 example-size models (one process) and the xlsx register of about 10k threats.
+- ``tmodel check`` over 200 example-size models (one process) and the xlsx register of about 10k threats;
+- the app's first screen and edit latency (benchmarks/app.py).
 """
 
 from __future__ import annotations
@@ -333,6 +334,10 @@ def extras() -> None:
         if "cpu" in r:
             print(f"xlsx register, {r['threats']:,} threats ({r['rows']:,} findings): {r['cpu']:.2f} s CPU, "
                   f"{r['wall']:.2f} s wall")
+    # the app: first screen and edit latency (benchmarks/app.py, fresh processes of its own)
+    app = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "app.py"), "--runs", "3"], cwd=ROOT,
+                         capture_output=True, text=True)
+    print(app.stdout.rstrip() if app.returncode == 0 else f"app benchmark failed:\n{app.stderr[-2000:]}")
 
 
 if __name__ == "__main__":

@@ -779,3 +779,29 @@ async def test_a_file_that_is_not_yaml_opens_read_only(tmp_path, make):
         await pilot.press("5", "t")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_undo_and_redo_redraw_the_structure_screen(models_dir, make):
+    """ctrl+z and ctrl+y show the model's values at once: the tree label and the form (they showed the undone
+    value until the screen was left)."""
+    app = make(models_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_model(pilot)
+        await go_structure_item(pilot, "elements", "gw")
+        title = app.screen.query_one("#f-title", Input)
+        before = title.value
+        title.focus()
+        title.value = "Gateway renamed by hand"
+        await pilot.press("enter")
+        await settle(pilot)
+        node = app.screen._find(("elements", "gw"))
+        assert "Gateway renamed by hand" in str(node.label)
+        await pilot.press("escape", "ctrl+z")
+        await settle(pilot)
+        assert app.service.value("elements", "gw", ("title",)) == before
+        assert "Gateway renamed by hand" not in str(app.screen._find(("elements", "gw")).label)
+        assert app.screen.query_one("#f-title", Input).value == before
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert "Gateway renamed by hand" in str(app.screen._find(("elements", "gw")).label)
+        assert app.screen.query_one("#f-title", Input).value == "Gateway renamed by hand"

@@ -121,7 +121,9 @@ class Analyser:
             return None
         elements: set[str] = set()
         flows: set[str] = set()
-        for kind, before, after, out in (("element", old.elements, model.elements, elements), ("flow", old.flows, model.flows, flows)):
+        pairs: tuple[tuple[str, list[Any], list[Any], set[str]], ...] = (
+            ("element", old.elements, model.elements, elements), ("flow", old.flows, model.flows, flows))
+        for kind, before, after, out in pairs:
             if len(before) != len(after):
                 return None
             for b, a in zip(before, after):
@@ -359,7 +361,7 @@ def _score_key(rule: CompiledRule, tid: str, catalog: Catalog, control_results: 
                in_front: dict[str, list[str]], sets: _ControlSets, titles: dict[str, str]) -> Any:
     """What a threat's score reads besides its target's facts: the status of each of its controls there (and on
     the hop in front), its decision and the status of the control that decision names, its target's title."""
-    statuses = []
+    statuses: list[tuple[str, bool, str] | None] = []
     front = in_front.get(tid, [])
     for cid in rule.rule.controls:
         cr = control_results.get(cid)

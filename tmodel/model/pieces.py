@@ -24,7 +24,12 @@ from typing import Any, Iterator
 
 import yaml
 
-from tmodel.model.yamlsafe import Located, _Loader, parse_yaml
+try:  # the C scanner, as the model reader's
+    from yaml import CSafeLoader as _Scanner
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Scanner  # type: ignore[assignment]
+
+from tmodel.model.yamlsafe import Located, parse_yaml
 from tmodel.problems import Problem
 
 LEAD, TOP, HEAD, ITEM, WHOLE = "lead", "top", "head", "item", "whole"
@@ -76,8 +81,8 @@ class Piece:
         """(read cleanly, the piece's plain value, the problems reading it found). An item's value is the item;
         a top piece's is its key's value."""
         if self.base is not None:
-            located, _, path = self.base
-            node: Any = located.data
+            base, _, path = self.base
+            node: Any = base.data
             for step in path:
                 node = node[step]
             return True, node, []
@@ -97,8 +102,8 @@ class Piece:
         """The position of ``rest`` (the path inside this piece: for an item, below the item) in the document,
         the piece starting at line ``start``."""
         if self.base is not None:
-            located, base_start, path = self.base
-            line, col = located.where(path + rest, key=key)
+            base, base_start, path = self.base
+            line, col = base.where(path + rest, key=key)
             return line - base_start + start, col
         located, _ = self.own(filename)
         if located is None:
@@ -109,8 +114,8 @@ class Piece:
 
     def raw(self, rest: tuple[Any, ...], filename: str) -> Any:
         if self.base is not None:
-            located, _, path = self.base
-            return located.raw.get(path + rest)
+            base, _, path = self.base
+            return base.raw.get(path + rest)
         located, _ = self.own(filename)
         if located is None:
             return None
@@ -218,7 +223,7 @@ def _item_lines(key: str, key_line: int, end: int, value: Any, located: Located,
 
 def _has_anchors(text: str) -> bool:
     try:
-        for token in yaml.scan(text, Loader=_Loader):
+        for token in yaml.scan(text, Loader=_Scanner):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 return True
     except yaml.YAMLError:

@@ -382,7 +382,8 @@ class ModelDocument:
     def set(self, path: tuple[Any, ...], value: Any) -> None:
         """Set a field, e.g. ("flows", "tpp-gw", "tls", "min_version"). None removes optional keys."""
         if self._whole:
-            return self._edit([], lambda root: _set(root, path, value))
+            self._edit([], lambda root: _set(root, path, value))
+            return
         piece = self._target(path, merge=True)
         if piece is None:
             self._new_top(lambda root: _set(root, path, value))
@@ -392,7 +393,8 @@ class ModelDocument:
 
     def add_item(self, section: str, item: dict[str, Any]) -> None:
         if self._whole:
-            return self._edit([], lambda root: _add_item(root, section, item))
+            self._edit([], lambda root: _add_item(root, section, item))
+            return
         key = KEYS[section]
         ident = item.get(key)
         head = self._find(section)
@@ -411,7 +413,8 @@ class ModelDocument:
 
     def remove_item(self, section: str, ident: str) -> None:
         if self._whole:
-            return self._edit([], lambda root: _remove_item(root, section, ident))
+            self._edit([], lambda root: _remove_item(root, section, ident))
+            return
         head = self._find(section)
         if head is None:
             raise KeyError(section)

@@ -120,8 +120,11 @@ class TmodelApp(CrashSafe, App[None]):
             self.post_message(self.EntryLoaded(entry))
 
     def on_tmodel_app_entry_loaded(self, message: EntryLoaded) -> None:
+        path = message.entry.path
         if self.service.adopt(message.entry):
-            getattr(self.screen, "model_loaded", lambda _: None)(message.entry.path)
+            getattr(self.screen, "model_loaded", lambda _: None)(path)
+        elif path in self.service.pending():  # changed on disk while it was read: read it again
+            self.load_models()
 
     def update_title(self) -> None:
         e = self.service.current
@@ -151,13 +154,19 @@ class TmodelApp(CrashSafe, App[None]):
 
     def action_undo(self) -> None:
         what = self.service.undo()
+        self._sync_screen()
         self.notify(f"Undone: {what}" if what else "Nothing to undo since the model was opened.", markup=False,
                     severity="information" if what else "warning")
 
     def action_redo(self) -> None:
         what = self.service.redo()
+        self._sync_screen()
         self.notify(f"Redone: {what}" if what else "Nothing to redo.", markup=False,
                     severity="information" if what else "warning")
+
+    def _sync_screen(self) -> None:
+        """The shown screen redraws what an undo or redo changed (it showed the undone values until left)."""
+        getattr(self.screen, "sync", lambda **_: None)()
 
     # -- saving and quitting ------------------------------------------------------------------
     def action_save(self) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 
@@ -487,8 +487,12 @@ class Service:
         if e is None or e.doc is None:
             raise EditError("no model is open")
         e.doc.save(force=force)
-        e.loaded = load_model(e.path)
-        self._analyse(e)
+        if e.loaded.text == e.doc.text():  # what was validated and analysed is what was written: keep it
+            e.loaded = replace(e.loaded, mtime_ns=e.doc.mtime_ns)
+            self._analyse(e)  # the same model: nothing is matched again (linked files are read again)
+        else:
+            e.loaded = load_model(e.path)
+            self._analyse(e)
         e.dirty = False
         self._changed(e, reanalyse=False)
         return e.path
