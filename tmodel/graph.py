@@ -481,6 +481,7 @@ def compute_facts(model: Model) -> Facts:
 
     internet = [e.id for e in model.elements if zone(e.id) == Zone.INTERNET.value]
     outside = [e.id for e in model.elements if zone(e.id) in OUTSIDE_ZONES or e.kind == ElementKind.EXTERNAL_ENTITY]
+    outside_set = set(outside)  # membership per element: the list made it quadratic
     internet_paths = _bfs_paths(g, internet)
     outside_paths = _bfs_paths(g, outside)
     external_set = {e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY}
@@ -522,7 +523,7 @@ def compute_facts(model: Model) -> Facts:
             zone=zone(e.id),
             boundary_path=bpaths.get(e.boundary, []) if e.boundary else [],
             exposed_to_internet=e.id in internet_paths and zone(e.id) != Zone.INTERNET.value,
-            exposed_to_outside=e.id in outside_paths and e.id not in outside,
+            exposed_to_outside=e.id in outside_paths and e.id not in outside_set,
             directly_exposed=any(zone(f.source) in OUTSIDE_ZONES for f in in_edges),
             internet_path=internet_paths.get(e.id, []) if zone(e.id) != Zone.INTERNET.value else [],
             classifications=classes,

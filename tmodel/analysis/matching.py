@@ -186,8 +186,9 @@ def match(rules: Iterable[CompiledRule], facts: Facts, decisions: dict[str, Any]
         if rule.scope is not None and not exact:
             scoped = [t for t in scoped if rule.scope(t[2])]
         out.in_scope[rid].update(t[0] for t in scoped)
-        # 'when' is evaluated where its pinned facts allow it, or where the model leaves them unstated
-        when_pos = idx.select(rule.when_pins, with_unstated=True)
+        # 'when' is evaluated where its pinned facts allow it, or where the model leaves them unstated (a scope
+        # that leaves few targets is cheaper to evaluate than reading a fact of every target)
+        when_pos = idx.select(rule.when_pins, with_unstated=True) if 4 * len(scoped) >= len(items) else None
         if when_pos is None:
             candidates = scoped
         elif scoped is items:
