@@ -43,6 +43,7 @@ def test_recomputed_positions_are_the_recorded_ones(path: Path) -> None:
             assert lazy.where(p) == eager.where(p), p
             assert lazy.where(p, key=True) == eager.where(p, key=True), p
     assert lazy._values is None, "an item's position needed the full maps"
+    assert lazy.data == eager.data and lazy.unreadable == eager.unreadable
     assert (lazy.values, lazy.keys, lazy.raw) == (eager.values, eager.keys, eager.raw)
     for p in paths:
         assert lazy.where(p) == eager.where(p) and lazy.where(p, key=True) == eager.where(p, key=True), p
@@ -158,3 +159,19 @@ def test_positions_inside_items_of_mutated_models(model: Path, ops: list[tuple])
     """Broken and odd YAML (lines cut, swapped or re-indented, tabs, brackets, anchors): an item's own text reads
     as the whole text does, or the whole text is read."""
     _assert_items_answer_as_the_whole_text(mutate_text(model.read_text(encoding="utf-8"), ops), "m.yaml")
+
+
+@fuzz_settings(examples=60)
+@given(model=st.sampled_from(MODELS), ops=text_mutations())
+def test_the_reader_reads_what_pyyamls_own_composer_gives(model: Path, ops: list[tuple]) -> None:
+    """parse_yaml composes with tags resolved where they are read and reads most values inline; the recording
+    builder over PyYAML's CSafeLoader (its resolver called by the composer, every value through 'build') must
+    read the same data, unreadable paths and problems."""
+    text = mutate_text(model.read_text(encoding="utf-8"), ops)
+    lazy, problems = yamlsafe.parse_yaml(text, "m.yaml")
+    if lazy is None:
+        return
+    builder = yamlsafe._Builder("m.yaml", record=True)
+    root = yaml.compose(text, Loader=yamlsafe._Loader)
+    data = builder.build(root, (), 0)
+    assert (lazy.data, lazy.unreadable, problems) == (data, builder.located.unreadable, builder.problems)

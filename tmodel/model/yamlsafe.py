@@ -700,6 +700,7 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
+_BUILD = object()  # a value left to 'build'
 
 
 class _Builder:
@@ -842,12 +843,21 @@ class _Builder:
                     v = value_node.value
                     vtag = _STR_TAG if not vtag.step[0] or (v and v[0] not in _IMPLICIT_FIRST) else _plain_tag(v)
                     value_node.tag = vtag
-                if vtag == _STR_TAG:  # 'build' for a text value that keeps no position
+                # 'build' and 'scalar' for the commonest values, where no position or source text is kept
+                v = value_node.value
+                if vtag == _STR_TAG:
+                    value = v if v.isprintable() else neutralize_value(v)
+                elif vtag == _BOOL_TAG and v.lower() in _BOOLS:
+                    value = _BOOLS[v.lower()]
+                elif vtag == _NULL_TAG:
+                    value = None
+                else:
+                    value = _BUILD
+                if value is not _BUILD:
                     self.budget -= 1
                     if self.budget < 0 or depth + 1 > MAX_DEPTH:
                         self.refuse(value_node, depth + 1)
-                    v = value_node.value
-                    result[key] = v if v.isprintable() else neutralize_value(v)
+                    result[key] = value
                     continue
             kpath = path + (key,)
             if record:
