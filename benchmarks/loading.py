@@ -1,12 +1,13 @@
 """How long loading a model takes (read, YAML, validation, checks, positions), in fresh interpreters.
 
-    .venv/bin/python benchmarks/loading.py [--runs 5] [--root OTHER_CHECKOUT] [--only examples scale-1000 ...]
+    .venv/bin/python benchmarks/loading.py [--runs 5] [--root CHECKOUT ...] [--only examples scale-1000 ...]
 
 Each case runs in a new interpreter, ``--runs`` times, the cases interleaved run by run so that a
 busy machine slows all of them alike; the table shows the median CPU time (user + system) of the
 measured part, taken with ``time.process_time`` inside the child, and for ``check-200`` the whole
 child's CPU from ``os.wait4``. ``--root`` measures another checkout's tmodel with the same models
-(e.g. ``git worktree add /tmp/base main`` for the before-figures).
+(e.g. ``git worktree add /tmp/base main`` for the before-figures); given more than once, the
+checkouts take turns run by run.
 
 Cases:
 - ``examples``: ``load_model`` of every bundled example (models/*.yaml), 20 passes after a warm-up pass,
@@ -20,8 +21,8 @@ Cases:
   validation warnings, so every value's position is computed once to locate them.
 
 For the single models the columns are: ``parse_yaml`` alone, ``load_model`` (what every command does;
-it includes the positions pass when a problem must be located), and the positions pass alone
-(``Located.values`` from a fresh parse). ``load_model`` is measured twice: with the garbage-collector
+it includes locating its problems), and every position of the document at once (``Located.values``
+from a fresh parse: the whole-text pass). ``load_model`` is measured twice: with the garbage-collector
 settings of the CLI commands (``batch_gc``) and with Python's defaults (what the app and library
 callers get). Not a timed test: numbers depend on the machine.
 """
@@ -138,35 +139,40 @@ def prepare(tmp: Path, cases: list[str]) -> dict[str, Path]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--root", default=str(ROOT), help="the tmodel checkout to measure (default: this one)")
+    ap.add_argument("--root", action="append", help="a tmodel checkout to measure (default: this one); "
+                    "given twice or more, the checkouts take turns run by run")
     ap.add_argument("--only", nargs="+", choices=CASES, default=list(CASES))
     args = ap.parse_args()
-    root = str(Path(args.root).resolve())
-    results: dict[str, list[dict[str, float]]] = {}
+    roots = [str(Path(r).resolve()) for r in args.root or [str(ROOT)]]
+    results: dict[str, dict[str, list[dict[str, float]]]] = {root: {} for root in roots}
     with tempfile.TemporaryDirectory(prefix="tmodel-loading-") as tmp:
         paths = prepare(Path(tmp), args.only)
         for _ in range(args.runs):
             for case in args.only:
-                if case in CHECKS:
-                    env_code = f"import sys; sys.path.insert(0, {root!r}); sys.argv = ['tmodel', 'check', {str(paths[case])!r}, '--fail-on', 'critical']; from tmodel.cli import main; main()"
-                    cpu, _ = run_child([sys.executable, "-c", env_code])
-                    results.setdefault(case, []).append({"cpu": cpu})
-                    continue
-                for gcmode in ("batch", "default") if case in SINGLE else ("batch",):
-                    _, out = run_child([sys.executable, "-c", WORKER, root, case, str(paths[case]), gcmode])
-                    results.setdefault(f"{case} ({gcmode} gc)" if case in SINGLE else case, []).append(
-                        json.loads(out.strip().splitlines()[-1]))
+                for root in roots:
+                    if case in CHECKS:
+                        code = (f"import sys; sys.path.insert(0, {root!r}); sys.argv = ['tmodel', 'check', {str(paths[case])!r}, "
+                                "'--fail-on', 'critical']; from tmodel.cli import main; main()")
+                        cpu, _ = run_child([sys.executable, "-c", code])
+                        results[root].setdefault(case, []).append({"cpu": cpu})
+                        continue
+                    for gcmode in ("batch", "default") if case in SINGLE else ("batch",):
+                        _, out = run_child([sys.executable, "-c", WORKER, root, case, str(paths[case]), gcmode])
+                        results[root].setdefault(f"{case} ({gcmode} gc)" if case in SINGLE else case, []).append(
+                            json.loads(out.strip().splitlines()[-1]))
             print(".", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    print(f"tmodel at {root}: median CPU seconds of {args.runs} fresh runs")
-    print(f"{'case':28} {'parse_yaml':>10} {'load_model':>10} {'positions':>10} {'whole':>8} {'problems':>8}")
-    for case, rows in results.items():
-        def med(key: str) -> str:
-            vals = [r[key] for r in rows if key in r]
-            return f"{statistics.median(vals):10.3f}" if vals else f"{'-':>10}"
-        whole = f"{statistics.median(r['cpu'] for r in rows):8.2f}" if "cpu" in rows[0] else f"{'-':>8}"
-        problems = f"{int(rows[0]['problems']):8d}" if "problems" in rows[0] else f"{'-':>8}"
-        print(f"{case:28} {med('parse')} {med('load')} {med('positions')} {whole} {problems}")
+    for root in roots:
+        print(f"tmodel at {root}: median CPU seconds of {args.runs} fresh runs")
+        print(f"{'case':28} {'parse_yaml':>10} {'load_model':>10} {'all positions':>13} {'whole':>8} {'problems':>8}")
+        for case, rows in results[root].items():
+            def med(key: str, width: int = 10) -> str:
+                vals = [r[key] for r in rows if key in r]
+                return f"{statistics.median(vals):{width}.3f}" if vals else f"{'-':>{width}}"
+            whole = f"{statistics.median(r['cpu'] for r in rows):8.2f}" if "cpu" in rows[0] else f"{'-':>8}"
+            problems = f"{int(rows[0]['problems']):8d}" if "problems" in rows[0] else f"{'-':>8}"
+            print(f"{case:28} {med('parse')} {med('load')} {med('positions', 13)} {whole} {problems}")
+        print()
     return 0
 
 
