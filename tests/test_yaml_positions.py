@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fuzzkit import MODELS, fuzz_settings, mutate_text, text_mutations
@@ -175,3 +175,34 @@ def test_the_reader_reads_what_pyyamls_own_composer_gives(model: Path, ops: list
     root = yaml.compose(text, Loader=yamlsafe._Loader)
     data = builder.build(root, (), 0)
     assert (lazy.data, lazy.unreadable, problems) == (data, builder.located.unreadable, builder.problems)
+
+
+# --- which texts may hold an alias (the bomb check and the whole-text positions run only for those) ----
+
+ALIAS_FORMS = [
+    "b:{w}*x\n", "c:\n  -{w}*x\n", "d: [{w}*x,{w}1]\n", "d: [1,{w}*x{w}]\n", "d: {{k:{w}*x}}\n", 'd: {{"k":{w}*x}}\n',
+    "d: [{w}\n  *x]\n", "? *x\n:{w}v\n", "d: {{?{w}*x : v}}\n", "e: {{k: [{w}*x]}}\n", "f: [*x,*x]\n",
+    "g: {w}*x{w}# note\n", "h:\n  <<:{w}*x\n", "i: [[*x]]\n", "j: {{a: {{b: *x}}}}\n",
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(forms=st.lists(st.sampled_from(ALIAS_FORMS), min_size=1, max_size=3),
+       ws=st.lists(st.sampled_from(["", " ", "  ", "\t", " \t"]), min_size=12, max_size=12),
+       anchored=st.sampled_from(["&x {k: v}", "&x [1, 2]", "&x text", "&x\n  k: v"]))
+def test_every_alias_is_seen_where_it_may_be(forms: list[str], ws: list[str], anchored: str) -> None:
+    spaces = iter(ws)
+    text = f"a: {anchored}\n" + "".join(f.replace("{w}", "{}").format(*[next(spaces, " ") for _ in range(f.count("{w}"))])
+                                      .replace("{{", "{").replace("}}", "}") for f in forms)
+    try:
+        root = yamlsafe._compose(text)
+    except yaml.YAMLError:
+        return
+    assert root is not None
+    _, aliased = yamlsafe._check_expansion(root, "t.yaml")
+    assert not aliased or yamlsafe._may_alias(text), text
+
+
+def test_stars_inside_words_are_not_aliases() -> None:
+    assert not yamlsafe._may_alias("evidence: SIEM index ob-ais-*; hosts gw-ext-*, [database.*], `*`, (*_alg)\n")
+    assert yamlsafe._may_alias("a: &x 1\nb: *x\n") and yamlsafe._may_alias("a: [&x 1,*x]\n")

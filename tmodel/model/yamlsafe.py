@@ -432,7 +432,7 @@ def _read(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
     if root is None:
         return None, [Problem(filename, 1, 1, "the file is empty", "a model needs at least 'format_version' and 'metadata'")]
     aliased = False
-    if "*" in text:  # only aliases share nodes; without one the builder's budget is the bound
+    if _may_alias(text):  # only aliases share nodes; without one the builder's budget is the bound
         bomb, aliased = _check_expansion(root, filename)
         if bomb is not None:
             return None, [bomb]
@@ -546,6 +546,23 @@ def _tab_near(text: str, line: int, col: int) -> tuple[int, int] | None:
     return None
 
 
+_BEFORE_ALIAS = "[]{},:?'\"\ufeff"
+
+
+def _may_alias(text: str) -> bool:
+    """Whether ``text`` may hold an alias: a '*' where libyaml can start a token (at the start, after
+    white space or a line break, after a flow indicator, an adjacent ':' or '?' in flow context, or a
+    quote). A '*' inside words ('gw-ext-*', '[database.*]', '`*`') cannot start one; checking those
+    documents' node graphs for bombs cost as much as composing them. Were an alias ever missed, the
+    builder's value budget and depth limit would still bound its expansion."""
+    i = text.find("*")
+    while i != -1:
+        if i == 0 or text[i - 1].isspace() or text[i - 1] in _BEFORE_ALIAS:
+            return True
+        i = text.find("*", i + 1)
+    return False
+
+
 def _check_expansion(root: yaml.Node, filename: str) -> tuple[Problem | None, bool]:
     """Refuse documents whose aliases expand beyond ``MAX_NODES`` or refer to themselves; and say
     whether any node is shared (an alias used: more references to nodes than distinct nodes but the root).
@@ -629,7 +646,12 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
         pos = (mark.line + 1, mark.column + 1)
         tag = None
         if t is yaml.ScalarEvent:
-            tag = ev.tag if ev.tag not in (None, "!") else _scalar_tag(ev.value, ev.implicit)
+            if ev.tag not in (None, "!"):
+                tag = ev.tag
+            elif not ev.implicit[0] or (ev.value and ev.value[0] not in _IMPLICIT_FIRST):
+                tag = _STR_TAG  # quoted, or plain text no implicit type starts with (most values): _scalar_tag inline
+            else:
+                tag = _plain_tag(ev.value)
         if stack and stack[-1][0] and stack[-1][3] is _KEY:
             frame = stack[-1]
             frame[3] = _VALUE
