@@ -319,14 +319,6 @@ _IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characte
 _resolve: Any = _RESOLVER.resolve
 
 
-def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
-    """The tag YAML gives an untagged scalar (``Resolver.resolve``), the common case without the resolver's
-    machinery: quoted, or plain text that no implicit type (number, bool, null, date) starts with."""
-    if not implicit[0] or (value and value[0] not in _IMPLICIT_FIRST):
-        return _STR_TAG
-    return _plain_tag(value)
-
-
 @functools.lru_cache(maxsize=4096)
 def _plain_tag(value: str) -> str:
     """The tag of a plain scalar: the resolver's regular expressions, once per distinct text (keys and
@@ -335,37 +327,34 @@ def _plain_tag(value: str) -> str:
     return tag
 
 
-def _resolved_tag(node: yaml.Node) -> str:
-    """The tag of a node composed by ``_Composer`` (which leaves untagged nodes' resolution to the reader),
-    resolved once and kept on the node."""
-    tag: Any = node.tag
-    if tag.__class__ is slice:  # (kind, value, implicit), what the composer passed to 'resolve'
-        if tag.start is yaml.ScalarNode:
-            tag = _scalar_tag(tag.stop, tag.step)
-        else:  # a safe loader has no path resolvers: every untagged collection is a plain seq or map
-            tag = _SEQ_TAG if tag.start is yaml.SequenceNode else _MAP_TAG
-        node.tag = tag
-    return str(tag)
+def _tag_of(kind: Any, value: Any, implicit: Any) -> str:
+    """``Resolver.resolve`` for a safe loader, which has no path resolvers: an untagged collection is a plain
+    seq or map; a scalar is a string when quoted or when no implicit type (number, bool, null, date) starts
+    with its first character (most values), else what the resolver's expressions say."""
+    if kind is yaml.ScalarNode:
+        if not implicit[0] or (value and value[0] not in _IMPLICIT_FIRST):
+            return _STR_TAG
+        return _plain_tag(value)
+    return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
 
 if _CParser is not None:
     class _Composer(_CParser):
-        """libyaml's parser and composer (C), without the three Python calls the composer makes per node.
+        """libyaml's parser and composer (C), with one light Python call per node instead of three.
 
-        It asks ``resolve`` for the tag of every untagged node and tells ``descend_resolver`` and
-        ``ascend_resolver`` about every step (for path resolvers, which a safe loader has none of): a
-        quarter of composing. Here all three are C callables: ``slice`` keeps what ``resolve`` is given
-        (kind, value, implicit) as the node's tag, resolved by the reader where it reads the node
-        (``_resolved_tag``, same resolver, same tags); the other two do nothing.
+        The composer asks ``resolve`` for the tag of every untagged node and tells ``descend_resolver``
+        and ``ascend_resolver`` about every step, for path resolvers, which a safe loader has none of:
+        with PyYAML's Resolver that was a quarter of composing. Here ``resolve`` is ``_tag_of`` (the
+        same tags) and the other two are C callables that do nothing.
         """
 
-        resolve = slice
+        resolve = staticmethod(_tag_of)
         descend_resolver = operator.is_  # (parent, index): no effect
         ascend_resolver = tuple  # (): no effect
 
 
 def _compose(text: str) -> yaml.Node | None:
-    """The node graph of a one-document text (``yaml.compose``); untagged nodes' tags are resolved by ``_resolved_tag``."""
+    """The node graph of a one-document text (``yaml.compose``)."""
     if _CParser is None:  # pragma: no cover - depends on how PyYAML was built
         return yaml.compose(text, Loader=_Loader)
     composer = _Composer(text)
@@ -649,7 +638,7 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
             if ev.tag not in (None, "!"):
                 tag = ev.tag
             elif not ev.implicit[0] or (ev.value and ev.value[0] not in _IMPLICIT_FIRST):
-                tag = _STR_TAG  # quoted, or plain text no implicit type starts with (most values): _scalar_tag inline
+                tag = _STR_TAG  # quoted, or plain text no implicit type starts with (most values): as _tag_of
             else:
                 tag = _plain_tag(ev.value)
         if stack and stack[-1][0] and stack[-1][3] is _KEY:
@@ -764,7 +753,6 @@ class _Builder:
             return True, _BOOLS[value.lower()]
         if tag == _INT_TAG and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
             return True, int(value)
-        node.tag = tag
         try:
             return True, self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError, LookupError) as exc:  # LookupError: '!!bool maybe', '!!int ""'
@@ -785,8 +773,6 @@ class _Builder:
             if len(path) == SHALLOW:  # an item: where its text is, to locate what lies inside it (Located._item)
                 self.located.spans.setdefault(path, (node.start_mark.index, node.end_mark.index))
         tag = node.tag
-        if tag.__class__ is not str:
-            tag = _resolved_tag(node)
         cls = node.__class__
         if cls is yaml.ScalarNode:
             if tag == _STR_TAG:  # most values, without a call
@@ -822,14 +808,7 @@ class _Builder:
         below_items = len(path) > SHALLOW
         ScalarNode = yaml.ScalarNode
         for key_node, value_node in node.value:
-            ktag: Any = key_node.tag
-            if ktag.__class__ is not str:
-                if key_node.__class__ is ScalarNode:
-                    kv = key_node.value
-                    ktag = _STR_TAG if not ktag.step[0] or (kv and kv[0] not in _IMPLICIT_FIRST) else _plain_tag(kv)
-                    key_node.tag = ktag
-                else:
-                    ktag = _resolved_tag(key_node)
+            ktag = key_node.tag
             if ktag == _MERGE_TAG:
                 value = self.build(value_node, path, depth + 1)
                 for m in value if isinstance(value, list) else [value]:
@@ -860,11 +839,7 @@ class _Builder:
                 continue
             first[key] = key_node
             if deep and (below_items or key != "id") and value_node.__class__ is ScalarNode:
-                vtag: Any = value_node.tag
-                if vtag.__class__ is not str:
-                    v = value_node.value
-                    vtag = _STR_TAG if not vtag.step[0] or (v and v[0] not in _IMPLICIT_FIRST) else _plain_tag(v)
-                    value_node.tag = vtag
+                vtag = value_node.tag
                 # 'build' and 'scalar' for the commonest values, where no position or source text is kept
                 v = value_node.value
                 if vtag == _STR_TAG:
