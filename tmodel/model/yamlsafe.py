@@ -802,8 +802,8 @@ class _Builder:
         first: dict[Any, yaml.Node] = {}
         merged: dict[Any, Any] = {}
         record = self.record
-        # below the items nothing is kept while reading (but items' ids): text values are read here, without a call
-        # per value (what 'build' and 'scalar' do for them, in the same order)
+        # below the items nothing is kept while reading (but items' ids): text values, booleans and nulls are read
+        # here, without a call per value (what 'build' and 'scalar' do for them)
         deep = not record and len(path) >= SHALLOW
         below_items = len(path) > SHALLOW
         ScalarNode = yaml.ScalarNode
@@ -840,7 +840,6 @@ class _Builder:
             first[key] = key_node
             if deep and (below_items or key != "id") and value_node.__class__ is ScalarNode:
                 vtag = value_node.tag
-                # 'build' and 'scalar' for the commonest values, where no position or source text is kept
                 v = value_node.value
                 if vtag == _STR_TAG:
                     value = v if v.isprintable() else neutralize_value(v)
