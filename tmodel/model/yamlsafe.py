@@ -426,6 +426,7 @@ def _read(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
         if bomb is not None:
             return None, [bomb]
     builder = _Builder(filename, record=False)
+    builder.consume = not aliased
     try:
         data = builder.build(root, (), 0)
     except ProblemError as exc:
@@ -723,6 +724,10 @@ class _Builder:
         self.located = Located(None)
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
+        # read nodes are dropped from their parents as the data is built, so the node graph (several times the
+        # data's size) shrinks while the data grows instead of both standing at once; not where aliases share
+        # nodes (an aliased node is read again wherever it is referred to)
+        self.consume = False
         # one constructor per document: SafeConstructor caches every node it constructs
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -792,7 +797,14 @@ class _Builder:
             self.located.unreadable.add(path)
             return None
         if cls is yaml.SequenceNode:
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+            children = node.value
+            if not self.consume:
+                return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(children)]
+            items = []
+            for i in range(len(children)):
+                child, children[i] = children[i], None
+                items.append(self.build(child, path + (i,), depth + 1))
+            return items
         if cls is yaml.MappingNode:
             return self.mapping(node, path, depth)
         raise ProblemError([Problem(self.fn, *_pos(node), "unsupported YAML node", "")])  # pragma: no cover
@@ -807,7 +819,12 @@ class _Builder:
         deep = not record and len(path) >= SHALLOW
         below_items = len(path) > SHALLOW
         ScalarNode = yaml.ScalarNode
-        for key_node, value_node in node.value:
+        pairs = node.value
+        consume = self.consume
+        for i in range(len(pairs)):
+            key_node, value_node = pairs[i]
+            if consume:
+                pairs[i] = None
             ktag = key_node.tag
             if ktag == _MERGE_TAG:
                 value = self.build(value_node, path, depth + 1)
