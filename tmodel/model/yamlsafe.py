@@ -413,6 +413,10 @@ def _read(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
         too_many = _count_nodes(text, filename) if _node_bound(text) > MAX_NODES else None
         if too_many is not None:
             return None, [too_many]
+        if len(text) >= CHUNKED_FROM and not _may_alias(text):
+            read = _read_in_chunks(text, filename)
+            if read is not None:
+                return read, []
         root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, filename)]
@@ -428,7 +432,16 @@ def _read(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
     builder = _Builder(filename, record=False)
     builder.consume = not aliased
     try:
-        data = builder.build(root, (), 0)
+        try:
+            data = builder.build(root, (), 0)
+        except _SharedNode:  # an alias the text scan did not see: read again, checked for bombs, keeping the nodes
+            root = _compose(text)
+            assert root is not None  # it was composed from the same text a moment ago
+            bomb, aliased = _check_expansion(root, filename)
+            if bomb is not None:
+                return None, [bomb]
+            builder = _Builder(filename, record=False)
+            data = builder.build(root, (), 0)
     except ProblemError as exc:
         return None, builder.problems + exc.problems
     del root  # the node graph (several times the data's size) goes before validation
@@ -437,6 +450,152 @@ def _read(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
     located.shallow_values, located.shallow_keys, located.shallow_raw = kept.shallow_values, kept.shallow_keys, kept.shallow_raw
     located.spans, located.aliased = kept.spans, aliased
     return located, builder.problems
+
+
+# --- reading a large model in chunks ---------------------------------------------------------------
+#
+# Composing builds a node (and two marks) per value before any data: about 360 bytes a value, five times the
+# data, and the peak of a large model's whole run. A model is a block mapping of sections, most of them block
+# lists of items; read in chunks of items, only one chunk's nodes exist at a time. A chunk is cut only where a
+# line starts an item of its section ('- ' at the items' indentation), which ends whatever was open before it
+# in block context; a cut inside a multi-line quoted or flow value leaves that value unterminated, and any
+# problem in any chunk sends the whole text to the one-document reader. tests/test_yaml_chunks.py checks that
+# both readers give the same data and positions.
+
+CHUNKED_FROM = 1 << 20  # bytes: smaller texts are composed whole
+CHUNK_ITEMS = 500
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]|$)")
+_OUTSIDE_BLOCK = re.compile(r"^(---|\.\.\.|%)", re.MULTILINE)
+
+
+def _read_in_chunks(text: str, filename: str) -> Located | None:
+    """The text's data and item positions read chunk by chunk, or None if it cannot be (then it is read whole)."""
+    if _OUTSIDE_BLOCK.search(text):
+        return None
+    chunks = _chunks(text)
+    if chunks is None:
+        return None
+    data: dict[Any, Any] = {}
+    kept = Located(None)
+    budget = MAX_NODES
+    for chunk, key, first_item, line_at, index_at, head, tail_end in chunks:
+        try:
+            root = _compose(chunk)
+        except yaml.YAMLError:  # a cut through a value, or a real error: the whole reader says which
+            return None
+        if root is None or root.__class__ is not yaml.MappingNode or len(root.value) != 1:
+            return None
+        builder = _Builder(filename, record=False)
+        builder.consume = True
+        builder.budget = budget
+        try:
+            part = builder.build(root, (), 0)
+        except (ProblemError, _SharedNode):
+            return None
+        del root
+        budget = builder.budget
+        if builder.problems or builder.located.unreadable or not isinstance(part, dict) or list(part) != [key]:
+            return None
+        value = part[key]
+        if head:
+            if key in data:
+                return None  # a key given twice: the whole reader reports it
+            data[key] = value
+        elif not isinstance(data.get(key), list) or not isinstance(value, list):
+            return None
+        else:
+            data[key].extend(value)
+        got = builder.located
+
+        def moved(path: Path) -> Path:
+            if len(path) >= 2 and isinstance(path[1], int):
+                return (path[0], path[1] + first_item) + path[2:]
+            return path
+
+        for mine, theirs in ((kept.shallow_values, got.shallow_values), (kept.shallow_keys, got.shallow_keys)):
+            for path, (line, col) in theirs.items():
+                if head or len(path) >= 2:  # a continuation's root and key are its own heading, not the text's
+                    mine.setdefault(moved(path), (line + line_at, col))
+        for path, raw in got.shallow_raw.items():
+            if head or len(path) >= 2:
+                kept.shallow_raw.setdefault(moved(path), raw)
+        for path, (start, end) in got.spans.items():
+            if tail_end is not None and end == len(chunk):  # a block item runs on to the next item's dash
+                end = tail_end - index_at
+            kept.spans.setdefault(moved(path), (start + index_at, end + index_at))
+    if not data:
+        return None
+    located = Located(data, source=(text, filename))
+    located.shallow_values, located.shallow_keys, located.shallow_raw = kept.shallow_values, kept.shallow_keys, kept.shallow_raw
+    located.spans = kept.spans
+    return located
+
+
+def _chunks(text: str) -> list[tuple[str, str, int, int, int, bool, int | None]] | None:
+    """(chunk text, its section's key, the index of its first item, lines and characters before its own text
+    in the file, whether it opens its section, where its last item ends in the file if another chunk of the
+    section follows) for every chunk, in order; None where the text is not a block mapping of sections the
+    way models are written."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    tops: list[tuple[int, str]] = []  # (line number, key) of each top-level key
+    for n, line in enumerate(lines):
+        if not line or line[0] in " #\r":
+            continue
+        m = _TOP_KEY.match(line.rstrip("\r"))
+        if m is None:
+            if line.startswith("- ") or line == "-":  # a list written at the key's own indentation: one chunk
+                continue
+            return None  # a flow root, a quoted key, a value continued at the margin: composed whole
+        tops.append((n, m.group(1)))
+    if not tops or any(line.strip() and not line.lstrip().startswith("#") for line in lines[:tops[0][0]]):
+        return None
+    if len({k for _, k in tops}) != len(tops):
+        return None
+    out: list[tuple[str, str, int, int, int, bool, int | None]] = []
+    for i, (n, key) in enumerate(tops):
+        end = tops[i + 1][0] if i + 1 < len(tops) else len(lines)
+        first_line = 0 if i == 0 else n  # what precedes the first key goes with it
+        items = _item_lines(lines, n + 1, end)
+        if items is None or len(items) <= CHUNK_ITEMS:
+            out.append((text[starts[first_line]:starts[end]] if end < len(lines) else text[starts[first_line]:],
+                        key, 0, first_line, starts[first_line], True, None))
+            continue
+        cuts = items[CHUNK_ITEMS::CHUNK_ITEMS]
+        bounds = [first_line, *cuts, end]
+        for j in range(len(bounds) - 1):
+            a, b = bounds[j], bounds[j + 1]
+            piece = text[starts[a]:starts[b]] if b < len(lines) else text[starts[a]:]
+            tail = starts[b] + len(lines[b]) - len(lines[b].lstrip(" ")) if j + 2 < len(bounds) else None
+            if j == 0:
+                out.append((piece, key, 0, a, starts[a], True, tail))
+            else:
+                head = f"{key}:\n"
+                out.append((head + piece, key, j * CHUNK_ITEMS, a - 1, starts[a] - len(head), False, tail))
+    return out
+
+
+def _item_lines(lines: list[str], first: int, end: int) -> list[int] | None:
+    """The lines that start the items of a section written as a block list, or None if it is not one."""
+    indent = None
+    items: list[int] = []
+    for n in range(first, end):
+        line = lines[n]
+        body = line.lstrip(" ")
+        if not body or body.startswith("#") or body == "\r":
+            continue
+        depth = len(line) - len(body)
+        if indent is None:
+            if not (body.startswith("- ") or body.rstrip("\r") == "-"):
+                return None
+            indent = depth
+        if depth == indent and (body.startswith("- ") or body.rstrip("\r") == "-"):
+            items.append(n)
+        elif depth <= indent:
+            return None
+    return items
 
 
 _MARKER = re.compile(r"^(<{7}|>{7}|\|{7})(?: .*)?$|^={7}$", re.MULTILINE)
@@ -715,6 +874,10 @@ _BOOLS = yaml.constructor.SafeConstructor.bool_values
 _BUILD = object()  # a value left to 'build'
 
 
+class _SharedNode(Exception):
+    """A consuming builder met a node it had read already: the document shares nodes (aliases)."""
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording positions and collecting problems."""
 
@@ -803,6 +966,8 @@ class _Builder:
             items = []
             for i in range(len(children)):
                 child, children[i] = children[i], None
+                if child is None:  # read already: the node is shared (an alias)
+                    raise _SharedNode
                 items.append(self.build(child, path + (i,), depth + 1))
             return items
         if cls is yaml.MappingNode:
@@ -822,9 +987,12 @@ class _Builder:
         pairs = node.value
         consume = self.consume
         for i in range(len(pairs)):
-            key_node, value_node = pairs[i]
+            pair = pairs[i]
             if consume:
+                if pair is None:  # read already: the node is shared (an alias)
+                    raise _SharedNode
                 pairs[i] = None
+            key_node, value_node = pair
             ktag = key_node.tag
             if ktag == _MERGE_TAG:
                 value = self.build(value_node, path, depth + 1)
