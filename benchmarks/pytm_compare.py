@@ -319,11 +319,13 @@ def extras() -> None:
         model = Path(tmp) / "register.yaml"  # about 10k threats
         subprocess.run([sys.executable, __file__, "--generate", "2500", "16", str(Path(tmp) / "register.json"), str(model)],
                        check=True, cwd=ROOT)
+        # the export's collector settings (as `tmodel export` has them): the context manager is kept in a
+        # variable, else it is collected at once and its exit restores the default settings
         code = ("import sys,time,resource;sys.path.insert(0,%r)\n"
                 "from tmodel.model import yamlsafe\nyamlsafe.MAX_BYTES=yamlsafe.MAX_NODES=1<<30\n"
                 "from tmodel.catalog.load import load_catalogs\nfrom tmodel.model.load import load_model\n"
                 "from tmodel.analysis.engine import analyze\nfrom tmodel.export.register import write_register\n"
-                "from tmodel.batchgc import batch_gc\nbatch_gc().__enter__()\n"
+                "from tmodel.batchgc import batch_gc\ngc_settings=batch_gc();gc_settings.__enter__()\n"
                 "cat=load_catalogs();lm=load_model(%r);a=analyze(lm.model,cat)\n"
                 "n=sum(len(t.members) for t in a.threats)\n"
                 "c0,w0=time.process_time(),time.perf_counter();write_register(a,lm.model,%r)\n"

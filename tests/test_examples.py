@@ -134,7 +134,7 @@ def test_golden_analysis_json(analyses, model_id):
 
 def test_no_rule_fires_on_everything(analyses, catalog):
     """Across the examples, a rule with several targets never fires on all of them (no blanket rules)."""
-    from tmodel.analysis.engine import _targets
+    from tmodel.analysis.matching import targets
     from tmodel.graph import compute_facts
 
     seen: dict[str, int] = {}
@@ -142,7 +142,7 @@ def test_no_rule_fires_on_everything(analyses, catalog):
     for lm, _ in analyses.values():
         facts = compute_facts(lm.model)
         for rid, rule in catalog.rules.items():
-            for _tid, _kind, ctx in _targets(rule, facts):
+            for _tid, _kind, ctx in targets(rule, facts):
                 seen[rid] = seen.get(rid, 0) + 1
                 if (rule.scope is None or rule.scope(ctx)) and rule.when(ctx):
                     hits[rid] = hits.get(rid, 0) + 1

@@ -567,6 +567,15 @@ def test_impossible_date(tmp_path):
                  "cannot read the value '2026-02-30': day is out of range for month")
 
 
+@pytest.mark.parametrize("written, message, hint", [
+    ("!!bool maybe", "cannot read the value 'maybe': not a valid !!bool", "write true or false"),  # was a KeyError
+    ("!!int ''", "cannot read the value '': not a valid !!int", "quote the value"),  # was an IndexError
+])
+def test_a_tagged_value_that_is_not_of_its_type(tmp_path, written, message, hint):
+    text = dump(VALID).replace("  owner: Integration team\n", f"  owner: Integration team\n  reviewed_on: {written}\n")
+    expect_error(tmp_path, "tagged.yaml", text, *value_of(text, f"reviewed_on: {written}"), message, hint)
+
+
 def test_50_mb_file_is_rejected_before_reading(tmp_path):
     big = tmp_path / "big.yaml"
     with open(big, "wb") as fh:

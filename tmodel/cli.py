@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Iterable, NoReturn
 
 import click
 
@@ -43,6 +43,19 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+
+
+def _echo_pieces(pieces: Iterable[str], chunk: int = 1 << 20) -> None:
+    """Write a long output as it is made, about a megabyte at a time (click.echo flushes on every call)."""
+    buf: list[str] = []
+    size = 0
+    for p in pieces:
+        buf.append(p)
+        size += len(p)
+        if size >= chunk:
+            click.echo("".join(buf), nl=False)
+            buf, size = [], 0
+    click.echo("".join(buf), nl=False)
 
 
 def load_valid(paths: tuple[str, ...] | list[str], catalog: Any = None, *, quiet_warnings: bool = False) -> list[Any]:
@@ -237,9 +250,9 @@ def analyze(model: str, fmt: str, show_all: bool, width: int | None, catalogs: t
     (lm,) = loaded
     result = run(lm.model, cat, path=lm.path, located=lm.located, as_of=parse_date(as_of))
     if fmt == "json":
-        from tmodel.export.json_export import analysis_json
+        from tmodel.export.json_export import iter_analysis_json
 
-        click.echo(analysis_json(result), nl=False)
+        _echo_pieces(iter_analysis_json(result))
     elif fmt == "sarif":
         from tmodel.export.sarif import sarif_json
 

@@ -14,6 +14,7 @@ reject a rule that names a fact which does not exist.
 
 from __future__ import annotations
 
+import typing
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -158,11 +159,43 @@ class Facts:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SUBMODELS: dict[type, tuple[str, ...]] = {}
+_LEFT_OUT: dict[Any, frozenset[str]] = {}  # what an item's shape leaves unstated, by shape (see _shape)
 
 
 def unstated_fields(obj: Element | Flow) -> frozenset[str]:
     """Protection fields the model does not state for this item (pydantic's fields-set), plus the
     ones an importer marked as placeholders in ``derived_from``: unknowns, not weaknesses."""
+    shape = _shape(obj)
+    left = _LEFT_OUT.get(shape)
+    if left is None:
+        if len(_LEFT_OUT) > 50_000:  # a long-lived process (the app) meets ever new shapes
+            _LEFT_OUT.clear()
+        left = _LEFT_OUT[shape] = _walk_unstated(obj)
+    out = left - _not_relevant(obj)
+    placeholders = [path for path, src in (obj.derived_from or {}).items() if "placeholder" in str(src).lower()]
+    return out.union(placeholders) if placeholders else out
+
+
+def _shape(m: BaseModel) -> tuple[Any, ...]:
+    """What decides which fields of an item are unstated: its class, the fields it sets, and the same of each
+    sub-object it holds. Items of one shape (most flows of a large model) share the answer."""
+    cls = type(m)
+    subs = _SUBMODELS.get(cls)
+    if subs is None:
+        subs = _SUBMODELS[cls] = tuple(n for n, f in cls.model_fields.items() if _mentions_model(f.annotation))
+    values = m.__dict__
+    return (cls, frozenset(m.model_fields_set),
+            tuple((n, _shape(v)) for n in subs if isinstance(v := values.get(n), BaseModel)))
+
+
+def _mentions_model(tp: Any) -> bool:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return True
+    return any(_mentions_model(a) for a in typing.get_args(tp))
+
+
+def _walk_unstated(obj: BaseModel) -> frozenset[str]:
     out: set[str] = set()
 
     def walk(m: Any, prefix: str, stated: bool) -> None:
@@ -183,10 +216,6 @@ def unstated_fields(obj: Element | Flow) -> frozenset[str]:
                 out.add(f"{prefix}{name}")
 
     walk(obj, "", True)
-    out -= _not_relevant(obj)
-    for path, src in (obj.derived_from or {}).items():
-        if "placeholder" in str(src).lower():
-            out.add(path)
     return frozenset(out)
 
 
@@ -431,14 +460,14 @@ def _unused_attributes(f: Flow, carried: list[DataAsset]) -> list[str]:
     return sorted({x for a in carried if a.pd_category != PdCategory.NONE for x in a.attributes} - used)
 
 
-def _platform_higher_zones(e: Element, elements: list[Element], zone: Any) -> list[str]:
-    """Zones more trusted than ``e``'s that other elements on the same virtualization platform sit in."""
+def _platform_higher_zones(e: Element, on_platform: dict[str, set[str]], zone: Any) -> list[str]:
+    """Zones more trusted than ``e``'s that other elements on the same virtualization platform sit in
+    (``on_platform``: platform -> the zones of the elements on it; ``e``'s own zone is never above itself)."""
     own = zone(e.id)
     if not e.platform or own is None:
         return []
     rank = ZONE_TRUST[Zone(own)]
-    return sorted({z for x in elements if x.id != e.id and x.platform == e.platform
-                   for z in [zone(x.id)] if z is not None and ZONE_TRUST[Zone(z)] > rank})
+    return sorted(z for z in on_platform.get(e.platform, ()) if ZONE_TRUST[Zone(z)] > rank)
 
 
 def has_outside_bearer_tokens(fmap: dict[str, dict[str, Any]]) -> bool:
@@ -454,12 +483,11 @@ def compute_facts(model: Model) -> Facts:
     assets = {a.id: a for a in model.data_assets}
     elements = {e.id: e for e in model.elements}
 
-    def zone(eid: str) -> str | None:
-        e = elements.get(eid)
-        return zone_of_boundary.get(e.boundary) if e and e.boundary else None
+    zone = {e.id: zone_of_boundary.get(e.boundary) if e.boundary else None for e in model.elements}.get
 
     internet = [e.id for e in model.elements if zone(e.id) == Zone.INTERNET.value]
     outside = [e.id for e in model.elements if zone(e.id) in OUTSIDE_ZONES or e.kind == ElementKind.EXTERNAL_ENTITY]
+    outside_set = set(outside)  # membership per element: the list made it quadratic
     internet_paths = _bfs_paths(g, internet)
     outside_paths = _bfs_paths(g, outside)
     external_set = {e.id for e in model.elements if e.kind == ElementKind.EXTERNAL_ENTITY}
@@ -484,6 +512,11 @@ def compute_facts(model: Model) -> Facts:
         in_of.setdefault(f.target, []).append(f)
         out_of.setdefault(f.source, []).append(f)
 
+    on_platform: dict[str, set[str]] = {}
+    for e in model.elements:
+        z = zone(e.id)
+        if e.platform and z is not None:
+            on_platform.setdefault(e.platform, set()).add(z)
     fmap: dict[str, dict[str, Any]] = {}
     emap: dict[str, dict[str, Any]] = {}
     for e in sorted(model.elements, key=lambda e: e.id):
@@ -496,7 +529,7 @@ def compute_facts(model: Model) -> Facts:
             zone=zone(e.id),
             boundary_path=bpaths.get(e.boundary, []) if e.boundary else [],
             exposed_to_internet=e.id in internet_paths and zone(e.id) != Zone.INTERNET.value,
-            exposed_to_outside=e.id in outside_paths and e.id not in outside,
+            exposed_to_outside=e.id in outside_paths and e.id not in outside_set,
             directly_exposed=any(zone(f.source) in OUTSIDE_ZONES for f in in_edges),
             internet_path=internet_paths.get(e.id, []) if zone(e.id) != Zone.INTERNET.value else [],
             classifications=classes,
@@ -514,13 +547,18 @@ def compute_facts(model: Model) -> Facts:
             receives_files=any(f.file_transfer.direction in (FileDirection.INBOUND, FileDirection.BOTH) for f in in_edges)
             or any(f.file_transfer.direction in (FileDirection.OUTBOUND, FileDirection.BOTH) for f in out_edges),
             caller_zones=caller_zones(in_edges, elements, zone),
-            platform_higher_zones=_platform_higher_zones(e, model.elements, zone),
+            platform_higher_zones=_platform_higher_zones(e, on_platform, zone),
         )
         emap[e.id] = d
 
+    ends: dict[str, dict[str, Any]] = {}  # one dictionary per element, shared by the flows it is an end of
+
     def end(eid: str) -> dict[str, Any]:
-        x = emap.get(eid, {})
-        return {k: x.get(k) for k in END_KEYS}
+        found = ends.get(eid)
+        if found is None:
+            x = emap.get(eid, {})
+            found = ends[eid] = {k: x.get(k) for k in END_KEYS}
+        return found
 
     for f in sorted(model.flows, key=lambda f: f.id):
         d = _dump(f)
@@ -593,7 +631,9 @@ def compute_facts(model: Model) -> Facts:
         "element_count": len(model.elements),
         "flow_count": len(model.flows),
     }
-    unstated = {e.id: unstated_fields(e) for e in model.elements}
+    # items that leave the same facts unstated share one set (a large model has few distinct ones)
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    unstated = {e.id: shared.setdefault(s, s) for e in model.elements for s in [unstated_fields(e)]}
     as_end: dict[tuple[str, str], frozenset[str]] = {}  # an element's unstated paths as a flow's end, built once
     for f in model.flows:
         own = set(unstated_fields(f))
@@ -602,5 +642,6 @@ def compute_facts(model: Model) -> Facts:
             if key not in as_end:
                 as_end[key] = frozenset(f"{side}.{k}" for k in unstated.get(eid, ()))
             own |= as_end[key]
-        unstated[f.id] = frozenset(own)
+        s = frozenset(own)
+        unstated[f.id] = shared.setdefault(s, s)
     return Facts(model=mfacts, elements=emap, flows=fmap, graph=g, unstated=unstated, position=_positions(model, zone))

@@ -49,6 +49,8 @@ def neutralize(text: Any) -> str:
 def neutralize_value(text: str) -> str:
     """A string read from a document: carriage returns become line breaks (as YAML does with the
     line breaks it reads itself), then ``neutralize``."""
+    if text.isprintable():  # most values: no control character (they are all unprintable), no line break; one C pass
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return neutralize(text)

@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 from tests.export.conftest import UPDATE_GOLDEN
 from tmodel.export.json_export import ANALYSIS_SCHEMA_ID, analysis_json, schema_text
 
-SCHEMA_FILE = ROOT / "schemas" / "analysis-v1.schema.json"
+SCHEMA_FILE = ROOT / "schemas" / "analysis-v2.schema.json"
 
 
 def validator() -> jsonschema.Draft202012Validator:
@@ -24,7 +24,7 @@ def test_committed_schema_matches_the_code():
     if UPDATE_GOLDEN:
         SCHEMA_FILE.write_text(schema_text(), encoding="utf-8")
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), \
-        "schemas/analysis-v1.schema.json is out of date: run TMODEL_UPDATE_GOLDEN=1 pytest tests/export and review it"
+        "schemas/analysis-v2.schema.json is out of date: run TMODEL_UPDATE_GOLDEN=1 pytest tests/export and review it"
 
 
 def test_schema_is_draft_2020_12_with_an_id():

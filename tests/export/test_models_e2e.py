@@ -47,7 +47,7 @@ def test_example_model_exports(path, shipped, tmp_path):
     sarif = json.loads((tmp_path / names["sarif"]).read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) >= len(a.threats)
 
-    schema = json.loads((ROOT / "schemas" / "analysis-v1.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "schemas" / "analysis-v2.schema.json").read_text(encoding="utf-8"))
     doc = json.loads((tmp_path / names["json"]).read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
 

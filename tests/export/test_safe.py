@@ -33,6 +33,22 @@ def test_set_text_replaces_characters_xml_cannot_hold():
     set_text(cell, "a\x01b\x1fc")
     assert cell.value == "a\ufffdb\ufffdc"
     assert clean(None) == ""
+    assert clean("a\ud800b\udfff") == "a\ufffdb\ufffd"  # lone surrogates: no encoding carries them
+
+
+@pytest.mark.parametrize("text", ["plain", "=1+1", "#N/A", "+x", "a\x01b\x7f", "x" * 40000, "Иванов", " edge\n", ""])
+def test_set_text_leaves_the_cell_as_openpyxls_value_setter_would(text):
+    """set_text stores the clean string itself, without openpyxl's own scan: the cell ends up the same."""
+    ours, theirs = Workbook().active["A1"], Workbook().active["A1"]
+    set_text(ours, text)
+    value = clean(text)[:32767]
+    theirs.value = value  # what set_text did before
+    theirs.data_type = "s"
+    if formula_like(value) or value.startswith("#"):
+        theirs.quotePrefix = True
+    assert (ours._value, ours.data_type, ours.has_style and tuple(ours._style)) == (
+        theirs._value, theirs.data_type, theirs.has_style and tuple(theirs._style))
+    assert ours.value == theirs.value and len(ours.value) <= 32767
 
 
 def test_md_escapes_markup():

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from tmodel.analysis import risk
+from tmodel.analysis.matching import match
 from tmodel.analysis.result import (
     EXPIRED,
     FALSE_POSITIVE,
@@ -31,8 +32,7 @@ from tmodel.analysis.result import (
     Unknown,
 )
 from tmodel.catalog.load import Catalog, CompiledRule
-from tmodel.catalog.matcher import UNKNOWN_KEY
-from tmodel.catalog.types import AppliesTo, Control
+from tmodel.catalog.types import Control
 from tmodel.graph import Facts, compute_facts
 from tmodel.model.enums import LEVEL_ORDER, AnswerStatus, ControlStatus, DecisionStatus, Level
 from tmodel.model.types import Model
@@ -102,44 +102,6 @@ def _hops_in_front(model: Model) -> dict[str, list[str]]:
     return {f.id: sorted(into[f.source]) for f in model.flows if into.get(f.source)}
 
 
-class _Contexts:
-    """One fact context per target, built once and shared by every rule that reads it (a rule that needs
-    to add its own key, such as the unstated facts, copies it first)."""
-
-    def __init__(self, facts: Facts):
-        self.facts = facts
-        self._flows: list[tuple[str, str, dict[str, Any]]] | None = None
-        self._elements: list[tuple[str, str, dict[str, Any], Any, Any]] | None = None
-
-    def flows(self) -> list[tuple[str, str, dict[str, Any]]]:
-        if self._flows is None:
-            m = self.facts.model
-            self._flows = [(fid, "flow", {"flow": f, "model": m}) for fid, f in self.facts.flows.items()]
-        return self._flows
-
-    def elements(self) -> list[tuple[str, str, dict[str, Any], Any, Any]]:
-        if self._elements is None:
-            m = self.facts.model
-            self._elements = [(eid, "element", {"element": e, "model": m}, e["kind"], e["technology"])
-                              for eid, e in self.facts.elements.items()]
-        return self._elements
-
-
-def _targets(rule: CompiledRule, facts: Facts, contexts: _Contexts | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-    """(target id, target kind, ctx) for each target the rule applies to; the ctx may be shared: copy before writing."""
-    r = rule.rule
-    to = r.applies.to
-    if to == AppliesTo.MODEL:
-        return [("model", "model", {"model": facts.model})]
-    contexts = contexts or _Contexts(facts)
-    if to == AppliesTo.FLOW:
-        return contexts.flows()
-    kinds = {k.value for k in r.applies.kinds}
-    techs = {t.value for t in r.applies.technologies}
-    return [(eid, kind, ctx) for eid, kind, ctx, k, t in contexts.elements()
-            if (not kinds or k in kinds) and (not techs or t in techs)]
-
-
 def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located | None = None,
             as_of: dt.date | None = None, facts: Facts | None = None, config_reader: Any = None) -> Analysis:
     """The threats, controls and compliance of ``model``.
@@ -163,37 +125,9 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
 
     # 1. match: a rule that holds on stated facts is a threat; one that holds only because the model
     # leaves a fact unstated is an unknown (unless someone already decided on it as a threat)
-    fired: list[tuple[CompiledRule, str, str, dict[str, Any]]] = []
-    unknown_hits: list[tuple[CompiledRule, str, str, list[str]]] = []
-    in_scope: dict[str, set[str]] = defaultdict(set)
-    fired_on: dict[str, set[str]] = defaultdict(set)
-    unknown_on: dict[str, set[str]] = defaultdict(set)
-    contexts = _Contexts(facts)
-    for rule in sorted(rules, key=lambda r: r.rule.id):
-        for tid, kind, ctx in _targets(rule, facts, contexts):
-            if rule.scope is not None and not rule.scope(ctx):
-                continue
-            in_scope[rule.rule.id].add(tid)
-            if not rule.when(ctx):
-                # a check that passes only because the model leaves what it reads unstated is not 'met'
-                left_out = facts.unstated.get(tid)
-                if left_out and rule.tri is not None and not rule.reads.isdisjoint(left_out):
-                    ctx = {**ctx, UNKNOWN_KEY: {kind: left_out}}
-                    if rule.tri(ctx)[0] is None:
-                        unknown_on[rule.rule.id].add(tid)
-                continue
-            threat_id = f"{rule.rule.id}@{tid}"
-            if rule.tri is not None and kind != "model" and not _decided(threat_id, tid, rule.rule.id, ends, decisions):
-                ctx = {**ctx, UNKNOWN_KEY: {kind: facts.unstated.get(tid, frozenset())}}
-                holds, unstated = rule.tri(ctx)
-                if holds is None:
-                    unknown_hits.append((rule, tid, kind, unstated))
-                    unknown_on[rule.rule.id].add(tid)
-                    continue
-            fired.append((rule, tid, kind, ctx))
-            d = decisions.get(threat_id)
-            if not (d and d.status == DecisionStatus.FALSE_POSITIVE):
-                fired_on[rule.rule.id].add(tid)
+    found = match(rules, facts, decisions, ends, _decided)
+    fired, unknown_hits, in_scope, fired_on, unknown_on = (found.fired, found.unknown_hits, found.in_scope, found.fired_on,
+                                                           found.unknown_on)
 
     # 2. controls
     declared: dict[str, list[Any]] = defaultdict(list)
@@ -213,9 +147,10 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
 
     # 3. threats: score each (rule, target), then group flows of one rule between the same two elements
     members: list[tuple[CompiledRule, Threat]] = []
+    texts: dict[str, dict[str, Any]] = {}
     for rule, tid, kind, ctx in fired:
         members.append((rule, _score_one(rule, tid, kind, ctx, facts, catalog, control_results, declared, decisions,
-                                         titles, as_of, in_front, sets)))
+                                         titles, as_of, in_front, sets, texts)))
     threats = _group(members, decisions, ends, titles, catalog, control_results, declared, as_of, in_front, facts)
     threats.sort(key=lambda t: (-LEVEL_ORDER[Level(t.residual_level)], -LEVEL_ORDER[Level(t.level)], -t.score, t.id))
     unknowns = _unknowns(unknown_hits, ends, titles, catalog)
@@ -250,7 +185,7 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
 def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], facts: Facts, catalog: Catalog,
                control_results: dict[str, ControlResult], declared: dict[str, list[Any]], decisions: dict[str, Any],
                titles: dict[str, str], as_of: dt.date, in_front: dict[str, list[str]],
-               sets: _ControlSets | None = None) -> Threat:
+               sets: _ControlSets | None = None, texts: dict[str, dict[str, Any]] | None = None) -> Threat:
     """The threat of one rule on one target: inherent and residual risk, controls, decision."""
     r = rule.rule
     sets = sets or _ControlSets(control_results, declared)
@@ -304,24 +239,38 @@ def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], fac
     met = any(c.status == MET for c in refs) or decided_mitigated
     partial = any(c.status == PARTIAL for c in refs) or decided_partly
     rl = risk.residual_likelihood(lk, met=met, partial=partial)
-    reqs_sorted = sorted(catalog.traces.get(r.id, ()))
-    own = catalog.infos[rule.catalog].framework or rule.catalog  # e.g. 'stride', which has no requirements
-    frameworks = sorted({catalog.framework_of(q) for q in reqs_sorted} | {own})
+    same = _rule_texts(rule, catalog, texts)
     why = rule.explain(ctx)
     t = Threat(
         id=threat_id, rule=r.id, catalog=rule.catalog, target=tid, target_kind=kind,
-        target_title=titles.get(tid, tid), title=r.title, stride=[x.value for x in r.stride],
-        likelihood=lk, impact=im, score=lk * im, level=risk.level(lk, im).value,
+        target_title=titles.get(tid, tid), likelihood=lk, impact=im, score=lk * im, level=risk.level(lk, im).value,
         adjustments=notes, why=why, controls=refs,
         residual_likelihood=rl, residual_score=rl * im, residual_level=risk.level(rl, im).value,
-        status=status, decision=view, requirements=reqs_sorted, frameworks=frameworks,
-        description=r.description.strip(), detection=r.detection.strip(), false_positives=r.false_positives.strip(),
-        mitigation=r.mitigation.strip(), cwe=list(r.references.cwe), capec=list(r.references.capec),
-        position=facts.position.get(tid, _model_position(facts) if kind == "model" else ""),
-        title_ru=(r.ru.title or "") if r.ru else "",
+        status=status, decision=view,
+        position=facts.position.get(tid, _model_position(facts) if kind == "model" else ""), **same,
     )
     t.members = [Member(threat_id, tid, t.target_title, why, lk, im, t.residual_level)]
     return t
+
+
+def _rule_texts(rule: CompiledRule, catalog: Catalog, cache: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """What every threat of a rule carries alike (its texts, requirements, frameworks), made once per rule and
+    analysis and shared by its threats (read-only, like the rest of an Analysis)."""
+    r = rule.rule
+    found = cache.get(r.id) if cache is not None else None
+    if found is None:
+        reqs = sorted(catalog.traces.get(r.id, ()))
+        own = catalog.infos[rule.catalog].framework or rule.catalog  # e.g. 'stride', which has no requirements
+        found = dict(
+            title=r.title, stride=[x.value for x in r.stride], requirements=reqs,
+            frameworks=sorted({catalog.framework_of(q) for q in reqs} | {own}),
+            description=r.description.strip(), detection=r.detection.strip(), false_positives=r.false_positives.strip(),
+            mitigation=r.mitigation.strip(), cwe=list(r.references.cwe), capec=list(r.references.capec),
+            title_ru=(r.ru.title or "") if r.ru else "",
+        )
+        if cache is not None:
+            cache[r.id] = found
+    return found
 
 
 def _model_position(facts: Facts) -> str:

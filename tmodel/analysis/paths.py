@@ -10,7 +10,8 @@ Each hop is a flow. On it stand the controls of the rules relevant to that flow 
 it reaches (the rule applies there and its scope holds): a rule that fired brings its threat's
 controls with their status (met, partial, missing); a relevant rule that did not fire counts its
 controls as met, since the condition of the threat is absent there, and so does a threat a decision
-marks mitigated or a false positive. A hop blocks when controls stand on it and none is missing. A
+marks mitigated or a false positive; but where the condition is absent only because the model leaves a
+fact it reads unstated, its controls need an answer (missing until answered), as in the compliance view. A hop blocks when controls stand on it and none is missing. A
 path's resistance counts a met control as 1 and a partial one as 1/2. Paths are ranked weakest first: fewest blocking hops, then the worst unresolved threat on the
 way, the most controls missing, the least resistance, the fewest hops.
 
@@ -33,8 +34,9 @@ from typing import Any
 import networkx as nx
 
 from tmodel.analysis.engine import applicable_catalogs
-from tmodel.analysis.result import FALSE_POSITIVE, MET, MITIGATED, NOT_APPLICABLE, PARTIAL, Analysis
-from tmodel.catalog.load import Catalog
+from tmodel.analysis.result import FALSE_POSITIVE, MET, MITIGATED, NEEDS_ANSWER, NOT_APPLICABLE, PARTIAL, Analysis
+from tmodel.catalog.load import Catalog, CompiledRule
+from tmodel.catalog.matcher import UNKNOWN_KEY
 from tmodel.catalog.types import AppliesTo
 from tmodel.graph import BANK_ZONES, Facts, compute_facts
 from tmodel.model.enums import LEVEL_ORDER, ElementKind, Level, Technology, Zone
@@ -79,7 +81,16 @@ class Hop:
 
     @property
     def missing(self) -> int:
+        """Not in place, or not known to be: what keeps a hop from blocking."""
         return sum(1 for c in self.controls if c.status not in (MET, PARTIAL))
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for c in self.controls if c.status not in (MET, PARTIAL, NEEDS_ANSWER))
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(1 for c in self.controls if c.status == NEEDS_ANSWER)
 
     @property
     def blocks(self) -> bool:
@@ -109,8 +120,10 @@ class AttackPath:
         return [h.flow for h in self.hops]
 
     def counts(self) -> dict[str, int]:
+        """Controls on the path by status: in place, partly, missing (a gap), not confirmed (the model does not
+        say whether the threat's condition holds, or the control's question is unanswered)."""
         return {"met": sum(h.met for h in self.hops), "partial": sum(h.partial for h in self.hops),
-                "missing": sum(h.missing for h in self.hops)}
+                "missing": sum(h.gaps for h in self.hops), "not_confirmed": sum(h.unconfirmed for h in self.hops)}
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -175,6 +188,14 @@ def is_sensitive_target(e: dict[str, Any]) -> bool:
 
 # --- the paths ---------------------------------------------------------------------------------------
 
+def _holds_on_unstated(rule: CompiledRule, kind: str, tid: str, ctx: dict[str, Any], facts: Facts) -> bool:
+    """The rule's condition is false on what the model states, but could hold on what it leaves unstated."""
+    left_out = facts.unstated.get(tid)
+    if not left_out or rule.tri is None or rule.reads.isdisjoint(left_out):
+        return False
+    return rule.tri({**ctx, UNKNOWN_KEY: {kind: left_out}})[0] is None
+
+
 def path_facts(model: Model, path: str = "") -> Facts:
     """The facts the analysis uses: the model's, with linked configuration files applied."""
     facts = compute_facts(model)
@@ -216,8 +237,10 @@ def attack_paths(model: Model, a: Analysis, catalog: Catalog, *, to: str | None 
             if cr.scope is not None and not cr.scope(ctx):
                 continue
             t = found.get(f"{r.id}@{tid}")
-            if t is None:  # relevant here, and the condition of the threat is absent: its controls hold
-                out += [HopControl(c, catalog.controls[c].title if c in catalog.controls else c, MET) for c in r.controls]
+            if t is None:  # relevant here, and the condition of the threat is absent: its controls hold, unless
+                # it is absent only because the model leaves a fact unstated (the compliance view's 'needs an answer')
+                status = NEEDS_ANSWER if _holds_on_unstated(cr, kind, tid, ctx, facts) else MET
+                out += [HopControl(c, catalog.controls[c].title if c in catalog.controls else c, status) for c in r.controls]
                 continue
             if _open(t):
                 threats.append(t)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from tmodel.catalog import bdu
 from tmodel.catalog.facts import fact_schema
-from tmodel.catalog.matcher import Compiler, Explain, Pred, Tri, compile_tri, fact_paths
+from tmodel.catalog.matcher import Compiler, Explain, Pins, Pred, Tri, compile_tri, fact_paths, pinned_only, pins
 from tmodel.catalog.types import AppliesTo, CatalogFile, CatalogInfo, Control, Requirement, Rule
 from tmodel.model.load import _locate_error_generic
 from tmodel.model.yamlsafe import load_yaml, read_text
@@ -47,6 +47,9 @@ class CompiledRule:
     line: int = 0
     tri: Tri | None = None  # three-valued 'when': does it hold on stated facts, or only on unstated ones?
     reads: frozenset[str] = frozenset()  # the fact paths 'when' reads, relative to the target
+    scope_pins: Pins = ()  # facts the scope / 'when' pin to some values (tmodel.analysis.matching indexes them)
+    when_pins: Pins = ()
+    scope_pinned_only: bool = False  # the scope is its pins: no need to evaluate it where they hold
 
 
 @dataclass
@@ -195,7 +198,11 @@ def _load(dirs: tuple[str, ...], is_shipped: tuple[bool, ...], signature: tuple[
                 if scope_explain is not None:  # why it fired = where it applies + what is wrong there
                     explain = _chain(scope_explain, explain)
                 tri = compile_tri(item.when) if not comp.errors else None
-                cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line, tri, fact_paths(item.when))
+                ok = not comp.errors
+                cat.rules[item.id] = CompiledRule(item, cid, fn, when, explain, scope, line, tri, fact_paths(item.when),
+                                                  pins(item.scope) if ok and item.scope is not None else (),
+                                                  pins(item.when) if ok else (),
+                                                  ok and item.scope is not None and pinned_only(item.scope))
         for i, c in enumerate(cf.controls):
             if c.question and c.question.applies_when is not None:
                 comp = Compiler(schema["model"])

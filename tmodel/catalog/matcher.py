@@ -25,6 +25,7 @@ Ctx = dict[str, Any]
 Pred = Callable[[Ctx], bool]
 Explain = Callable[[Ctx], list[str]]
 CompileError = tuple[tuple[Any, ...], str, str]
+Pins = tuple[tuple[str, frozenset[Any]], ...]  # (fact path, the values a condition allows it)
 
 OPS = ("eq", "ne", "in", "not_in", "contains", "contains_any", "gt", "ge", "lt", "le", "exists", "empty")
 _CMP = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
@@ -49,6 +50,32 @@ def _getter(keys: tuple[str, ...]) -> Callable[[Ctx], Any]:
         return cur
 
     return get
+
+
+def pinned_only(cond: Any) -> bool:
+    """The condition is nothing but its pins (``pins``): where they hold, it holds."""
+    items = cond["all"] if isinstance(cond, dict) and set(cond) == {"all"} and isinstance(cond["all"], list) else [cond]
+    return len(pins(cond)) == len(items)
+
+
+def pins(cond: Any) -> Pins:
+    """The facts a (compiled, so checked) condition pins to a set of values: ``{fact: P, eq: V}`` and
+    ``{fact: P, in: [...]}`` at its top level or in its top-level ``all``. Wherever such a fact holds
+    another value the condition is false, whatever else it says: targets can be indexed by them."""
+    items = cond["all"] if isinstance(cond, dict) and set(cond) == {"all"} and isinstance(cond["all"], list) else [cond]
+    out: list[tuple[str, frozenset[Any]]] = []
+    for c in items:
+        if not (isinstance(c, dict) and "fact" in c and len(c) == 2 and isinstance(c["fact"], str)):
+            continue
+        op = next(k for k in c if k != "fact")
+        try:
+            if op == "eq":
+                out.append((c["fact"], frozenset([c["eq"]])))
+            elif op == "in" and isinstance(c["in"], list):
+                out.append((c["fact"], frozenset(c["in"])))
+        except TypeError:  # an unhashable value: not a scalar, nothing to index
+            continue
+    return tuple(out)
 
 
 def _allowed(ftype: FactType) -> list[Any] | None:

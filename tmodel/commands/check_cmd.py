@@ -105,6 +105,7 @@ def run_check(files: list[str], catalog: Any, level: str, as_of: dt.date | None)
     """Check every file; returns the per-model results and the (Loaded, Analysis) pairs of the valid ones."""
     from tmodel.analysis.engine import analyze
     from tmodel.analysis.references import with_catalog_references
+    from tmodel.batchgc import collect_young
     from tmodel.model.load import load_model
 
     results: list[ModelCheck] = []
@@ -117,6 +118,7 @@ def run_check(files: list[str], catalog: Any, level: str, as_of: dt.date | None)
         a = analyze(lm.model, catalog, path=lm.path, located=lm.located, as_of=as_of)
         results.append(check_analysis(f, a, level))
         pairs.append((lm, a))
+        collect_young()
     return results, pairs
 
 

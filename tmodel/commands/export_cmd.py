@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from tmodel.batchgc import collect_young
 from tmodel.export.bundle import FORMATS, RENDERED
 
 
@@ -120,3 +121,4 @@ def run_export(models: tuple[str, ...], to: str | None, formats: str | None, cat
             click.echo(w("{path}: note: {note}", path=lm.path, note=note), err=True)
         for path in written:
             click.echo(w("wrote {path}", path=path))
+        collect_young()

@@ -406,10 +406,10 @@ def _scenarios(paths: list[AttackPath] | None) -> list[Block]:
                         "по данным модели нет."))
         return out
     out.append(Table(["№", "Нарушитель", "Точка входа", "Объект воздействия", "Шагов (перекрыто)",
-                      "Меры: реализованы / частично / нет", "Уровень угроз на пути"], [
+                      "Меры: реализованы / частично / нет / не подтверждены", "Уровень угроз на пути"], [
         [str(i), SHORT[p.category], f"{p.entry} ({p.entry_title})", f"{p.target} ({p.target_title})",
          f"{len(p.hops)} ({p.blocking_hops})",
-         f"{p.counts()['met']} / {p.counts()['partial']} / {p.counts()['missing']}",
+         f"{p.counts()['met']} / {p.counts()['partial']} / {p.counts()['missing']} / {p.counts()['not_confirmed']}",
          ru.LEVEL[p.worst_open_level] if p.worst_open_level else "—"]
         for i, p in enumerate(paths, 1)], [0.9, 2.4, 3.6, 3.6, 2.2, 2.4, 2.2]))
     for i, p in enumerate(paths, 1):

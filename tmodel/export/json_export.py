@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, Iterator, TextIO
 
 from tmodel import __version__
-from tmodel.analysis.result import Analysis
+from tmodel.analysis.result import Analysis, Threat
 from tmodel.catalog.bdu import threat_bdu
 
-ANALYSIS_FORMAT = 1
-ANALYSIS_SCHEMA_ID = "https://tmodel.dev/schemas/analysis-v1.schema.json"
+ANALYSIS_FORMAT = 2
+ANALYSIS_SCHEMA_ID = "https://tmodel.dev/schemas/analysis-v2.schema.json"
+# a rule's texts, once per rule in the "rules" section instead of in every threat (they were two thirds of
+# a large analysis' JSON); title and stride stay on the threat too, so that each line reads on its own
+RULE_FIELDS = ("title", "title_ru", "stride", "description", "detection", "false_positives", "mitigation", "cwe",
+               "capec")
+_THREAT_ONLY = ("title_ru", "description", "detection", "false_positives", "mitigation", "cwe", "capec")
 
 
-def analysis_dict(a: Analysis) -> dict:
-    body = a.to_dict()
-    for t, d in zip(a.threats, body["threats"]):
-        d.setdefault("bdu", threat_bdu(t))  # FSTEC threat database ids of the threat's rule
+@dataclass
+class RuleText:
+    """What the analysis says of one rule (the "rules" section), as its threats carried it in format 1."""
+    id: str
+    catalog: str
+    title: str
+    title_ru: str
+    stride: list[str]
+    description: str
+    detection: str
+    false_positives: str
+    mitigation: str
+    cwe: list[int]
+    capec: list[int]
+    bdu: list[str]  # FSTEC threat database ids (УБИ.NNN) the rule is an instance of
+
+
+def rule_texts(a: Analysis) -> list[RuleText]:
+    """One entry per rule with a threat in the analysis, in rule id order."""
+    first: dict[str, Threat] = {}
+    for t in a.threats:
+        first.setdefault(t.rule, t)
+    return [RuleText(id=rid, catalog=t.catalog, bdu=threat_bdu(t), **{f: getattr(t, f) for f in RULE_FIELDS})
+            for rid, t in sorted(first.items())]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {Threat: tuple(f.name for f in fields(Threat) if f.name not in _THREAT_ONLY)}
+
+
+def _plain(o: Any) -> Any:
+    """The JSON encoder's hook for what it cannot write itself: dataclasses as objects of their fields (a
+    threat without its rule's texts), dates in ISO form."""
+    names = _FIELDS.get(type(o))
+    if names is None:
+        if isinstance(o, (dt.date, dt.datetime)):
+            return o.isoformat()
+        if not is_dataclass(o) or isinstance(o, type):
+            raise TypeError(f"{type(o).__name__} is not JSON serializable")
+        names = _FIELDS[type(o)] = tuple(f.name for f in fields(o))
+    return {n: getattr(o, n) for n in names}
+
+
+def _document(a: Analysis) -> dict[str, Any]:
+    """The analysis document, its parts still objects: the encoder turns each into JSON as it writes it."""
+    body = {f.name: getattr(a, f.name) for f in fields(a)}
+    threats = body.pop("threats")
+    head = {k: body.pop(k) for k in ("model_id", "title", "owner", "path", "as_of")}
     return {
         "$schema": ANALYSIS_SCHEMA_ID,
         "format_version": ANALYSIS_FORMAT,
@@ -27,18 +78,48 @@ def analysis_dict(a: Analysis) -> dict:
             "by_status": a.counts_by_status(),
             "coverage": a.coverage(),
         },
+        **head,
+        "rules": rule_texts(a),
+        "threats": threats,
         **body,
     }
 
 
+def iter_analysis_json(a: Analysis) -> Iterator[str]:
+    """The analysis JSON in pieces: the top-level keys one per line, and each item of a top-level list (a rule, a
+    threat, a control, a framework, an unknown) on a line of its own, so that a change shows as changed lines in
+    a diff and a tool can read it item by item. Each piece comes from the C encoder; nothing is built whole."""
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_plain).encode
+    doc = _document(a)
+    last = len(doc) - 1
+    yield "{\n"
+    for i, (key, value) in enumerate(doc.items()):
+        comma = "," if i < last else ""
+        if isinstance(value, list) and value:
+            yield f"  {enc(key)}: [\n"
+            n = len(value) - 1
+            for j, item in enumerate(value):
+                yield f"    {enc(item)}{',' if j < n else ''}\n"
+            yield f"  ]{comma}\n"
+        else:
+            yield f"  {enc(key)}: {enc(value)}{comma}\n"
+    yield "}\n"
+
+
+def write_analysis_json(a: Analysis, out: TextIO) -> None:
+    for piece in iter_analysis_json(a):
+        out.write(piece)
+
+
 def analysis_json(a: Analysis) -> str:
-    return json.dumps(analysis_dict(a), indent=2, ensure_ascii=False) + "\n"
+    """The full analysis as one JSON text (deterministic: same model, same bytes)."""
+    return "".join(iter_analysis_json(a))
 
 
 def analysis_schema() -> dict:
     """JSON Schema (draft 2020-12) of ``analysis_json``: generated from the Analysis dataclasses,
     then tightened (every key always present, no extra keys, the closed vocabularies as enums).
-    The committed copy is ``schemas/analysis-v1.schema.json``; a test keeps the two equal."""
+    The committed copy is ``schemas/analysis-v2.schema.json``; a test keeps the two equal."""
     from pydantic import TypeAdapter
 
     from tmodel.analysis.result import COMPLIANCE_STATUSES, THREAT_STATUSES
@@ -48,6 +129,7 @@ def analysis_schema() -> dict:
     body = TypeAdapter(Analysis).json_schema(mode="serialization")
     defs = body.pop("$defs")
     defs["Analysis"] = body
+    defs["RuleText"] = TypeAdapter(RuleText).json_schema(mode="serialization")
 
     def strip_titles(schema: dict) -> None:  # pydantic's generated "title"s repeat the property names
         schema.pop("title", None)
@@ -69,6 +151,8 @@ def analysis_schema() -> dict:
     one_to_five = {"type": "integer", "minimum": 1, "maximum": 5}
     compliance = {"enum": list(COMPLIANCE_STATUSES)}
     t = defs["Threat"]["properties"]
+    for name in _THREAT_ONLY:  # in the rules section
+        del t[name]
     t["level"] = t["residual_level"] = {**levels, "type": "string"}
     t["status"] = {"type": "string", "enum": list(THREAT_STATUSES)}
     t["target_kind"] = {"type": "string", "enum": ["element", "flow", "flows", "model"]}
@@ -76,9 +160,12 @@ def analysis_schema() -> dict:
     t["likelihood"] = t["impact"] = t["residual_likelihood"] = one_to_five
     t["score"] = t["residual_score"] = {"type": "integer", "minimum": 1, "maximum": 25}
     t["id"]["pattern"] = "^[^@]+@[^@]+$"
-    t["bdu"] = {"type": "array", "items": {"type": "string", "pattern": "^УБИ\\.\\d{3}$"},
-                "description": "Threats of the FSTEC threat database (БДУ ФСТЭК России) the rule is an instance of"}
+    t["rule"]["description"] = "The rule that found it: its texts are in the analysis' rules section"
     defs["Threat"]["required"] = list(t)
+    rt = defs["RuleText"]["properties"]
+    rt["stride"] = t["stride"]
+    rt["bdu"] = {"type": "array", "items": {"type": "string", "pattern": "^УБИ\\.\\d{3}$"},
+                 "description": "Threats of the FSTEC threat database (БДУ ФСТЭК России) the rule is an instance of"}
     defs["ControlRef"]["properties"]["status"] = {"type": "string", **compliance}
     c = defs["ControlResult"]["properties"]
     c["status"] = {"type": "string", **compliance}
@@ -110,12 +197,15 @@ def analysis_schema() -> dict:
             "additionalProperties": False,
         },
     }
-    top = defs.pop("Analysis")
-    props = {**envelope, **top["properties"]}
+    top = defs.pop("Analysis")["properties"]
+    head = {k: top.pop(k) for k in ("model_id", "title", "owner", "path", "as_of")}
+    rules = {"type": "array", "items": {"$ref": "#/$defs/RuleText"},
+             "description": "Each rule with a threat in this analysis, once, with its texts (by rule id)"}
+    props = {**envelope, **head, "rules": rules, "threats": top.pop("threats"), **top}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": ANALYSIS_SCHEMA_ID,
-        "title": "tmodel analysis, format version 1",
+        "title": f"tmodel analysis, format version {ANALYSIS_FORMAT}",
         "description": "The output of 'tmodel analyze --format json' and of the JSON export: threats with risk scores "
                        "and decisions, control statuses, compliance per framework, decision issues.",
         "type": "object",

@@ -49,7 +49,8 @@ TEXT = {
                "weakest first. On each hop: the controls relevant there, met, partial or missing.",
         "path": "{entry} → {target}",
         "intruder": "Intruder",
-        "summary": "{n} hop(s), {blocking} of them blocking; controls met {met}, partial {partial}, missing {missing}",
+        "summary": "{n} hop(s), {blocking} of them blocking; controls met {met}, partial {partial}, missing {missing}, "
+                   "not confirmed {unconfirmed}",
         "worst": "worst unresolved threat on the way: {level}",
         "hop": "{flow} ({flow_title}): {source} → {target} ({target_title})",
         "met_n": "met: {n}",
@@ -71,7 +72,7 @@ TEXT = {
         "path": "{entry} → {target}",
         "intruder": "Нарушитель",
         "summary": "шагов: {n}, из них перекрыто мерами: {blocking}; меры реализованы: {met}, частично: {partial}, "
-                   "не реализованы: {missing}",
+                   "не реализованы: {missing}, не подтверждены: {unconfirmed}",
         "worst": "наивысший уровень неустранённой угрозы на пути: {level}",
         "hop": "{flow} ({flow_title}): {source} → {target} ({target_title})",
         "met_n": "реализовано мер: {n}",
@@ -97,7 +98,8 @@ def _t(lang: str, key: str, **kw: Any) -> str:
 
 def _summary(p: AttackPath, lang: str) -> str:
     c = p.counts()
-    out = _t(lang, "summary", n=len(p.hops), blocking=p.blocking_hops, met=c["met"], partial=c["partial"], missing=c["missing"])
+    out = _t(lang, "summary", n=len(p.hops), blocking=p.blocking_hops, met=c["met"], partial=c["partial"], missing=c["missing"],
+               unconfirmed=c["not_confirmed"])
     if p.worst_open_level:
         out += "; " + _t(lang, "worst", level=LEVEL[lang][p.worst_open_level])
     return out
@@ -147,17 +149,17 @@ def paths_markdown(paths: list[AttackPath], *, lang: str = "en", heading: str = 
     """Markdown lines: a summary table, then each path's hops (the first ``limit`` paths in detail)."""
     if not paths:
         return [md(_t(lang, "none"))]
-    head = {"en": ["#", "Intruder", "Entry point", "Target", "Hops (blocking)", "Controls met / partial / missing",
+    head = {"en": ["#", "Intruder", "Entry point", "Target", "Hops (blocking)", "Controls met / partial / missing / not confirmed",
                    "Worst unresolved threat"],
             "ru": ["№", "Нарушитель", "Точка входа", "Объект воздействия", "Шагов (перекрыто)",
-                   "Меры: реализованы / частично / нет", "Наивысший уровень неустранённой угрозы"]}[lang]
+                   "Меры: реализованы / частично / нет / не подтверждены", "Наивысший уровень неустранённой угрозы"]}[lang]
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for i, p in enumerate(paths, 1):
         c = p.counts()
         out.append("| " + " | ".join([
             str(i), md_cell(CATEGORY[lang][p.category]), f"{md_code(p.entry)} {md_cell(p.entry_title)}",
             f"{md_code(p.target)} {md_cell(p.target_title)}", f"{len(p.hops)} ({p.blocking_hops})",
-            f"{c['met']} / {c['partial']} / {c['missing']}",
+            f"{c['met']} / {c['partial']} / {c['missing']} / {c['not_confirmed']}",
             LEVEL[lang][p.worst_open_level] if p.worst_open_level else "—"]) + " |")
     shown = paths if limit is None else paths[:limit]
     for i, p in enumerate(shown, 1):

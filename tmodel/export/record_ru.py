@@ -155,17 +155,17 @@ TEXT = {
     # attack paths
     "Attack paths": "Пути атак",
     "From each intruder's entry point to each sensitive process or store, the weakest way along the flows, weakest "
-    "first ('tmodel paths' lists every hop of every path). A hop blocks when controls stand on it and none is missing.":
+    "first ('tmodel paths' lists every hop of every path). A hop blocks when controls stand on it and none is missing or unconfirmed.":
         "От точки входа каждого нарушителя до каждого критичного процесса или хранилища — наименее защищённый путь "
         "по потокам данных, начиная с самых слабых (все участки всех путей выводит команда «tmodel paths»). Участок "
-        "блокирует атаку, если на нём действуют меры защиты и ни одна из них не отсутствует.",
+        "блокирует атаку, если на нём действуют меры защиты и ни одна из них не отсутствует и не остаётся неподтверждённой.",
     "No entry point of an intruder reaches a sensitive process or store through the model's flows.":
         "Ни одна точка входа нарушителя не ведёт по потокам модели к критичному процессу или хранилищу.",
     "Intruder": "Нарушитель",
     "Entry point": "Точка входа",
     "Target": "Цель",
     "Hops (blocking)": "Участков (из них блок.)",
-    "Controls met / partial / missing": "Меры: есть / частично / нет",
+    "Controls met / partial / missing / not confirmed": "Меры: есть / частично / нет / не подтверждены",
     "Worst unresolved threat": "Худшая открытая угроза",
     ": no control of the catalogs applies here": ": меры защиты каталогов здесь не применимы",
     ": controls met: {n}": ": реализовано мер: {n}",

@@ -461,7 +461,7 @@ def path_blocks(paths: list[AttackPath], limit: int = RECORD_PATHS, w: RecordWor
     w = w or RecordWords()
     out: list[Block] = [Heading(3, w("Attack paths")), Para(w(
         "From each intruder's entry point to each sensitive process or store, the weakest way along the flows, weakest "
-        "first ('tmodel paths' lists every hop of every path). A hop blocks when controls stand on it and none is missing."))]
+        "first ('tmodel paths' lists every hop of every path). A hop blocks when controls stand on it and none is missing or unconfirmed."))]
     if not paths:
         out.append(Para(w("No entry point of an intruder reaches a sensitive process or store through the model's flows.")))
         return out
@@ -469,10 +469,10 @@ def path_blocks(paths: list[AttackPath], limit: int = RECORD_PATHS, w: RecordWor
     for i, p in enumerate(paths, 1):
         c = p.counts()
         rows.append([str(i), CATEGORY[w.lang][p.category], f"{p.entry} {p.entry_title}", f"{p.target} {p.target_title}",
-                     f"{len(p.hops)} ({p.blocking_hops})", f"{c['met']} / {c['partial']} / {c['missing']}",
+                     f"{len(p.hops)} ({p.blocking_hops})", f"{c['met']} / {c['partial']} / {c['missing']} / {c['not_confirmed']}",
                      w.level(p.worst_open_level) if p.worst_open_level else w("none")])
     out.append(Table(["#", w("Intruder"), w("Entry point"), w("Target"), w("Hops (blocking)"),
-                      w("Controls met / partial / missing"), w("Worst unresolved threat")], rows, [0.4, 2, 2, 2, 1, 1.4, 1.2]))
+                      w("Controls met / partial / missing / not confirmed"), w("Worst unresolved threat")], rows, [0.4, 2, 2, 2, 1, 1.4, 1.2]))
     for i, p in enumerate(paths[:limit], 1):
         out.append(Heading(4, f"{i}. {p.entry} → {p.target}"))
         items: list[str] = []

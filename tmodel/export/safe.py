@@ -20,8 +20,8 @@ from typing import Any
 
 import graphviz
 
-# characters XML 1.0 (and so xlsx and svg) cannot hold
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# characters XML 1.0 (and so xlsx and svg) cannot hold; lone surrogates cannot even be encoded
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -36,12 +36,22 @@ def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
+def cell_text(text: Any) -> tuple[str, bool]:
+    """Text as a spreadsheet cell holds it (characters XML cannot carry replaced, at most 32,767 of
+    them), and whether the cell needs the quote prefix (a spreadsheet would read a formula or an error)."""
+    value = clean(text)[:32767]
+    return value, formula_like(value) or value.startswith("#")
+
+
 def set_text(cell: Any, text: Any) -> None:
     """Put a string into an openpyxl cell so that it can never become a formula or an error code."""
-    value = clean(text)[:32767]
-    cell.value = value
-    cell.data_type = "s"  # openpyxl would have made "=..." a formula and "#N/A" an error
-    if formula_like(value) or value.startswith("#"):
+    value, quote = cell_text(text)
+    # what openpyxl's value setter stores for a string, without its own scan for illegal characters
+    # (cell_text replaced them): the type stays string where openpyxl would have made "=..." a formula
+    # and "#N/A" an error
+    cell._value = value
+    cell.data_type = "s"
+    if quote:
         cell.quotePrefix = True  # Excel/LibreOffice keep it text when the cell is edited
 
 

@@ -94,7 +94,8 @@ def load_located(located: Located, text: str, path: str, mtime_ns: int = 0, yaml
             return Loaded(path, text, None, located, [problem], mtime_ns, yaml_clean=not yaml_problems)
         if not (isinstance(version, int) and not isinstance(version, bool) and version == FORMAT_VERSION):
             line, col = located.where(("format_version",))
-            shown = "empty" if version is None else f"'{located.raw.get(('format_version',), version)}'"
+            raw = located.raw_at(("format_version",))
+            shown = "empty" if version is None else f"'{raw if raw is not None else version}'"
             problems.append(Problem(path, line, col, f"format_version must be {FORMAT_VERSION}, not {shown}",
                                     f"write 'format_version: {FORMAT_VERSION}' (a number, no quotes)", code="format-version"))
         data = {k: v for k, v in data.items() if k != "format_version"}
@@ -265,7 +266,7 @@ def _locate_error_generic(err: ErrorDetails, located: Located, path: str, root: 
     data = located.data
     where = _where(loc, data) or "(top level)"
     value = err.get("input")
-    raw = located.raw.get(loc)
+    raw = located.raw_at(loc)
     docs = "see docs/model-format.md" if root is Model else "see docs/catalog-format.md"
     if kind == "extra_forbidden":
         parent = _field_type(root, loc[:-1])

@@ -21,17 +21,24 @@ before parsing.
 
 from __future__ import annotations
 
+import functools
+import gc
+import operator
 import os
 import re
 import stat
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
 import yaml
 
-try:  # the C composer is 2-4x faster and gives the same marks
+try:  # the C parser and composer (libyaml) are 2-4x faster and give the same marks
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _CParser = None  # type: ignore[assignment,misc]
 
 from tmodel.problems import Problem, ProblemError
 from tmodel.textsafe import neutralize_value
@@ -80,9 +87,13 @@ class Located:
     """Plain data plus where each piece came from (1-based line and column).
 
     Read from a file (``parse_yaml``), the positions are not kept: a large model's map of every
-    value's position was most of its working set, and it is needed only to locate a problem. The
-    first read of ``values``, ``keys`` or ``raw`` (``where``) parses the same text again, once, and
-    keeps the maps from then on.
+    value's position was most of its working set, and it is needed only to locate a problem. What is
+    kept while reading: the positions of the items (paths up to ``SHALLOW`` long, and items' ids), and
+    where each item's text begins and ends. A position inside an item (``where``, ``raw_at``) parses
+    that item's text alone, once; the first read of ``values``, ``keys`` or ``raw`` (every position)
+    parses the whole text again, once, and so does any position in a document with aliases (whose
+    content is located where it is anchored) or ``%TAG`` directives. Either way the answer is the one
+    the whole-document pass gives (tests/test_yaml_positions.py).
     """
 
     def __init__(self, data: Any = None, values: dict[Path, tuple[int, int]] | None = None,
@@ -100,6 +111,11 @@ class Located:
         # without the full maps: the positions of paths up to SHALLOW long (the model's items), kept while reading
         self.shallow_values: dict[Path, tuple[int, int]] = {}
         self.shallow_keys: dict[Path, tuple[int, int]] = {}
+        self.shallow_raw: dict[Path, str] = {}
+        self.spans: dict[Path, tuple[int, int]] = {}  # the text of each node SHALLOW deep (an item): start, end
+        self.aliased = False  # nodes shared through aliases: deeper positions come from the whole-text pass
+        self._tag_directive: bool | None = None
+        self._items: dict[Path, tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]] | None] = {}
 
     def _locate(self) -> None:
         if self._source is None:
@@ -107,7 +123,8 @@ class Located:
             return
         text, _ = self._source
         try:
-            self._values, self._keys, self._raw = _positions(text)
+            with _gc_paused():
+                self._values, self._keys, self._raw = _positions(text)
         except yaml.YAMLError:  # pragma: no cover - the text was read once already
             self._values, self._keys, self._raw = {}, {}, {}
 
@@ -118,8 +135,9 @@ class Located:
             self._released = False
             builder = _Builder(self._source[1], record=False)
             try:
-                root = yaml.compose(self._source[0], Loader=_Loader)
-                self._data = builder.build(root, (), 0) if root is not None else None
+                with _gc_paused():
+                    root = _compose(self._source[0])
+                    self._data = builder.build(root, (), 0) if root is not None else None
             except (yaml.YAMLError, ProblemError):  # pragma: no cover - the text was read once already
                 self._data = None
         return self._data
@@ -158,23 +176,84 @@ class Located:
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path`` or of its nearest known ancestor."""
         p = tuple(path)
-        if self._values is None and _shallow(p):  # an item's position: no need for the full maps
-            values, keys = self.shallow_values, self.shallow_keys
-        else:
-            values, keys = self.values, self.keys
-        while True:
-            if key and p in keys:
-                return keys[p]
-            if p in values:
-                return values[p]
-            if p in keys:
-                return keys[p]
-            if not p:
-                return (1, 1)
-            p = p[:-1]
+        if self._values is None:
+            if _shallow(p):  # an item's position: kept while reading
+                return _nearest(p, key, self.shallow_values, self.shallow_keys)
+            item = self._item(p[:SHALLOW])
+            if item is not None:  # inside the item: its own positions; above it: the items'
+                return _nearest(p, key, item[0], item[1], self.shallow_values, self.shallow_keys)
+        return _nearest(p, key, self.values, self.keys)
+
+    def raw_at(self, path: Path) -> str | None:
+        """The source text of the scalar at ``path`` if YAML read it as something other than a string
+        (``NO`` -> false, ``1.2`` -> 1.2): ``raw.get(path)`` without reading every position."""
+        p = tuple(path)
+        if self._values is None and not self.aliased:
+            if len(p) <= SHALLOW:
+                return self.shallow_raw.get(p)
+            item = self._item(p[:SHALLOW])
+            if item is not None:
+                return item[2].get(p)
+        return self.raw.get(p)
+
+    def _item(self, item: Path) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]] | None:
+        """Every position inside one item, from that item's text alone; None when the whole text must be read."""
+        if item in self._items:
+            return self._items[item]
+        found: tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]] | None = None
+        span = self.spans.get(item)
+        if span is None:  # no node there, nor anything under it
+            found = ({}, {}, {})
+        elif not self.aliased and self._source is not None:
+            if self._tag_directive is None:  # a tag handle declared before the document: an item alone may not read alike
+                self._tag_directive = "%TAG" in self._source[0]
+            if not self._tag_directive:
+                found = _item_positions(self._source[0], span, self.shallow_values[item], item)
+        self._items[item] = found
+        return found
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_NO_MAP: dict[Path, tuple[int, int]] = {}
+
+
+def _nearest(p: Path, key: bool, values: dict[Path, tuple[int, int]], keys: dict[Path, tuple[int, int]],
+             up_values: dict[Path, tuple[int, int]] | None = None, up_keys: dict[Path, tuple[int, int]] | None = None,
+             ) -> tuple[int, int]:
+    """The position of ``p`` (its key's with ``key``) or of its nearest ancestor found; ``up_values`` and
+    ``up_keys`` answer for the paths up to SHALLOW long when given."""
+    while True:
+        if up_values is not None and len(p) <= SHALLOW:
+            values, keys, up_values = up_values, up_keys or _NO_MAP, None
+        if key and p in keys:
+            return keys[p]
+        if p in values:
+            return values[p]
+        if p in keys:
+            return keys[p]
+        if not p:
+            return (1, 1)
+        p = p[:-1]
+
+
+def _item_positions(text: str, span: tuple[int, int], at: tuple[int, int], item: Path,
+                    ) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]] | None:
+    """The positions under the node at ``item`` from the parser's events over its text alone (``span``),
+    laid at its column on its line so that every line and column is the document's; None when that text
+    does not read as the same node (then the whole text is read)."""
+    line, col = at
+    begin, end = span
+    try:
+        with _gc_paused():
+            values, keys, raw = _positions(" " * (col - 1) + text[begin:end])
+    except yaml.YAMLError:
+        return None
+    if values.get(()) != (1, col):
+        return None
+    down = line - 1
+    return ({item + p: (ln + down, c) for p, (ln, c) in values.items()},
+            {item + p: (ln + down, c) for p, (ln, c) in keys.items()},
+            {item + p: v for p, v in raw.items()})
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -235,6 +314,77 @@ def decode_model_bytes(raw: bytes, label: str) -> str:
         ) from None
 
 
+_RESOLVER = yaml.resolver.Resolver()
+_IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters of implicit types ('' for null)
+_resolve: Any = _RESOLVER.resolve
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The tag of a plain scalar: the resolver's regular expressions, once per distinct text (keys and
+    enumerated values repeat: 'title', 'flows', 'true', 'none', 'tls' all start like a bool or a null)."""
+    tag: str = _resolve(yaml.ScalarNode, value, (True, False))
+    return tag
+
+
+def _tag_of(kind: Any, value: Any, implicit: Any) -> str:
+    """``Resolver.resolve`` for a safe loader, which has no path resolvers: an untagged collection is a plain
+    seq or map; a scalar is a string when quoted or when no implicit type (number, bool, null, date) starts
+    with its first character (most values), else what the resolver's expressions say."""
+    if kind is yaml.ScalarNode:
+        if not implicit[0] or (value and value[0] not in _IMPLICIT_FIRST):
+            return _STR_TAG
+        return _plain_tag(value)
+    return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+
+if _CParser is not None:
+    class _Composer(_CParser):
+        """libyaml's parser and composer (C), with one light Python call per node instead of three.
+
+        The composer asks ``resolve`` for the tag of every untagged node and tells ``descend_resolver``
+        and ``ascend_resolver`` about every step, for path resolvers, which a safe loader has none of:
+        with PyYAML's Resolver that was a quarter of composing. Here ``resolve`` is ``_tag_of`` (the
+        same tags) and the other two are C callables that do nothing.
+        """
+
+        resolve = staticmethod(_tag_of)
+        descend_resolver = operator.is_  # (parent, index): no effect
+        ascend_resolver = tuple  # (): no effect
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node graph of a one-document text (``yaml.compose``)."""
+    if _CParser is None:  # pragma: no cover - depends on how PyYAML was built
+        return yaml.compose(text, Loader=_Loader)
+    composer = _Composer(text)
+    try:
+        node: yaml.Node | None = composer.get_single_node()
+        return node
+    finally:
+        composer.dispose()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a text is read.
+
+    Reading makes hundreds of thousands of small, acyclic objects (nodes, marks, events, the data), and
+    with Python's default settings the collector scans the young ones every 700 allocations: composing
+    took 3-4 times as long as with the collector off (the CLI's ``batch_gc`` settings recover most of it,
+    the app and library callers run with the defaults). Reference counting still frees every object at
+    once; a cycle made meanwhile (a recursive alias, which is refused) is collected afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def load_yaml(text: str, filename: str) -> Located:
     """Parse YAML text into located plain data. Raises ProblemError with every problem found."""
     located, problems = parse_yaml(text, filename)
@@ -254,30 +404,198 @@ def parse_yaml(text: str, filename: str) -> tuple[Located | None, list[Problem]]
     conflicts = conflict_markers(text, filename)
     if conflicts:
         return None, conflicts
+    with _gc_paused():
+        return _read(text, filename)
+
+
+def _read(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
     try:
         too_many = _count_nodes(text, filename) if _node_bound(text) > MAX_NODES else None
         if too_many is not None:
             return None, [too_many]
-        root = yaml.compose(text, Loader=_Loader)
+        if len(text) >= CHUNKED_FROM and not _may_alias(text):
+            read = _read_in_chunks(text, filename)
+            if read is not None:
+                return read, []
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, filename)]
     except yaml.YAMLError as exc:
         return None, [Problem(filename, 1, 1, f"YAML error: {exc}", "fix the YAML syntax")]
     if root is None:
         return None, [Problem(filename, 1, 1, "the file is empty", "a model needs at least 'format_version' and 'metadata'")]
-    if "*" in text:  # only aliases share nodes; without one the builder's budget is the bound
-        bomb = _check_expansion(root, filename)
+    aliased = False
+    if _may_alias(text):  # only aliases share nodes; without one the builder's budget is the bound
+        bomb, aliased = _check_expansion(root, filename)
         if bomb is not None:
             return None, [bomb]
     builder = _Builder(filename, record=False)
+    builder.consume = not aliased
     try:
-        data = builder.build(root, (), 0)
+        try:
+            data = builder.build(root, (), 0)
+        except _SharedNode:  # an alias the text scan did not see: read again, checked for bombs, keeping the nodes
+            root = _compose(text)
+            assert root is not None  # it was composed from the same text a moment ago
+            bomb, aliased = _check_expansion(root, filename)
+            if bomb is not None:
+                return None, [bomb]
+            builder = _Builder(filename, record=False)
+            data = builder.build(root, (), 0)
     except ProblemError as exc:
         return None, builder.problems + exc.problems
     del root  # the node graph (several times the data's size) goes before validation
     located = Located(data, unreadable=builder.located.unreadable, source=(text, filename))
-    located.shallow_values, located.shallow_keys = builder.located.shallow_values, builder.located.shallow_keys
+    kept = builder.located
+    located.shallow_values, located.shallow_keys, located.shallow_raw = kept.shallow_values, kept.shallow_keys, kept.shallow_raw
+    located.spans, located.aliased = kept.spans, aliased
     return located, builder.problems
+
+
+# --- reading a large model in chunks ---------------------------------------------------------------
+#
+# Composing builds a node (and two marks) per value before any data: about 360 bytes a value, five times the
+# data, and the peak of a large model's whole run. A model is a block mapping of sections, most of them block
+# lists of items; read in chunks of items, only one chunk's nodes exist at a time. A chunk is cut only where a
+# line starts an item of its section ('- ' at the items' indentation), which ends whatever was open before it
+# in block context; a cut inside a multi-line quoted or flow value leaves that value unterminated, and any
+# problem in any chunk sends the whole text to the one-document reader. tests/test_yaml_chunks.py checks that
+# both readers give the same data and positions.
+
+CHUNKED_FROM = 1 << 20  # bytes: smaller texts are composed whole
+CHUNK_ITEMS = 500
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?:[ \t]|$)")
+_OUTSIDE_BLOCK = re.compile(r"^(---|\.\.\.|%)", re.MULTILINE)
+
+
+def _read_in_chunks(text: str, filename: str) -> Located | None:
+    """The text's data and item positions read chunk by chunk, or None if it cannot be (then it is read whole)."""
+    if _OUTSIDE_BLOCK.search(text):
+        return None
+    chunks = _chunks(text)
+    if chunks is None:
+        return None
+    data: dict[Any, Any] = {}
+    kept = Located(None)
+    budget = MAX_NODES
+    for chunk, key, first_item, line_at, index_at, head, tail_end in chunks:
+        try:
+            root = _compose(chunk)
+        except yaml.YAMLError:  # a cut through a value, or a real error: the whole reader says which
+            return None
+        if root is None or root.__class__ is not yaml.MappingNode or len(root.value) != 1:
+            return None
+        builder = _Builder(filename, record=False)
+        builder.consume = True
+        builder.budget = budget
+        try:
+            part = builder.build(root, (), 0)
+        except (ProblemError, _SharedNode):
+            return None
+        del root
+        budget = builder.budget
+        if builder.problems or builder.located.unreadable or not isinstance(part, dict) or list(part) != [key]:
+            return None
+        value = part[key]
+        if head:
+            if key in data:
+                return None  # a key given twice: the whole reader reports it
+            data[key] = value
+        elif not isinstance(data.get(key), list) or not isinstance(value, list):
+            return None
+        else:
+            data[key].extend(value)
+        got = builder.located
+
+        def moved(path: Path) -> Path:
+            if len(path) >= 2 and isinstance(path[1], int):
+                return (path[0], path[1] + first_item) + path[2:]
+            return path
+
+        for mine, theirs in ((kept.shallow_values, got.shallow_values), (kept.shallow_keys, got.shallow_keys)):
+            for path, (line, col) in theirs.items():
+                if head or len(path) >= 2:  # a continuation's root and key are its own heading, not the text's
+                    mine.setdefault(moved(path), (line + line_at, col))
+        for path, raw in got.shallow_raw.items():
+            if head or len(path) >= 2:
+                kept.shallow_raw.setdefault(moved(path), raw)
+        for path, (start, end) in got.spans.items():
+            if tail_end is not None and end == len(chunk):  # a block item runs on to the next item's dash
+                end = tail_end - index_at
+            kept.spans.setdefault(moved(path), (start + index_at, end + index_at))
+    if not data:
+        return None
+    located = Located(data, source=(text, filename))
+    located.shallow_values, located.shallow_keys, located.shallow_raw = kept.shallow_values, kept.shallow_keys, kept.shallow_raw
+    located.spans = kept.spans
+    return located
+
+
+def _chunks(text: str) -> list[tuple[str, str, int, int, int, bool, int | None]] | None:
+    """(chunk text, its section's key, the index of its first item, lines and characters before its own text
+    in the file, whether it opens its section, where its last item ends in the file if another chunk of the
+    section follows) for every chunk, in order; None where the text is not a block mapping of sections the
+    way models are written."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    tops: list[tuple[int, str]] = []  # (line number, key) of each top-level key
+    for n, line in enumerate(lines):
+        if not line or line[0] in " #\r":
+            continue
+        m = _TOP_KEY.match(line.rstrip("\r"))
+        if m is None:
+            if line.startswith("- ") or line == "-":  # a list written at the key's own indentation: one chunk
+                continue
+            return None  # a flow root, a quoted key, a value continued at the margin: composed whole
+        tops.append((n, m.group(1)))
+    if not tops or any(line.strip() and not line.lstrip().startswith("#") for line in lines[:tops[0][0]]):
+        return None
+    if len({k for _, k in tops}) != len(tops):
+        return None
+    out: list[tuple[str, str, int, int, int, bool, int | None]] = []
+    for i, (n, key) in enumerate(tops):
+        end = tops[i + 1][0] if i + 1 < len(tops) else len(lines)
+        first_line = 0 if i == 0 else n  # what precedes the first key goes with it
+        items = _item_lines(lines, n + 1, end)
+        if items is None or len(items) <= CHUNK_ITEMS:
+            out.append((text[starts[first_line]:starts[end]] if end < len(lines) else text[starts[first_line]:],
+                        key, 0, first_line, starts[first_line], True, None))
+            continue
+        cuts = items[CHUNK_ITEMS::CHUNK_ITEMS]
+        bounds = [first_line, *cuts, end]
+        for j in range(len(bounds) - 1):
+            a, b = bounds[j], bounds[j + 1]
+            piece = text[starts[a]:starts[b]] if b < len(lines) else text[starts[a]:]
+            tail = starts[b] + len(lines[b]) - len(lines[b].lstrip(" ")) if j + 2 < len(bounds) else None
+            if j == 0:
+                out.append((piece, key, 0, a, starts[a], True, tail))
+            else:
+                head = f"{key}:\n"
+                out.append((head + piece, key, j * CHUNK_ITEMS, a - 1, starts[a] - len(head), False, tail))
+    return out
+
+
+def _item_lines(lines: list[str], first: int, end: int) -> list[int] | None:
+    """The lines that start the items of a section written as a block list, or None if it is not one."""
+    indent = None
+    items: list[int] = []
+    for n in range(first, end):
+        line = lines[n]
+        body = line.lstrip(" ")
+        if not body or body.startswith("#") or body == "\r":
+            continue
+        depth = len(line) - len(body)
+        if indent is None:
+            if not (body.startswith("- ") or body.rstrip("\r") == "-"):
+                return None
+            indent = depth
+        if depth == indent and (body.startswith("- ") or body.rstrip("\r") == "-"):
+            items.append(n)
+        elif depth <= indent:
+            return None
+    return items
 
 
 _MARKER = re.compile(r"^(<{7}|>{7}|\|{7})(?: .*)?$|^={7}$", re.MULTILINE)
@@ -325,11 +643,15 @@ def _node_bound(text: str) -> int:
 def _count_nodes(text: str, filename: str) -> Problem | None:
     """Refuse a document with more than ``MAX_NODES`` nodes before composing it.
 
-    Streaming the parser's events costs a fifth of composing and keeps memory flat; composing a
+    libyaml counts the document's events (nodes, collection ends) in C first, about 10 ms a MB and no
+    Python object made; only a document over the budget by that count has its events streamed (a fifth
+    of composing, memory flat) to count the nodes alone and say where the budget ran out. Composing a
     5 MB list of numbers would otherwise build a million node objects (hundreds of MB).
     """
+    if _CParser is not None and _CParser(text).raw_parse() <= MAX_NODES:
+        return None  # libyaml counted every event, nodes and ends, without making one Python object: within budget
     count = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in _events(text):
         if isinstance(event, _NODE_EVENTS):
             count += 1
             if count > MAX_NODES:
@@ -373,8 +695,26 @@ def _tab_near(text: str, line: int, col: int) -> tuple[int, int] | None:
     return None
 
 
-def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
-    """Refuse documents whose aliases expand beyond ``MAX_NODES`` or refer to themselves.
+_BEFORE_ALIAS = "[]{},:?'\"\ufeff"
+
+
+def _may_alias(text: str) -> bool:
+    """Whether ``text`` may hold an alias: a '*' where libyaml can start a token (at the start, after
+    white space or a line break, after a flow indicator, an adjacent ':' or '?' in flow context, or a
+    quote). A '*' inside words ('gw-ext-*', '[database.*]', '`*`') cannot start one; checking those
+    documents' node graphs for bombs cost as much as composing them. Were an alias ever missed, the
+    builder's value budget and depth limit would still bound its expansion."""
+    i = text.find("*")
+    while i != -1:
+        if i == 0 or text[i - 1].isspace() or text[i - 1] in _BEFORE_ALIAS:
+            return True
+        i = text.find("*", i + 1)
+    return False
+
+
+def _check_expansion(root: yaml.Node, filename: str) -> tuple[Problem | None, bool]:
+    """Refuse documents whose aliases expand beyond ``MAX_NODES`` or refer to themselves; and say
+    whether any node is shared (an alias used: more references to nodes than distinct nodes but the root).
 
     Counts the expanded size of every distinct node once (memoized, iteratively), so the cost
     is proportional to the composed document, not to its expansion.
@@ -382,12 +722,15 @@ def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
     size: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    references = 0
     while stack:
         node, done = stack.pop()
         nid = id(node)
         if done:
             on_path.discard(nid)
-            total = 1 + sum(size[id(c)] for c in _children(node))
+            children = _children(node)
+            references += len(children)
+            total = 1 + sum(size[id(c)] for c in children)
             size[nid] = total
             # beyond the budget, or expanding far beyond the distinct nodes composed so far (a bomb)
             if total > MAX_NODES or total > len(size) + ALIAS_EXPANSION:
@@ -397,14 +740,14 @@ def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
                     (f"the document expands to more than {MAX_NODES:,} nodes" if total > MAX_NODES else
                      f"the document expands by more than {ALIAS_EXPANSION:,} nodes") + " through YAML aliases (an alias bomb?)",
                     "remove the YAML anchors (&name) and aliases (*name) that multiply content", code="yaml-bomb",
-                )
+                ), True
             continue
         if nid in size:
             continue
         if nid in on_path:
             line, col = _pos(node)
             return Problem(filename, line, col, "a YAML alias refers to the node that contains it (a recursive structure)",
-                           "remove the alias (*name) that points back to its own anchor (&name)", code="yaml-recursive")
+                           "remove the alias (*name) that points back to its own anchor (&name)", code="yaml-recursive"), True
         on_path.add(nid)
         stack.append((node, True))
         for child in _children(node):
@@ -412,10 +755,10 @@ def _check_expansion(root: yaml.Node, filename: str) -> Problem | None:
             if cid in on_path:
                 line, col = _pos(node)
                 return Problem(filename, line, col, "a YAML alias refers to the node that contains it (a recursive structure)",
-                               "remove the alias (*name) that points back to its own anchor (&name)", code="yaml-recursive")
+                               "remove the alias (*name) that points back to its own anchor (&name)", code="yaml-recursive"), True
             if cid not in size:
                 stack.append((child, False))
-    return None
+    return None, references + 1 != len(size)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -436,16 +779,12 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
     values: dict[Path, tuple[int, int]] = {}
     keys: dict[Path, tuple[int, int]] = {}
     raw: dict[Path, str] = {}
-    resolver = yaml.resolver.Resolver()
-    resolve: Any = resolver.resolve
-    implicit_first = set(resolver.yaml_implicit_resolvers)
     # frames: [is_mapping, path, next index or current key, expecting a key]
     stack: list[list[Any]] = []
     skip = object()  # the path part under a key that is not a plain scalar (reported, never read)
     anchors: dict[str, Path] = {}
     merged: list[tuple[Path | None, Path]] = []  # (anchor, at) of merge keys' aliases
-    events: Any = yaml.parse(text, Loader=_Loader)
-    for ev in events:
+    for ev in _events(text):
         t = type(ev)
         if t is yaml.MappingEndEvent or t is yaml.SequenceEndEvent:
             stack.pop()
@@ -458,10 +797,10 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
         if t is yaml.ScalarEvent:
             if ev.tag not in (None, "!"):
                 tag = ev.tag
-            elif not ev.implicit[0] or (ev.value and ev.value[0] not in implicit_first):
-                tag = _STR_TAG  # quoted, or plain text no implicit type starts with (most values)
+            elif not ev.implicit[0] or (ev.value and ev.value[0] not in _IMPLICIT_FIRST):
+                tag = _STR_TAG  # quoted, or plain text no implicit type starts with (most values): as _tag_of
             else:
-                tag = resolve(yaml.ScalarNode, ev.value, ev.implicit)
+                tag = _plain_tag(ev.value)
         if stack and stack[-1][0] and stack[-1][3] is _KEY:
             frame = stack[-1]
             frame[3] = _VALUE
@@ -509,6 +848,13 @@ def _positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple
     return values, keys, raw
 
 
+def _events(text: str) -> Iterator[Any]:
+    """The parser's events (``yaml.parse``), straight from the C parser where there is one."""
+    if _CParser is None:  # pragma: no cover - depends on how PyYAML was built
+        return iter(yaml.parse(text, Loader=_Loader))
+    return iter(_CParser(text).get_event, None)
+
+
 def _copy_anchored(anchor: Path | None, path: Path, *maps: dict[Path, Any]) -> None:
     """Record under ``path`` what was recorded under the anchored node's ``anchor`` path (aliases are rare in
     models; the scan is bounded by the document, already checked for alias bombs)."""
@@ -520,6 +866,18 @@ def _copy_anchored(anchor: Path | None, path: Path, *maps: dict[Path, Any]) -> N
             m.setdefault(path + p[n:], v)
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_BUILD = object()  # a value left to 'build'
+
+
+class _SharedNode(Exception):
+    """A consuming builder met a node it had read already: the document shares nodes (aliases)."""
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording positions and collecting problems."""
 
@@ -529,65 +887,114 @@ class _Builder:
         self.located = Located(None)
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
+        # read nodes are dropped from their parents as the data is built, so the node graph (several times the
+        # data's size) shrinks while the data grows instead of both standing at once; not where aliases share
+        # nodes (an aliased node is read again wherever it is referred to)
+        self.consume = False
         # one constructor per document: SafeConstructor caches every node it constructs
         self.constructor = yaml.constructor.SafeConstructor()
 
     def add(self, node: yaml.Node, message: str, hint: str, code: str) -> None:
         self.problems.append(Problem(self.fn, *_pos(node), message, hint, code=code))
 
-    def scalar(self, node: yaml.ScalarNode) -> tuple[bool, Any]:
-        if node.tag not in _STANDARD_SCALAR_TAGS:
-            self.add(node, f"unsupported YAML tag '{_short_tag(node.tag)}'",
-                     "remove the tag; a model holds plain strings, numbers, booleans and dates", "yaml-tag")
-            return False, None
-        if node.tag == _STR_TAG:  # most values: skip the constructor's machinery (a third of load time)
-            return True, neutralize_value(node.value)  # no terminal control character reaches any output
-        try:
-            return True, self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
-            self.add(node, f"cannot read the value '{node.value}': {problem}",
-                     "write dates as YYYY-MM-DD, or quote the value to keep it as text", "yaml-value")
-            return False, None
-
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.budget -= 1
+    def refuse(self, node: yaml.Node, depth: int) -> NoReturn:
         if self.budget < 0:  # a huge document without aliases (with them, _check_expansion refused it already)
             raise ProblemError([Problem(self.fn, *_pos(node), f"the document has more than {MAX_NODES:,} values",
                                         f"a model describes one integration: split it, check you passed the right file, or {RAISE_HINT}",
                                         code="yaml-size")])
-        if depth > MAX_DEPTH:
-            raise ProblemError([Problem(self.fn, *_pos(node), f"nesting is deeper than {MAX_DEPTH} levels",
-                                        "flatten the structure", code="yaml-depth")])
+        raise ProblemError([Problem(self.fn, *_pos(node), f"nesting is deeper than {MAX_DEPTH} levels",
+                                    "flatten the structure", code="yaml-depth")])
+
+    def scalar(self, node: yaml.ScalarNode, tag: str) -> tuple[bool, Any]:
+        """A scalar's value (``tag``: its resolved tag), or (False, None) with a problem reported."""
+        if tag == _STR_TAG:  # most values: skip the constructor's machinery (a third of load time)
+            return True, neutralize_value(node.value)  # no terminal control character reaches any output
+        if tag not in _STANDARD_SCALAR_TAGS:
+            self.add(node, f"unsupported YAML tag '{_short_tag(tag)}'",
+                     "remove the tag; a model holds plain strings, numbers, booleans and dates", "yaml-tag")
+            return False, None
+        value = node.value
+        # the commonest others as SafeConstructor reads them, without its machinery
+        if tag == _NULL_TAG:
+            return True, None
+        if tag == _BOOL_TAG and value.lower() in _BOOLS:
+            return True, _BOOLS[value.lower()]
+        if tag == _INT_TAG and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return True, int(value)
+        try:
+            return True, self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError, LookupError) as exc:  # LookupError: '!!bool maybe', '!!int ""'
+            problem = getattr(exc, "problem", None) or (str(exc) if not isinstance(exc, LookupError) else f"not a valid {_short_tag(tag)}")
+            self.add(node, f"cannot read the value '{value}': {problem}",
+                     ("write true or false" if tag == _BOOL_TAG else "write dates as YYYY-MM-DD")
+                     + ", or quote the value to keep it as text", "yaml-value")
+            return False, None
+
+    def build(self, node: Any, path: Path, depth: int) -> Any:  # node: a yaml.Node
+        self.budget -= 1
+        if self.budget < 0 or depth > MAX_DEPTH:
+            self.refuse(node, depth)
         if self.record:
             self.located.values.setdefault(path, _pos(node))
-        elif _shallow(path):
+        elif len(path) <= SHALLOW or (len(path) == SHALLOW + 1 and path[-1] == "id"):  # _shallow(path)
             self.located.shallow_values.setdefault(path, _pos(node))
-        if isinstance(node, yaml.ScalarNode):
-            ok, value = self.scalar(node)
+            if len(path) == SHALLOW:  # an item: where its text is, to locate what lies inside it (Located._item)
+                self.located.spans.setdefault(path, (node.start_mark.index, node.end_mark.index))
+        tag = node.tag
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            if tag == _STR_TAG:  # most values, without a call
+                return neutralize_value(node.value)
+            if not self.record and tag != _NULL_TAG and len(path) <= SHALLOW:  # what _positions keeps in 'raw'
+                self.located.shallow_raw.setdefault(path, node.value)
+            ok, value = self.scalar(node, tag)
             if not ok:
                 self.located.unreadable.add(path)
-            elif self.record and not isinstance(value, str) and value is not None:
+            elif self.record and value is not None and not isinstance(value, str):
                 self.located.raw.setdefault(path, node.value)
             return value
-        if node.tag not in (_SEQ_TAG, _MAP_TAG) and not isinstance(node, yaml.ScalarNode):
+        if tag != _SEQ_TAG and tag != _MAP_TAG:
             # '!!python/object...', '!!set', '!!omap', local tags: reported, never constructed
-            self.add(node, f"unsupported YAML tag '{_short_tag(node.tag)}'",
+            self.add(node, f"unsupported YAML tag '{_short_tag(tag)}'",
                      "remove the tag; a model holds plain mappings, lists and values", "yaml-tag")
             self.located.unreadable.add(path)
             return None
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
+        if cls is yaml.SequenceNode:
+            children = node.value
+            if not self.consume:
+                return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(children)]
+            items = []
+            for i in range(len(children)):
+                child, children[i] = children[i], None
+                if child is None:  # read already: the node is shared (an alias)
+                    raise _SharedNode
+                items.append(self.build(child, path + (i,), depth + 1))
+            return items
+        if cls is yaml.MappingNode:
             return self.mapping(node, path, depth)
         raise ProblemError([Problem(self.fn, *_pos(node), "unsupported YAML node", "")])  # pragma: no cover
 
     def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, tuple[int, int]] = {}
+        first: dict[Any, yaml.Node] = {}
         merged: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+        record = self.record
+        # below the items nothing is kept while reading (but items' ids): text values, booleans and nulls are read
+        # here, without a call per value (what 'build' and 'scalar' do for them)
+        deep = not record and len(path) >= SHALLOW
+        below_items = len(path) > SHALLOW
+        ScalarNode = yaml.ScalarNode
+        pairs = node.value
+        consume = self.consume
+        for i in range(len(pairs)):
+            pair = pairs[i]
+            if consume:
+                if pair is None:  # read already: the node is shared (an alias)
+                    raise _SharedNode
+                pairs[i] = None
+            key_node, value_node = pair
+            ktag = key_node.tag
+            if ktag == _MERGE_TAG:
                 value = self.build(value_node, path, depth + 1)
                 for m in value if isinstance(value, list) else [value]:
                     if isinstance(m, dict):
@@ -597,28 +1004,48 @@ class _Builder:
                         self.add(value_node, "a merge key ('<<') needs a mapping or a list of mappings",
                                  "merge an anchored mapping: '<<: *name'", "yaml-merge")
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not ScalarNode:
                 self.add(key_node, "a mapping key must be a plain scalar", "use a string key", "yaml-key")
                 continue
-            ok, key = self.scalar(key_node)
-            if not ok:  # reported; read the key as the text it is written as
-                key = str(key_node.value)
-            if not isinstance(key, str):  # 'on:', 'no:', '1.5:' are keys as written, not true/false/1.5
-                key = str(key_node.value)
-            kpos = _pos(key_node)
-            if key in first_seen:
-                fl, _ = first_seen[key]
+            if ktag == _STR_TAG:
+                key: Any = key_node.value
+                if not key.isprintable():
+                    key = neutralize_value(key)
+            else:
+                ok, key = self.scalar(key_node, ktag)
+                if not ok or not isinstance(key, str):  # reported; or 'on:', 'no:', '1.5:': keys as written, not true/false/1.5
+                    key = str(key_node.value)
+            if key in first:
+                kpos = _pos(key_node)
                 self.problems.append(
-                    Problem(self.fn, kpos[0], kpos[1], f"duplicate key '{key}' (first defined at line {fl})",
+                    Problem(self.fn, kpos[0], kpos[1], f"duplicate key '{key}' (first defined at line {_pos(first[key])[0]})",
                             "YAML keeps only one of them; merge the two entries", code="duplicate-key")
                 )
                 continue
-            first_seen[key] = kpos
-            if self.record:
-                self.located.keys[path + (key,)] = kpos
-            elif _shallow(path + (key,)):
-                self.located.shallow_keys[path + (key,)] = kpos
-            result[key] = self.build(value_node, path + (key,), depth + 1)
+            first[key] = key_node
+            if deep and (below_items or key != "id") and value_node.__class__ is ScalarNode:
+                vtag = value_node.tag
+                v = value_node.value
+                if vtag == _STR_TAG:
+                    value = v if v.isprintable() else neutralize_value(v)
+                elif vtag == _BOOL_TAG and v.lower() in _BOOLS:
+                    value = _BOOLS[v.lower()]
+                elif vtag == _NULL_TAG:
+                    value = None
+                else:
+                    value = _BUILD
+                if value is not _BUILD:
+                    self.budget -= 1
+                    if self.budget < 0 or depth + 1 > MAX_DEPTH:
+                        self.refuse(value_node, depth + 1)
+                    result[key] = value
+                    continue
+            kpath = path + (key,)
+            if record:
+                self.located.keys[kpath] = _pos(key_node)
+            elif len(kpath) <= SHALLOW or (len(kpath) == SHALLOW + 1 and key == "id"):  # _shallow(kpath)
+                self.located.shallow_keys[kpath] = _pos(key_node)
+            result[key] = self.build(value_node, kpath, depth + 1)
         for k, v in merged.items():  # explicit keys win over merged ones, as YAML specifies
             result.setdefault(k, v)
         return result

@@ -100,7 +100,7 @@ def _detect_version(data: dict, located: Located, path: str) -> tuple[str, str]:
 
     hint = "write openapi: 3.0.3 (or 3.1.0), or swagger: '2.0'"
     if "openapi" in data:
-        raw = located.raw.get(("openapi",))
+        raw = located.raw_at(("openapi",))
         value = data["openapi"]
         text = raw if raw is not None else str(value)
         m = re.fullmatch(r"3\.([01])(\.\d+)?(-[0-9A-Za-z.-]+)?", text.strip()) if isinstance(value, (str, float, int)) else None
@@ -113,7 +113,7 @@ def _detect_version(data: dict, located: Located, path: str) -> tuple[str, str]:
             raise at("openapi", return_msg, hint)
         return f"3.{m.group(1)}", text.strip()
     if "swagger" in data:
-        raw = located.raw.get(("swagger",))
+        raw = located.raw_at(("swagger",))
         value = data["swagger"]
         text = raw if raw is not None else str(value)
         if text.strip() not in ("2.0", "2"):
