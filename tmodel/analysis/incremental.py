@@ -47,7 +47,7 @@ from tmodel.analysis.engine import (
 )
 from tmodel.analysis.result import Analysis, ControlResult, DecisionIssue, Threat
 from tmodel.catalog.load import Catalog, CompiledRule
-from tmodel.catalog.matcher import UNKNOWN_KEY
+from tmodel.analysis.matching import FIRED, HIT, UNANSWERED, judge
 from tmodel.catalog.types import AppliesTo
 from tmodel.graph import DERIVED, END_KEYS, Facts, compute_facts, unstated_fields
 from tmodel.model.enums import LEVEL_ORDER, DecisionStatus, Level
@@ -232,24 +232,13 @@ class Analyser:
                 continue
             m = _Match(rule, tkind, ctx, True)
             out.append((rule.rule.id, m))
-            if not rule.when(ctx):
-                left_out = facts.unstated.get(tid)
-                if left_out and rule.tri is not None and not rule.reads.isdisjoint(left_out):
-                    uctx = {**ctx, UNKNOWN_KEY: {tkind: left_out}}
-                    if rule.tri(uctx)[0] is None:
-                        m.unknown = True
-                continue
-            threat_id = f"{rule.rule.id}@{tid}"
-            if rule.tri is not None and tkind != "model" and not _decided(threat_id, tid, rule.rule.id, ends, decisions):
-                uctx = {**ctx, UNKNOWN_KEY: {tkind: facts.unstated.get(tid, frozenset())}}
-                holds, unstated = rule.tri(uctx)
-                if holds is None:
-                    m.hit = unstated
-                    m.unknown = True
-                    continue
-                ctx = uctx
-            m.ctx = ctx
-            m.fired = True
+            verdict, detail = judge(rule, tid, tkind, ctx, facts, decisions, ends, _decided)
+            if verdict == FIRED:
+                m.ctx, m.fired = detail, True
+            elif verdict == HIT:
+                m.hit, m.unknown = detail, True
+            elif verdict == UNANSWERED:
+                m.unknown = True
         return out
 
     def _aggregate(self, decisions: dict[str, Any], rescore: set[str] | None) -> tuple[dict[str, set[str]], ...]:

@@ -209,33 +209,47 @@ def _intersect(a: list[int] | None, b: list[int] | None) -> list[int] | None:
     return [i for i in a if i in keep]
 
 
+FIRED, HIT, UNANSWERED, QUIET = "fired", "hit", "unanswered", "quiet"
+
+
+def judge(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], facts: Facts, decisions: dict[str, Any],
+          ends: dict[str, tuple[str, str]], decided: Any) -> tuple[str, Any]:
+    """One rule on one target in its scope (the one judgment batch and incremental analysis share):
+    ``(FIRED, ctx)`` it holds on stated facts (the ctx its threat is scored in); ``(HIT, paths)`` it holds only on
+    the unstated ``paths``: an unknown to list; ``(UNANSWERED, None)`` it is quiet only because facts it reads are
+    unstated, so its check is not 'met'; ``(QUIET, None)`` it does not hold."""
+    if not rule.when(ctx):
+        left_out = facts.unstated.get(tid)
+        if left_out and rule.tri is not None and not rule.reads.isdisjoint(left_out) \
+                and rule.tri({**ctx, UNKNOWN_KEY: {kind: left_out}})[0] is None:
+            return UNANSWERED, None
+        return QUIET, None
+    rid = rule.rule.id
+    if rule.tri is not None and kind != "model" and not decided(f"{rid}@{tid}", tid, rid, ends, decisions):
+        ctx = {**ctx, UNKNOWN_KEY: {kind: facts.unstated.get(tid, frozenset())}}
+        holds, unstated = rule.tri(ctx)
+        if holds is None:
+            return HIT, unstated
+    return FIRED, ctx
+
+
 def _evaluate(rule: CompiledRule, candidates: list[Target], facts: Facts, decisions: dict[str, Any],
               ends: dict[str, tuple[str, str]], decided: Any, out: Matches, *, scoped: bool) -> None:
     """``scoped``: the candidates are already in the rule's scope (and recorded as such)."""
     rid = rule.rule.id
-    unknown_on = out.unknown_on
     for tid, kind, ctx in candidates:
         if not scoped:
             if rule.scope is not None and not rule.scope(ctx):
                 continue
             out.in_scope[rid].add(tid)
-        if not rule.when(ctx):
-            # a check that passes only because the model leaves what it reads unstated is not 'met'
-            left_out = facts.unstated.get(tid)
-            if left_out and rule.tri is not None and not rule.reads.isdisjoint(left_out):
-                ctx = {**ctx, UNKNOWN_KEY: {kind: left_out}}
-                if rule.tri(ctx)[0] is None:
-                    unknown_on[rid].add(tid)
-            continue
-        threat_id = f"{rid}@{tid}"
-        if rule.tri is not None and kind != "model" and not decided(threat_id, tid, rid, ends, decisions):
-            ctx = {**ctx, UNKNOWN_KEY: {kind: facts.unstated.get(tid, frozenset())}}
-            holds, unstated = rule.tri(ctx)
-            if holds is None:
-                out.unknown_hits.append((rule, tid, kind, unstated))
-                unknown_on[rid].add(tid)
-                continue
-        out.fired.append((rule, tid, kind, ctx))
-        d = decisions.get(threat_id)
-        if not (d and d.status == DecisionStatus.FALSE_POSITIVE):
-            out.fired_on[rid].add(tid)
+        verdict, detail = judge(rule, tid, kind, ctx, facts, decisions, ends, decided)
+        if verdict == FIRED:
+            out.fired.append((rule, tid, kind, detail))
+            d = decisions.get(f"{rid}@{tid}")
+            if not (d and d.status == DecisionStatus.FALSE_POSITIVE):
+                out.fired_on[rid].add(tid)
+        elif verdict == HIT:
+            out.unknown_hits.append((rule, tid, kind, detail))
+            out.unknown_on[rid].add(tid)
+        elif verdict == UNANSWERED:
+            out.unknown_on[rid].add(tid)
