@@ -60,7 +60,7 @@ def test_schema_is_valid_draft_2020_12(name):
     schema = SCHEMAS[name]()
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DRAFT == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"].endswith(f"/{name}-v1.schema.json")
+    assert schema["$id"].endswith(f"/{schema_path(name).name}")
     assert schema["title"] and schema["description"]
 
 

@@ -123,4 +123,9 @@ def dumps(schema: dict[str, Any]) -> str:
 
 
 def schema_path(name: str) -> Path:
+    """The committed copy of a schema: named for its format's version (the analysis JSON has its own)."""
+    if name == "analysis":
+        from tmodel.export.json_export import ANALYSIS_FORMAT
+
+        return SCHEMA_DIR / f"analysis-v{ANALYSIS_FORMAT}.schema.json"
     return SCHEMA_DIR / f"{name}-v{FORMAT_VERSION}.schema.json"
