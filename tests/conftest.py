@@ -35,3 +35,15 @@ def analyze_data(data: dict, catalog, name: str = "case.yaml"):
 @pytest.fixture
 def analyze_model(catalog):
     return lambda data, name="case.yaml": analyze_data(data, catalog, name)
+
+
+def generated_model_text(n: int, seed: int) -> str:
+    """A model of the benchmark's scale shape (benchmarks/pytm_compare.py): n processes, n/4 externals, n/4
+    stores, 3n flows, most protection facts left unstated."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pytm_compare", ROOT / "benchmarks" / "pytm_compare.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return yaml.safe_dump(gen.tmodel_doc(gen.describe(n, seed)), sort_keys=False)

@@ -8,13 +8,12 @@ fixture and rule case (quiet and fired), and on a generated model that leaves mo
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, generated_model_text
 from tests.rulecases import apply_patch, base_data, load_cases
 from tmodel.analysis.engine import _decided, applicable_catalogs_with_reasons
 from tmodel.analysis.matching import Matches, _evaluate, match, targets
@@ -73,11 +72,7 @@ def test_index_matches_the_reference_on_every_rule_case(catalog):
 
 
 def test_index_matches_the_reference_on_a_model_that_leaves_most_facts_unstated(catalog):
-    spec = importlib.util.spec_from_file_location("pytm_compare", ROOT / "benchmarks" / "pytm_compare.py")
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    text = yaml.safe_dump(gen.tmodel_doc(gen.describe(80, 3)), sort_keys=False)
+    text = generated_model_text(80, 3)
     lm = load_model_text(text, "generated.yaml")
     assert lm.model is not None
     same(lm.model, catalog)

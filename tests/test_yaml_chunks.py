@@ -5,13 +5,11 @@ wrong, the whole reader reads it."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, generated_model_text
 from tmodel.model import yamlsafe
 
 SHARED = ROOT.parent / "shared" / "testdata"
@@ -71,11 +69,7 @@ def test_every_file_reads_alike_in_chunks(small_chunks, items):
 
 
 def test_a_generated_model_reads_alike_in_chunks(small_chunks):
-    spec = importlib.util.spec_from_file_location("pytm_compare", ROOT / "benchmarks" / "pytm_compare.py")
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    text = yaml.safe_dump(gen.tmodel_doc(gen.describe(120, 5)), sort_keys=False)
+    text = generated_model_text(120, 5)
     for items in (1, 7, 100):
         small_chunks(items)
         assert assert_same(text)

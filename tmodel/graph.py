@@ -476,6 +476,20 @@ def has_outside_bearer_tokens(fmap: dict[str, dict[str, Any]]) -> bool:
                and x["authentication"]["sender_constrained"] == "none" for x in fmap.values())
 
 
+def flow_unstated(f: Flow, unstated: dict[str, frozenset[str]], as_end: dict[tuple[str, str], frozenset[str]],
+                  shared: dict[frozenset[str], frozenset[str]] | None = None) -> frozenset[str]:
+    """A flow's unstated facts: its own, and its ends' as ``source.*`` / ``target.*`` (``unstated``: the elements';
+    ``as_end`` caches an element's paths as an end; ``shared`` hands out one set per distinct value)."""
+    own = set(unstated_fields(f))
+    for side, eid in (("source", f.source), ("target", f.target)):
+        key = (side, eid)
+        if key not in as_end:
+            as_end[key] = frozenset(f"{side}.{k}" for k in unstated.get(eid, ()))
+        own |= as_end[key]
+    s = frozenset(own)
+    return shared.setdefault(s, s) if shared is not None else s
+
+
 def compute_facts(model: Model) -> Facts:
     g = build_graph(model)
     bpaths = boundary_paths(model)
@@ -636,12 +650,5 @@ def compute_facts(model: Model) -> Facts:
     unstated = {e.id: shared.setdefault(s, s) for e in model.elements for s in [unstated_fields(e)]}
     as_end: dict[tuple[str, str], frozenset[str]] = {}  # an element's unstated paths as a flow's end, built once
     for f in model.flows:
-        own = set(unstated_fields(f))
-        for side, eid in (("source", f.source), ("target", f.target)):
-            key = (side, eid)
-            if key not in as_end:
-                as_end[key] = frozenset(f"{side}.{k}" for k in unstated.get(eid, ()))
-            own |= as_end[key]
-        s = frozenset(own)
-        unstated[f.id] = shared.setdefault(s, s)
+        unstated[f.id] = flow_unstated(f, unstated, as_end, shared)
     return Facts(model=mfacts, elements=emap, flows=fmap, graph=g, unstated=unstated, position=_positions(model, zone))

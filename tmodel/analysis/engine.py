@@ -130,18 +130,7 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                                                            found.unknown_on)
 
     # 2. controls
-    declared: dict[str, list[Any]] = defaultdict(list)
-    for cs in model.controls:
-        declared[cs.control].append(cs)
-    answers = {a.question: a for a in model.answers}
-    mitigates: dict[str, list[str]] = defaultdict(list)
-    for rule, tid, _, _ in fired:
-        for c in rule.rule.controls:
-            mitigates[c].append(f"{rule.rule.id}@{tid}")
-    wanted_controls = [c for cid, c in catalog.controls.items() if catalog.catalog_of[cid] in active or cid in mitigates]
-    control_results = {c.id: _control_status(c, catalog, model, facts, declared, answers, in_scope, fired_on, mitigates, active,
-                                             unknown_on)
-                       for c in wanted_controls}
+    declared, control_results = control_statuses(model, catalog, facts, fired, in_scope, fired_on, unknown_on, active)
     in_front = _hops_in_front(model)
     sets = _ControlSets(control_results, declared)
 
@@ -156,6 +145,40 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
     unknowns = _unknowns(unknown_hits, ends, titles, catalog)
 
     # 4. decisions that no longer match, or expire
+    issues = decision_issues(model, threats, located, catalog, as_of)
+
+    # 5. compliance per framework
+    frameworks, empty = _split_applicable(_compliance(catalog, control_results, active))
+    reasons = {fw: why for cid, why in not_applicable.items() for fw in _frameworks_of_catalog(catalog, cid)}
+    for fw in empty:
+        reasons.setdefault(fw, "no requirement of it applies to what the model describes")
+    controls_sorted = [control_results[c] for c in sorted(control_results)]
+    return Analysis(model.metadata.id, model.metadata.title, model.metadata.owner, path, as_of, threats,
+                    controls_sorted, frameworks, issues, list(catalog.overrides), sorted(reasons),
+                    not_applicable_reasons=reasons, unknowns=unknowns)
+
+
+def control_statuses(model: Model, catalog: Catalog, facts: Facts, fired: list[tuple[CompiledRule, str, str, Any]],
+                     in_scope: dict[str, set[str]], fired_on: dict[str, set[str]], unknown_on: dict[str, set[str]],
+                     active: set[str]) -> tuple[dict[str, list[Any]], dict[str, ControlResult]]:
+    """The model's declared controls by control id, and the status of every control of the active catalogs or
+    named by a rule that fired."""
+    declared: dict[str, list[Any]] = defaultdict(list)
+    for cs in model.controls:
+        declared[cs.control].append(cs)
+    answers = {a.question: a for a in model.answers}
+    mitigates: dict[str, list[str]] = defaultdict(list)
+    for rule, tid, _, _ in fired:
+        for c in rule.rule.controls:
+            mitigates[c].append(f"{rule.rule.id}@{tid}")
+    wanted = [c for cid, c in catalog.controls.items() if catalog.catalog_of[cid] in active or cid in mitigates]
+    return declared, {c.id: _control_status(c, catalog, model, facts, declared, answers, in_scope, fired_on, mitigates,
+                                            active, unknown_on) for c in wanted}
+
+
+def decision_issues(model: Model, threats: list[Threat], located: Located | None, catalog: Catalog,
+                    as_of: dt.date) -> list[DecisionIssue]:
+    """Decisions that no longer match a finding (stale), and acceptances that expired or expire soon."""
     issues: list[DecisionIssue] = []
     live = {t.id for t in threats} | {m.id for t in threats for m in t.members if len(t.members) == 1}
     for i, d in enumerate(model.decisions):
@@ -170,16 +193,7 @@ def analyze(model: Model, catalog: Catalog, *, path: str = "", located: Located 
                 issues.append(DecisionIssue(d.threat, "expired", f"acceptance of {d.threat} expired on {d.expires.isoformat()}", line, d.expires))
             elif (d.expires - as_of).days <= EXPIRING_DAYS:
                 issues.append(DecisionIssue(d.threat, "expiring", f"acceptance of {d.threat} expires on {d.expires.isoformat()}", line, d.expires))
-
-    # 5. compliance per framework
-    frameworks, empty = _split_applicable(_compliance(catalog, control_results, active))
-    reasons = {fw: why for cid, why in not_applicable.items() for fw in _frameworks_of_catalog(catalog, cid)}
-    for fw in empty:
-        reasons.setdefault(fw, "no requirement of it applies to what the model describes")
-    controls_sorted = [control_results[c] for c in sorted(control_results)]
-    return Analysis(model.metadata.id, model.metadata.title, model.metadata.owner, path, as_of, threats,
-                    controls_sorted, frameworks, issues, list(catalog.overrides), sorted(reasons),
-                    not_applicable_reasons=reasons, unknowns=unknowns)
+    return issues
 
 
 def _score_one(rule: CompiledRule, tid: str, kind: str, ctx: dict[str, Any], facts: Facts, catalog: Catalog,

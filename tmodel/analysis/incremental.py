@@ -30,9 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tmodel.analysis.engine import (
-    EXPIRING_DAYS,
     _compliance,
-    _control_status,
     _ControlSets,
     _decided,
     _decision_for,
@@ -44,12 +42,14 @@ from tmodel.analysis.engine import (
     _split_applicable,
     _unknowns,
     applicable_catalogs_with_reasons,
+    control_statuses,
+    decision_issues,
 )
-from tmodel.analysis.result import Analysis, ControlResult, DecisionIssue, Threat
+from tmodel.analysis.result import Analysis, ControlResult, Threat
 from tmodel.catalog.load import Catalog, CompiledRule
 from tmodel.analysis.matching import FIRED, HIT, UNANSWERED, judge
 from tmodel.catalog.types import AppliesTo
-from tmodel.graph import DERIVED, END_KEYS, Facts, compute_facts, unstated_fields
+from tmodel.graph import DERIVED, END_KEYS, Facts, compute_facts, flow_unstated, unstated_fields
 from tmodel.model.enums import LEVEL_ORDER, DecisionStatus, Level
 from tmodel.model.types import Element, Flow, Model
 from tmodel.model.yamlsafe import Located
@@ -284,18 +284,7 @@ class Analyser:
         fired = [(m.rule, tid, m.kind, m.ctx) for tid, matches in self.matches.items() for _, m in matches if m.fired]
         unknown_hits = [(m.rule, tid, m.kind, m.hit) for tid, matches in self.matches.items() for _, m in matches
                         if m.hit is not None]
-        declared: dict[str, list[Any]] = defaultdict(list)
-        for cs in model.controls:
-            declared[cs.control].append(cs)
-        answers = {a.question: a for a in model.answers}
-        mitigates: dict[str, list[str]] = defaultdict(list)
-        for rule, tid, _, _ in fired:
-            for c in rule.rule.controls:
-                mitigates[c].append(f"{rule.rule.id}@{tid}")
-        wanted = [c for cid, c in catalog.controls.items() if catalog.catalog_of[cid] in active or cid in mitigates]
-        control_results = {c.id: _control_status(c, catalog, model, facts, declared, answers, in_scope, fired_on, mitigates, active,
-                                                 unknown_on)
-                           for c in wanted}
+        declared, control_results = control_statuses(model, catalog, facts, fired, in_scope, fired_on, unknown_on, active)
         in_front = _hops_in_front(model)
         sets = _ControlSets(control_results, declared)
         changed_targets = rescore if rescore is not None else None
@@ -321,20 +310,7 @@ class Analyser:
         else:
             unknowns = _unknowns(unknown_hits, ends, titles, catalog)
         self._unknowns_cache = (titles, ends, unknowns)
-        issues: list[DecisionIssue] = []
-        live = {t.id for t in threats} | {m.id for t in threats for m in t.members if len(t.members) == 1}
-        for i, d in enumerate(model.decisions):
-            line = located.where(("decisions", i, "threat"))[0] if located else 0
-            if d.threat not in live:
-                rule_id = d.threat.split("@", 1)[0]
-                why = ("its rule is not in the loaded catalogs" if rule_id not in catalog.rules
-                       else "the rule no longer fires there (fixed, renamed or removed)")
-                issues.append(DecisionIssue(d.threat, "stale", f"decision for {d.threat} is stale: {why}", line, d.expires))
-            elif d.status == DecisionStatus.ACCEPTED and d.expires is not None:
-                if d.expires < as_of:
-                    issues.append(DecisionIssue(d.threat, "expired", f"acceptance of {d.threat} expired on {d.expires.isoformat()}", line, d.expires))
-                elif (d.expires - as_of).days <= EXPIRING_DAYS:
-                    issues.append(DecisionIssue(d.threat, "expiring", f"acceptance of {d.threat} expires on {d.expires.isoformat()}", line, d.expires))
+        issues = decision_issues(model, threats, located, catalog, as_of)
         frameworks, empty = _split_applicable(_compliance(catalog, control_results, active))
         reasons = {fw: why for cid, why in self.not_applicable.items() for fw in _frameworks_of_catalog(catalog, cid)}
         for fw in empty:
@@ -413,11 +389,5 @@ def _patched(facts: Facts, model: Model, elements: set[str], flows: set[str]) ->
         d["source"] = {k: emap.get(f.source, {}).get(k) for k in END_KEYS}
         d["target"] = {k: emap.get(f.target, {}).get(k) for k in END_KEYS}
         fmap[f.id] = d
-        own = set(unstated_fields(f))
-        for side, eid in (("source", f.source), ("target", f.target)):
-            key = (side, eid)
-            if key not in as_end:
-                as_end[key] = frozenset(f"{side}.{k}" for k in unstated.get(eid, ()))
-            own |= as_end[key]
-        unstated[f.id] = frozenset(own)
+        unstated[f.id] = flow_unstated(f, unstated, as_end)
     return Facts(model=facts.model, elements=emap, flows=fmap, graph=facts.graph, unstated=unstated, position=facts.position)
