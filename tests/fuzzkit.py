@@ -151,13 +151,17 @@ class Tally:
         self.family = family
         self.codes: Counter[int] = Counter()
 
+    @property
+    def inputs(self) -> int:
+        return sum(self.codes.values())
+
     def line(self) -> str:
-        return json.dumps({"family": self.family, "inputs": sum(self.codes.values()), "exits": dict(sorted(self.codes.items()))})
+        return json.dumps({"family": self.family, "inputs": self.inputs, "exits": dict(sorted(self.codes.items()))})
 
     def progress(self) -> None:
         """Every 50 inputs, the counts so far in STATS.<family> (a long run can be followed, or stopped)."""
         out = os.environ.get("TMODEL_FUZZ_STATS")
-        if out and sum(self.codes.values()) % 50 == 0:
+        if out and self.inputs % 50 == 0:
             Path(f"{out}.{self.family}").write_text(self.line() + "\n", encoding="utf-8")
 
     def write(self) -> None:

@@ -82,6 +82,7 @@ def test_mutated_example_models(family, work, tallies):
         run_clean(MODEL_COMMANDS[family](_mutated_model(folder, model, ops), folder), tally)
 
     run()
+    assert tally.inputs > 0, f"{tally.family}: hypothesis ran no input through tmodel"
 
 
 def test_mutated_models_in_diff(work, tallies):
@@ -97,6 +98,7 @@ def test_mutated_models_in_diff(work, tallies):
         run_clean(["diff", *pair], tally)
 
     run()
+    assert tally.inputs > 0, f"{tally.family}: hypothesis ran no input through tmodel"
 
 
 IMPORTERS = {
@@ -123,6 +125,7 @@ def test_mutated_real_documents_in_importers(family, work, tallies):
         run_clean(["import", command, str(out), "-o", str(folder / "model.yaml"), "--force"], tally)
 
     run()
+    assert tally.inputs > 0, f"{tally.family}: hypothesis ran no input through tmodel"
 
 
 @needs_testdata
@@ -143,6 +146,7 @@ def test_mutated_wso2_projects(work, tallies):
         run_clean(["import", "wso2", str(folder)], tally)
 
     run()
+    assert tally.inputs > 0, f"{tally.family}: hypothesis ran no input through tmodel"
 
 
 @needs_testdata
@@ -166,6 +170,7 @@ def test_mutated_deployment_toml(work, tallies):
         run_clean(args, tally)
 
     run()
+    assert tally.inputs > 0, f"{tally.family}: hypothesis ran no input through tmodel"
 
 
 # --- import register: hostile workbooks ------------------------------------------------------
@@ -241,3 +246,4 @@ def test_hostile_workbooks_in_import_register(work, exported, tallies):
         run_clean(["import", "register", str(wb), str(target)], tally)
 
     run()
+    assert tally.inputs > 0, f"{tally.family}: hypothesis ran no input through tmodel"
