@@ -21,6 +21,22 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def type_text(pilot, text: str) -> None:
+    """Type like a person, key by key (the keys whose names are not their characters by name)."""
+    for ch in text:
+        await pilot.press({" ": "space", "-": "minus", ":": "colon", ".": "full_stop"}.get(ch, ch))
+
+
+async def run_command(pilot, text: str) -> None:
+    """As a user does: open the command palette, type what to search for, wait for the matches, press Enter."""
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await type_text(pilot, text)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def click(pilot, selector: str) -> None:
     """Click a button like a person: after the screen settled, and not while its press effect still runs."""
     await settle(pilot)
@@ -670,12 +686,7 @@ async def test_help_theme_and_palette(models_dir, make):
         for expected in ("Go to Threats", "Save the model", "Toggle dark / light theme", "Help", "Quit", "Add a flow",
                          "Rename the selected item", "Show element gw", "Threat WSO2-TLS-WEAK@partner-gw", "Open model payments.yaml"):
             assert expected in titles
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"go to threats")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "go to threats")
         assert app.current_mode == "threats"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_app import settle
+from .test_app import run_command, settle, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.name for p in (ROOT / "models").glob("*.yaml"))
@@ -128,11 +128,6 @@ async def test_every_letter_on_every_screen_keeps_the_app_running(examples, ship
 
 
 # -- a newcomer's first hour, by keys only ------------------------------------------------------
-async def type_text(pilot, text: str) -> None:
-    for ch in text:
-        await pilot.press({" ": "space", "-": "minus", ":": "colon", ".": "full_stop"}.get(ch, ch))
-
-
 async def choose(pilot, search: str) -> None:
     """On a focused dropdown: type to search (it opens), Enter takes the match."""
     await type_text(pilot, search)
@@ -371,11 +366,7 @@ async def test_unknowns_are_questions_on_the_audit_screen_and_e_opens_the_item(e
         assert unknowns, "the example leaves some facts unstated"
         await pilot.press("6")
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await type_text(pilot, "audit: unknowns")
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "audit: unknowns")
         table = app.screen.query_one("#aud-unk-table")
         assert table.has_focus and table.row_count == len(unknowns)
         detail = str(app.screen.query_one("#aud-unk-detail").render())

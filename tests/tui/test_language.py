@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Static
 from tmodel.catalog.load import load_catalogs
 
 from .conftest import SIZE, build_app
-from .test_app import open_model, settle, static_text, table_text
+from .test_app import open_model, run_command, settle, static_text, table_text
 
 
 def visible_text(app) -> str:
@@ -19,13 +19,7 @@ def visible_text(app) -> str:
 
 
 async def switch_language(pilot) -> None:
-    """As a user does: open the command palette, type the command, press Enter."""
-    await pilot.press("ctrl+p")
-    await settle(pilot)
-    await pilot.press(*"switch the language")
-    await pilot.pause(0.3)
-    await pilot.press("enter")
-    await settle(pilot)
+    await run_command(pilot, "switch the language")
 
 async def test_palette_switches_the_language_live(models_dir):
     app = build_app(models_dir, load_catalogs())  # the shipped catalogs: their ru: blocks give the titles

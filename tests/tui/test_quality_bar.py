@@ -20,7 +20,7 @@ from tmodel.catalog.load import load_catalogs
 from tmodel.model.load import load_model
 
 from .conftest import AS_OF, SIZE
-from .test_app import settle
+from .test_app import run_command, settle, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false"]
@@ -38,10 +38,6 @@ async def choose(pilot, value: str) -> None:
     await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
     await settle(pilot)
     assert select.value == value, f"{select.id}: {select.value!r}"
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
 
 
 def tmodel(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -99,11 +95,7 @@ async def test_a_new_user_starts_a_model_adds_an_mtls_flow_triages_and_saves(tmp
         before = {t.id for t in app.service.current.analysis.threats}
 
         # 2. add an HTTPS flow with mutual TLS through the Add-flow dialog (command palette, keys only)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await type_text(pilot, "add a flow")
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "add a flow")
         await type_text(pilot, "partner-status")
         await pilot.press("tab")
         await type_text(pilot, "Loan application status queries")

@@ -13,7 +13,7 @@ from tmodel.model.load import load_model
 from tmodel.templates import snippets, templates
 
 from .conftest import SIZE
-from .test_app import settle, static_text
+from .test_app import run_command, settle, static_text
 
 
 def all_ids(data: dict) -> list[str]:
@@ -95,10 +95,7 @@ async def test_new_from_the_command_palette(models_dir, make):
     app = make(models_dir)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"new model from", "enter")
-        await settle(pilot)
+        await run_command(pilot, "new model from")
         # type-to-search on the template dropdown: "sftp" then Enter picks the SFTP template
         await pilot.press(*"partner-files", "tab", *"sftp", "enter")
         await settle(pilot)
